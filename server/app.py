@@ -1,0 +1,78 @@
+"""create_app(): the Litestar application with its plugins, controllers and OpenAPI."""
+
+from __future__ import annotations
+
+from importlib.metadata import PackageNotFoundError, version
+from typing import TYPE_CHECKING, Any
+
+from litestar import Litestar
+from litestar.datastructures import State
+from litestar.middleware.base import DefineMiddleware
+from litestar.openapi import OpenAPIConfig
+from litestar.openapi.plugins import ScalarRenderPlugin, SwaggerRenderPlugin
+from litestar.openapi.spec import Components, SecurityScheme
+
+from server.auth.guards import TokenAuthMiddleware
+from server.auth.handlers import AuthController, UsersController
+from server.lib.db import make_engine, start_engine, stop_engine
+from server.lib.http_errors import EXCEPTION_HANDLERS
+from server.lib.openapi import document_error_responses
+from server.org.handlers import PeopleController, ProcessesController, SitesController, UnitsController
+from server.settings import Settings, load_settings
+from server.system.handlers import SystemController
+from server.trail.handlers import TrailController
+
+if TYPE_CHECKING:
+    from piccolo.engine.base import Engine
+
+__all__ = ["create_app"]
+
+
+def _version() -> str:
+    try:
+        return version("tadqiq")
+    except PackageNotFoundError:  # pragma: no cover - running from a plain checkout
+        return "0.0.0"
+
+
+def create_app(settings: Settings | None = None, engine: Engine[Any] | None = None) -> Litestar:
+    settings = settings or load_settings()
+    the_engine = engine or make_engine(settings)
+
+    async def open_database(app: Litestar) -> None:
+        await start_engine(the_engine)
+        document_error_responses(app)
+
+    async def close_database() -> None:
+        await stop_engine(the_engine)
+
+    return Litestar(
+        route_handlers=[
+            SystemController,
+            AuthController,
+            UsersController,
+            UnitsController,
+            SitesController,
+            ProcessesController,
+            PeopleController,
+            TrailController,
+        ],
+        middleware=[DefineMiddleware(TokenAuthMiddleware, exclude=[r"^/schema"])],
+        exception_handlers=EXCEPTION_HANDLERS,
+        request_max_body_size=settings.max_body_bytes,
+        on_startup=[open_database],
+        on_shutdown=[close_database],
+        state=State({"settings": settings, "version": _version()}),
+        openapi_config=OpenAPIConfig(
+            title="Tadqiq API",
+            version=_version(),
+            description="Internal audits of an integrated QSE management system (ISO 9001, 14001, 45001).",
+            path="/schema",
+            render_plugins=[ScalarRenderPlugin(path="/"), SwaggerRenderPlugin(path="/swagger")],
+            components=Components(
+                security_schemes={"bearer": SecurityScheme(type="http", scheme="bearer")}
+            ),
+            security=[{"bearer": []}],
+        ),
+        debug=False,
+    )

@@ -1,0 +1,70 @@
+"""Accounts and sessions on the wire."""
+
+from __future__ import annotations
+
+from datetime import datetime
+from typing import Annotated, Literal
+
+import msgspec
+
+from server.lib.principal import Role
+from server.lib.structs import ApiIn, ApiOut, Uuid
+
+__all__ = ["LoginIn", "LoginOut", "MeOut", "MeUpdateIn", "UserCreateIn", "UserOut", "UserUpdateIn"]
+
+Username = Annotated[str, msgspec.Meta(min_length=1, max_length=64, pattern=r"^[a-z0-9][a-z0-9._-]*$")]
+LoginName = Annotated[str, msgspec.Meta(min_length=1, max_length=64)]
+Password = Annotated[str, msgspec.Meta(min_length=1, max_length=256)]
+NewPassword = Annotated[str, msgspec.Meta(min_length=8, max_length=256)]
+Roles = Annotated[list[Role], msgspec.Meta(min_length=1, max_length=5)]
+LocaleCode = Literal["ar", "fr", "en"]
+
+
+class LoginIn(msgspec.Struct, forbid_unknown_fields=True, frozen=True):
+    username: LoginName
+    password: Password
+
+
+class LoginOut(ApiOut):
+    token: str
+    token_type: Literal["Bearer"]
+    expires_at: datetime
+    user: MeOut
+
+
+class MeOut(ApiOut):
+    id: str
+    username: str
+    roles: list[Role]
+    person_id: str | None
+    locale: str | None
+
+
+class MeUpdateIn(ApiIn):
+    locale: LocaleCode | None = None
+
+
+class UserOut(ApiOut):
+    id: str
+    username: str
+    roles: list[Role]
+    person_id: str | None
+    locale: str | None
+    active: bool
+    created_at: datetime
+
+
+class UserCreateIn(ApiIn):
+    username: Username
+    password: NewPassword
+    roles: Roles
+    person_id: Uuid | None = None
+    locale: LocaleCode | None = None
+
+
+class UserUpdateIn(ApiIn):
+    roles: Roles | None = None
+    password: NewPassword | None = None
+    person_id: Uuid | None = None
+    locale: LocaleCode | None = None
+    active: bool | None = None

@@ -1,0 +1,223 @@
+"""Accounts, tokens and failed logins in the database (the only module touching auth tables)."""
+
+from __future__ import annotations
+
+import uuid
+from datetime import datetime, timedelta
+from typing import TYPE_CHECKING, Any
+
+from server.auth.logic import parse_roles, slid_expiry
+from server.auth.schemas import MeOut, UserOut
+from server.auth.tables import AuthToken, LoginFailure, User
+from server.lib.db import write_transaction
+from server.lib.errors import AppError, ErrorCode
+from server.lib.principal import Principal, Role
+from server.trail.store import record_change
+
+if TYPE_CHECKING:
+    from collections.abc import Iterable
+
+__all__ = [
+    "LoginCandidate",
+    "accounts_by_person",
+    "clear_account_failures",
+    "create_token",
+    "create_user",
+    "get_user",
+    "list_users",
+    "login_candidate",
+    "principal_for_token",
+    "recent_failures",
+    "record_failure",
+    "revoke_token",
+    "update_user",
+]
+
+
+class LoginCandidate:
+    __slots__ = ("active", "id", "password_hash", "username")
+
+    def __init__(self, row: dict[str, Any]) -> None:
+        self.id = str(row["id"])
+        self.username: str = row["username"]
+        self.password_hash: str = row["password_hash"]
+        self.active: bool = bool(row["active"])
+
+
+async def login_candidate(username: str) -> LoginCandidate | None:
+    row = await User.select(User.id, User.username, User.password_hash, User.active).where(
+        User.username == username.strip().lower()
+    ).first().run()
+    return LoginCandidate(row) if row else None
+
+
+async def recent_failures(scope: str, key: str, since: datetime) -> list[datetime]:
+    rows = await LoginFailure.select(LoginFailure.at).where(
+        (LoginFailure.scope == scope) & (LoginFailure.key == key) & (LoginFailure.at > since)
+    ).run()
+    return [row["at"] for row in rows]
+
+
+async def record_failure(username: str, address: str, now: datetime, forget_before: datetime) -> None:
+    async with write_transaction():
+        await LoginFailure.delete().where(LoginFailure.at < forget_before).run()
+        await LoginFailure.insert(
+            LoginFailure(scope="account", key=username.strip().lower()[:200], at=now),
+            LoginFailure(scope="address", key=address[:200], at=now),
+        ).run()
+
+
+async def clear_account_failures(username: str) -> None:
+    async with write_transaction():
+        await LoginFailure.delete().where(
+            (LoginFailure.scope == "account") & (LoginFailure.key == username.strip().lower())
+        ).run()
+
+
+def _me(row: dict[str, Any], prefix: str = "") -> MeOut:
+    return MeOut(
+        id=str(row[f"{prefix}id"]),
+        username=row[f"{prefix}username"],
+        roles=sorted(parse_roles(row[f"{prefix}roles"])),
+        person_id=str(row[f"{prefix}person_id"]) if row[f"{prefix}person_id"] else None,
+        locale=row[f"{prefix}locale"],
+    )
+
+
+async def create_token(user_id: str, token_hash: str, now: datetime, ttl: timedelta) -> MeOut:
+    async with write_transaction():
+        await AuthToken.insert(
+            AuthToken(token_hash=token_hash, user=uuid.UUID(user_id), created_at=now, expires_at=now + ttl)
+        ).run()
+        row = await User.select().where(User.id == uuid.UUID(user_id)).first().run()
+    assert row is not None
+    return _me(row)
+
+
+async def principal_for_token(token_hash: str, now: datetime, ttl: timedelta) -> Principal | None:
+    """The caller behind a token, or None when it is unknown, revoked, expired or its user disabled."""
+    row = await AuthToken.select(
+        AuthToken.expires_at,
+        AuthToken.revoked_at,
+        AuthToken.user.id,
+        AuthToken.user.username,
+        AuthToken.user.roles,
+        AuthToken.user.person_id,
+        AuthToken.user.locale,
+        AuthToken.user.active,
+    ).where(AuthToken.token_hash == token_hash).first().run()
+    if row is None or row["revoked_at"] is not None or row["expires_at"] <= now or not row["user.active"]:
+        return None
+    new_expiry = slid_expiry(row["expires_at"], now=now, ttl=ttl)
+    if new_expiry is not None:
+        await AuthToken.update({AuthToken.expires_at: new_expiry}).where(
+            AuthToken.token_hash == token_hash
+        ).run()
+    return Principal(
+        user_id=str(row["user.id"]),
+        username=row["user.username"],
+        roles=parse_roles(row["user.roles"]),
+        person_id=str(row["user.person_id"]) if row["user.person_id"] else None,
+        locale=row["user.locale"],
+    )
+
+
+async def revoke_token(token_hash: str, now: datetime) -> None:
+    async with write_transaction():
+        await AuthToken.update({AuthToken.revoked_at: now}).where(
+            (AuthToken.token_hash == token_hash) & (AuthToken.revoked_at.is_null())
+        ).run()
+
+
+def _user_out(row: dict[str, Any]) -> UserOut:
+    return UserOut(
+        id=str(row["id"]),
+        username=row["username"],
+        roles=sorted(parse_roles(row["roles"])),
+        person_id=str(row["person_id"]) if row["person_id"] else None,
+        locale=row["locale"],
+        active=bool(row["active"]),
+        created_at=row["created_at"],
+    )
+
+
+def _trail_view(row: dict[str, Any]) -> dict[str, Any]:
+    return {k: row[k] for k in ("username", "roles", "person_id", "locale", "active")}
+
+
+async def list_users() -> list[UserOut]:
+    rows = await User.select().order_by(User.username).run()
+    return [_user_out(row) for row in rows]
+
+
+async def get_user(user_id: str) -> UserOut:
+    row = await User.select().where(User.id == uuid.UUID(user_id)).first().run()
+    if row is None:
+        raise AppError(ErrorCode.NOT_FOUND, 404, details={"entity": "user", "id": user_id})
+    return _user_out(row)
+
+
+async def create_user(
+    actor: Principal | None,
+    *,
+    username: str,
+    password_hash: str,
+    roles: Iterable[Role],
+    person_id: str | None,
+    locale: str | None,
+    now: datetime,
+) -> UserOut:
+    async with write_transaction():
+        if await User.exists().where(User.username == username).run():
+            raise AppError(ErrorCode.USERNAME_TAKEN, 409, details={"field": "username"})
+        user = User(
+            username=username,
+            password_hash=password_hash,
+            roles=",".join(sorted(roles)),
+            person_id=uuid.UUID(person_id) if person_id else None,
+            locale=locale,
+            active=True,
+            created_at=now,
+        )
+        await User.insert(user).run()
+        row = await User.select().where(User.username == username).first().run()
+        assert row is not None
+        await record_change(actor, "create", "user", str(row["id"]), None, _trail_view(row))
+    return _user_out(row)
+
+
+_UPDATABLE = {"roles", "password_hash", "person_id", "locale", "active"}
+
+
+async def update_user(actor: Principal, user_id: str, changes: dict[str, Any], now: datetime) -> UserOut:
+    """Apply field changes; deactivating an account or changing its password revokes its tokens."""
+    unknown = set(changes) - _UPDATABLE
+    if unknown:
+        raise ValueError(f"not updatable: {sorted(unknown)}")
+    if changes.get("person_id"):
+        changes = {**changes, "person_id": uuid.UUID(changes["person_id"])}
+    async with write_transaction():
+        before = await User.select().where(User.id == uuid.UUID(user_id)).first().run()
+        if before is None:
+            raise AppError(ErrorCode.NOT_FOUND, 404, details={"entity": "user", "id": user_id})
+        if changes:
+            await User.update({getattr(User, k): v for k, v in changes.items()}).where(User.id == uuid.UUID(user_id)).run()
+        after = await User.select().where(User.id == uuid.UUID(user_id)).first().run()
+        assert after is not None
+        if "password_hash" in changes or (before["active"] and not after["active"]):
+            await AuthToken.update({AuthToken.revoked_at: now}).where(
+                (AuthToken.user == uuid.UUID(user_id)) & (AuthToken.revoked_at.is_null())
+            ).run()
+        trail_after = _trail_view(after)
+        if "password_hash" in changes:
+            trail_after["password"] = "changed"
+        await record_change(actor, "update", "user", user_id, _trail_view(before), trail_after)
+    return _user_out(after)
+
+
+async def accounts_by_person(person_ids: Iterable[str]) -> dict[str, MeOut]:
+    ids = [uuid.UUID(p) for p in person_ids]
+    if not ids:
+        return {}
+    rows = await User.select().where(User.person_id.is_in(ids)).run()
+    return {str(row["person_id"]): _me(row) for row in rows}

@@ -1,0 +1,114 @@
+"""The ``tadqiq`` command: migrate, demo, serve, user, checklists."""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import getpass
+import sys
+from collections.abc import Awaitable, Callable
+from typing import Any
+
+from server.lib import db
+from server.settings import Settings, load_settings
+
+__all__ = ["main"]
+
+
+async def _with_engine(settings: Settings, work: Callable[[], Awaitable[Any]]) -> Any:
+    engine = db.make_engine(settings)
+    await db.start_engine(engine)
+    try:
+        return await work()
+    finally:
+        await db.stop_engine(engine)
+
+
+def _migrate(settings: Settings, _: argparse.Namespace) -> int:
+    async def work() -> None:
+        await db.migrate()
+        state = await db.migration_state()
+        print(f"database: {settings.database_kind}; migrations applied: {state.applied}; pending: {len(state.pending)}")
+
+    asyncio.run(_with_engine(settings, work))
+    return 0
+
+
+def _demo(settings: Settings, _: argparse.Namespace) -> int:
+    from server.demo.loader import load_demo
+
+    async def work() -> Any:
+        await db.migrate()
+        return await load_demo(settings)
+
+    accounts = asyncio.run(_with_engine(settings, work))
+    if accounts is None:
+        print("The database already holds data: demo organisation not loaded.")
+        return 0
+    print(f"Demo organisation loaded. Sign in at http://{settings.host}:{settings.port} with (password: ", end="")
+    print("the value of TADQIQ_DEMO_PASSWORD)" if settings.demo_password != "demo" else "demo)")
+    for username, roles in accounts:
+        print(f"  {username:<12} {', '.join(roles)}")
+    return 0
+
+
+def _serve(settings: Settings, _: argparse.Namespace) -> int:
+    import uvicorn
+
+    from server.app import create_app
+
+    uvicorn.run(create_app(settings), host=settings.host, port=settings.port, log_level="info")
+    return 0
+
+
+def _user(settings: Settings, args: argparse.Namespace) -> int:
+    from server.auth import store as auth_store
+    from server.auth.logic import hash_password, make_hasher
+    from server.lib.clock import utcnow
+    from server.lib.principal import Role
+
+    password = args.password or getpass.getpass("Password (8 characters or more): ")
+    if len(password) < 8:
+        print("error: the password must have at least 8 characters", file=sys.stderr)
+        return 2
+    try:
+        roles = [Role(r) for r in args.roles.split(",")]
+    except ValueError:
+        print(f"error: roles must be among {', '.join(r.value for r in Role)}", file=sys.stderr)
+        return 2
+    password_hash = hash_password(make_hasher(settings.argon2_time_cost, settings.argon2_memory_kib), password)
+
+    async def work() -> None:
+        await auth_store.create_user(
+            None, username=args.username.lower(), password_hash=password_hash, roles=roles,
+            person_id=None, locale=None, now=utcnow(),
+        )
+
+    asyncio.run(_with_engine(settings, work))
+    print(f"account {args.username} created")
+    return 0
+
+
+def _parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(prog="tadqiq", description="Tadqiq — internal audits of an integrated QSE system")
+    commands = parser.add_subparsers(dest="command", required=True)
+    commands.add_parser("migrate", help="apply pending database migrations (safe to run again)").set_defaults(run=_migrate)
+    commands.add_parser("demo", help="load the demo council into an empty database").set_defaults(run=_demo)
+    commands.add_parser("serve", help="serve the API on TADQIQ_HOST:TADQIQ_PORT").set_defaults(run=_serve)
+    user = commands.add_parser("user", help="create an account")
+    user.add_argument("username")
+    user.add_argument("--roles", required=True, help="comma-separated: admin,audit_lead,auditor,manager,auditee")
+    user.add_argument("--password", help="initial password (asked for when omitted)")
+    user.set_defaults(run=_user)
+    return parser
+
+
+def main(argv: list[str] | None = None) -> int:
+    args = _parser().parse_args(argv)
+    settings = load_settings()
+    result: int = args.run(settings, args)
+    return result
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,177 @@
+"""The one database engine of the process, its write transactions and its migrations.
+
+SQLite is opened per query by Piccolo; writes run in ``BEGIN IMMEDIATE`` so two writers queue on
+the busy timeout instead of failing with "database is locked" half-way through a transaction.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import io
+import os
+import sqlite3
+from typing import TYPE_CHECKING, Any
+
+from piccolo.apps.migrations.commands.check import CheckMigrationManager
+from piccolo.apps.migrations.commands.forwards import run_forwards
+from piccolo.apps.migrations.tables import Migration
+from piccolo.conf.apps import Finder
+from piccolo.engine.postgres import PostgresEngine
+from piccolo.engine.sqlite import SQLiteEngine, SQLiteTransaction, TransactionType
+
+if TYPE_CHECKING:
+    from piccolo.engine.base import Engine
+    from piccolo.table import Table
+
+    from server.settings import Settings
+
+__all__ = [
+    "MigrationState",
+    "TadqiqSQLiteEngine",
+    "current_engine",
+    "is_busy_error",
+    "make_engine",
+    "migrate",
+    "migration_state",
+    "start_engine",
+    "stop_engine",
+    "use_engine",
+    "write_transaction",
+]
+
+os.environ.setdefault("PICCOLO_CONF", "server.piccolo_conf")
+
+_engine: Engine[Any] | None = None
+
+
+class _ClosingSQLiteTransaction(SQLiteTransaction):  # type: ignore[misc]
+    """Piccolo's SQLite transaction, but the connection is closed even when BEGIN or COMMIT fails.
+
+    Upstream leaks the aiosqlite connection (and its thread) when ``BEGIN IMMEDIATE`` times out,
+    which keeps the process alive at exit.
+    """
+
+    async def __aenter__(self) -> SQLiteTransaction:
+        if self._parent is not None:
+            return self._parent
+        self.connection = await self.get_connection()
+        try:
+            await self.begin()
+        except BaseException:
+            await self.connection.close()
+            raise
+        self.context = self.engine.current_transaction.set(self)
+        return self
+
+    async def __aexit__(self, exception_type: Any, exception: Any, traceback: Any) -> bool:
+        if self._parent:
+            return exception is None
+        try:
+            if exception:
+                if not self._rolled_back:
+                    await self.rollback()
+            elif not self._committed and not self._rolled_back:
+                await self.commit()
+        finally:
+            await self.connection.close()
+            self.engine.current_transaction.reset(self.context)
+        return exception is None
+
+
+class TadqiqSQLiteEngine(SQLiteEngine):  # type: ignore[misc]
+    def transaction(
+        self, transaction_type: TransactionType = TransactionType.deferred, allow_nested: bool = True
+    ) -> SQLiteTransaction:
+        return _ClosingSQLiteTransaction(
+            engine=self, transaction_type=transaction_type, allow_nested=allow_nested
+        )
+
+
+def make_engine(settings: Settings) -> Engine[Any]:
+    if settings.database_kind == "postgresql":
+        return PostgresEngine(config={"dsn": settings.database_url})
+    path = settings.sqlite_path
+    path.parent.mkdir(parents=True, exist_ok=True)
+    return TadqiqSQLiteEngine(path=str(path), timeout=float(settings.sqlite_busy_timeout_seconds))
+
+
+def _all_tables() -> list[type[Table]]:
+    tables: list[type[Table]] = [Migration]
+    for app_config in Finder().get_app_configs():
+        tables.extend(app_config.table_classes)
+    return tables
+
+
+def use_engine(engine: Engine[Any]) -> None:
+    """Make ``engine`` the process engine: Piccolo's config, every table and our transactions use it."""
+    global _engine
+    from server import piccolo_conf
+
+    piccolo_conf.DB = engine
+    for table in _all_tables():
+        table._meta.db = engine
+    _engine = engine
+
+
+def current_engine() -> Engine[Any]:
+    if _engine is None:
+        from server import piccolo_conf
+
+        use_engine(piccolo_conf.DB)
+    assert _engine is not None
+    return _engine
+
+
+async def start_engine(engine: Engine[Any]) -> None:
+    use_engine(engine)
+    if isinstance(engine, PostgresEngine):
+        await engine.start_connection_pool(min_size=1, max_size=10)
+    else:
+        # WAL lets readers go on while one writer writes; the setting is stored in the file.
+        await engine.run_ddl("PRAGMA journal_mode=WAL")
+
+
+async def stop_engine(engine: Engine[Any]) -> None:
+    if isinstance(engine, PostgresEngine):
+        await engine.close_connection_pool()
+
+
+def write_transaction() -> Any:
+    """A transaction for a unit of work that writes; nested calls join the outer one."""
+    engine = current_engine()
+    if isinstance(engine, SQLiteEngine):
+        return engine.transaction(transaction_type=TransactionType.immediate)
+    return engine.transaction()
+
+
+def is_busy_error(exc: BaseException) -> bool:
+    return isinstance(exc, sqlite3.OperationalError) and "locked" in str(exc)
+
+
+async def migrate() -> str:
+    """Apply every pending migration of every app; running it again changes nothing."""
+    current_engine()
+    out = io.StringIO()
+    with contextlib.redirect_stdout(out):
+        result = await run_forwards("all")
+    if not result.success:
+        raise RuntimeError(f"migration failed: {result.message}\n{out.getvalue()}")
+    return out.getvalue()
+
+
+class MigrationState:
+    __slots__ = ("applied", "pending")
+
+    def __init__(self, applied: int, pending: list[str]) -> None:
+        self.applied = applied
+        self.pending = pending
+
+
+async def migration_state() -> MigrationState:
+    current_engine()
+    statuses = await CheckMigrationManager(app_name="all").get_migration_statuses()
+    return MigrationState(
+        applied=sum(1 for s in statuses if s.has_ran),
+        pending=[f"{s.app_name}:{s.migration_id}" for s in statuses if not s.has_ran],
+    )
+

@@ -1,0 +1,126 @@
+"""Stable error codes, their localized messages, and the one JSON error shape.
+
+Every 4xx/5xx leaves the server as ``{"status", "code", "message", "details"}``: ``code`` is
+stable (clients branch on it), ``message`` is for a person, in their language.
+"""
+
+from __future__ import annotations
+
+from enum import StrEnum
+from typing import Any
+
+import msgspec
+
+from server.lib.i18n import N_, Locale, translate
+
+__all__ = ["AppError", "ErrorBody", "ErrorCode", "FieldError", "error_body", "message_for"]
+
+
+class ErrorCode(StrEnum):
+    MALFORMED_JSON = "request.malformed_json"
+    VALIDATION_FAILED = "request.validation_failed"
+    BODY_TOO_LARGE = "request.body_too_large"
+    ROUTE_NOT_FOUND = "request.not_found"
+    METHOD_NOT_ALLOWED = "request.method_not_allowed"
+    BAD_REQUEST = "request.bad_request"
+    PRECONDITION_FAILED = "request.precondition_failed"
+    INTERNAL = "server.internal_error"
+    DATABASE_BUSY = "server.database_busy"
+    UNAUTHENTICATED = "auth.unauthenticated"
+    INVALID_TOKEN = "auth.invalid_token"
+    INVALID_CREDENTIALS = "auth.invalid_credentials"
+    TOO_MANY_ATTEMPTS = "auth.too_many_attempts"
+    FORBIDDEN = "auth.forbidden"
+    USERNAME_TAKEN = "auth.username_taken"
+    NOT_FOUND = "resource.not_found"
+    CODE_TAKEN = "org.code_taken"
+    UNKNOWN_REFERENCE = "org.unknown_reference"
+    UNIT_CYCLE = "org.unit_cycle"
+    IN_USE = "org.in_use"
+    INVALID_PERIOD = "org.invalid_period"
+    UNKNOWN_LOCALE = "i18n.unknown_locale"
+    CHECKLIST_UNKNOWN_CLAUSE = "checklists.unknown_clause"
+    CHECKLIST_UNKNOWN_STANDARD = "checklists.unknown_standard"
+    CHECKLIST_QUESTION_RETIRED = "checklists.question_retired"
+    CHECKLIST_IMPORT_REFUSED = "checklists.import_refused"
+    CHECKLIST_BAD_WORKBOOK = "checklists.bad_workbook"
+
+
+_MESSAGES: dict[ErrorCode, str] = {
+    ErrorCode.MALFORMED_JSON: N_("The request body is not valid JSON."),
+    ErrorCode.VALIDATION_FAILED: N_("Some fields are missing or invalid; see the details for each field."),
+    ErrorCode.BODY_TOO_LARGE: N_("The request body is too large (at most {limit} bytes)."),
+    ErrorCode.ROUTE_NOT_FOUND: N_("There is nothing at this address."),
+    ErrorCode.METHOD_NOT_ALLOWED: N_("This address does not accept this method."),
+    ErrorCode.BAD_REQUEST: N_("The request cannot be understood."),
+    ErrorCode.PRECONDITION_FAILED: N_("The request does not meet a precondition."),
+    ErrorCode.INTERNAL: N_("An unexpected error occurred. Nothing was changed; please try again."),
+    ErrorCode.DATABASE_BUSY: N_("The database is busy. Nothing was changed; please try again shortly."),
+    ErrorCode.UNAUTHENTICATED: N_("Please sign in to continue."),
+    ErrorCode.INVALID_TOKEN: N_("Your session has expired or was closed. Please sign in again."),
+    ErrorCode.INVALID_CREDENTIALS: N_("Wrong username or password."),
+    ErrorCode.TOO_MANY_ATTEMPTS: N_(
+        "Too many failed sign-in attempts. Please wait {seconds} seconds before trying again."
+    ),
+    ErrorCode.FORBIDDEN: N_("Your role does not allow this action."),
+    ErrorCode.USERNAME_TAKEN: N_("This username is already in use."),
+    ErrorCode.NOT_FOUND: N_("The requested item does not exist or is not visible to you."),
+    ErrorCode.CODE_TAKEN: N_("This code is already used by another item."),
+    ErrorCode.UNKNOWN_REFERENCE: N_("A referenced item does not exist: {field}."),
+    ErrorCode.UNIT_CYCLE: N_("A unit cannot be placed under itself or under one of its own sub-units."),
+    ErrorCode.IN_USE: N_("This item is still in use and cannot be deleted: {reason}."),
+    ErrorCode.INVALID_PERIOD: N_("A period must end on or after the day it starts."),
+    ErrorCode.UNKNOWN_LOCALE: N_("Unknown language; use ar, fr or en."),
+    ErrorCode.CHECKLIST_UNKNOWN_CLAUSE: N_("Unknown clause reference: {ref}."),
+    ErrorCode.CHECKLIST_UNKNOWN_STANDARD: N_("Unknown standard: {standard}."),
+    ErrorCode.CHECKLIST_QUESTION_RETIRED: N_("This question is retired and can no longer be edited."),
+    ErrorCode.CHECKLIST_IMPORT_REFUSED: N_(
+        "The workbook was not imported: {count} row(s) have errors. Nothing was changed."
+    ),
+    ErrorCode.CHECKLIST_BAD_WORKBOOK: N_("The file is not a readable Tadqiq checklist workbook."),
+}
+
+
+def message_for(code: ErrorCode, locale: Locale, **params: object) -> str:
+    return translate(locale, _MESSAGES[code], **params)
+
+
+class FieldError(msgspec.Struct, frozen=True):
+    field: str
+    message: str
+
+
+class ErrorBody(msgspec.Struct, frozen=True):
+    status: int
+    code: str
+    message: str
+    details: Any = None
+
+
+class AppError(Exception):
+    """A failure a client can act on. Raised from handlers and stores, rendered by the app."""
+
+    def __init__(
+        self,
+        code: ErrorCode,
+        status: int,
+        *,
+        details: Any = None,
+        params: dict[str, object] | None = None,
+        headers: dict[str, str] | None = None,
+    ) -> None:
+        super().__init__(code.value)
+        self.code = code
+        self.status = status
+        self.details = details
+        self.params = params or {}
+        self.headers = headers or {}
+
+
+def error_body(error: AppError, locale: Locale) -> ErrorBody:
+    return ErrorBody(
+        status=error.status,
+        code=error.code.value,
+        message=message_for(error.code, locale, **error.params),
+        details=error.details,
+    )

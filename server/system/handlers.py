@@ -1,0 +1,57 @@
+"""Health and the translation catalogs for the PWA (both public)."""
+
+from __future__ import annotations
+
+from typing import Any, Literal
+
+from litestar import Controller, Request, get
+
+from server.lib import db
+from server.lib.errors import AppError, ErrorCode
+from server.lib.i18n import as_locale, catalog_messages, text_direction
+from server.lib.structs import ApiOut
+
+__all__ = ["SystemController"]
+
+
+class MigrationsOut(ApiOut):
+    applied: int
+    pending: list[str]
+    up_to_date: bool
+
+
+class HealthOut(ApiOut):
+    status: Literal["ok", "degraded"]
+    version: str
+    database: Literal["sqlite", "postgresql"]
+    migrations: MigrationsOut
+
+
+class CatalogOut(ApiOut):
+    locale: str
+    direction: Literal["rtl", "ltr"]
+    messages: dict[str, str]
+
+
+class SystemController(Controller):
+    path = "/api/v1"
+    tags = ["system"]
+
+    @get("/health", operation_id="getHealth", exclude_from_auth=True)
+    async def health(self, request: Request[Any, Any, Any]) -> HealthOut:
+        """Database kind and migration state; ``degraded`` when migrations are pending."""
+        state = await db.migration_state()
+        return HealthOut(
+            status="ok" if not state.pending else "degraded",
+            version=request.app.state.version,
+            database=request.app.state.settings.database_kind,
+            migrations=MigrationsOut(applied=state.applied, pending=state.pending, up_to_date=not state.pending),
+        )
+
+    @get("/i18n/{locale:str}", operation_id="getCatalog", exclude_from_auth=True)
+    async def catalog(self, locale: str) -> CatalogOut:
+        """A locale's messages (msgid → text) for the PWA."""
+        chosen = as_locale(locale) if len(locale) <= 8 else None
+        if chosen is None or chosen != locale:
+            raise AppError(ErrorCode.UNKNOWN_LOCALE, 404, details={"locale": locale[:16]})
+        return CatalogOut(locale=chosen, direction=text_direction(chosen), messages=catalog_messages(chosen))

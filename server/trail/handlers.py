@@ -1,0 +1,37 @@
+"""Reading the audit trail (admins and the audit lead)."""
+
+from __future__ import annotations
+
+from datetime import datetime
+from typing import Annotated
+
+from litestar import Controller, get
+from litestar.params import Parameter
+
+from server.auth.guards import requires
+from server.lib.principal import Role
+from server.trail import store
+from server.trail.schemas import TrailPage
+
+__all__ = ["TrailController"]
+
+
+class TrailController(Controller):
+    path = "/api/v1/audit-trail"
+    tags = ["audit trail"]
+    guards = [requires(Role.ADMIN, Role.AUDIT_LEAD)]
+
+    @get("/", operation_id="listAuditTrail")
+    async def list_trail(
+        self,
+        entity: Annotated[str | None, Parameter(max_length=40)] = None,
+        entity_id: Annotated[str | None, Parameter(query="entityId", max_length=64)] = None,
+        since: datetime | None = None,
+        until: datetime | None = None,
+        before_id: Annotated[int | None, Parameter(query="beforeId", ge=1, le=2**62)] = None,
+        limit: Annotated[int, Parameter(ge=1, le=500)] = 100,
+    ) -> TrailPage:
+        """Changes, newest first; filter by entity, entity id and time; page with ``beforeId``."""
+        return await store.list_entries(
+            entity=entity, entity_id=entity_id, since=since, until=until, before_id=before_id, limit=limit
+        )
