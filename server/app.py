@@ -69,9 +69,7 @@ def create_app(settings: Settings | None = None, engine: Engine[Any] | None = No
             description="Internal audits of an integrated QSE management system (ISO 9001, 14001, 45001).",
             path="/schema",
             render_plugins=[ScalarRenderPlugin(path="/"), SwaggerRenderPlugin(path="/swagger")],
-            components=Components(
-                security_schemes={"bearer": SecurityScheme(type="http", scheme="bearer")}
-            ),
+            components=Components(security_schemes={"bearer": SecurityScheme(type="http", scheme="bearer")}),
             security=[{"bearer": []}],
         ),
         debug=False,

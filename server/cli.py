@@ -5,6 +5,7 @@ from __future__ import annotations
 import argparse
 import asyncio
 import getpass
+import os
 import sys
 from collections.abc import Awaitable, Callable
 from typing import Any
@@ -28,7 +29,8 @@ def _migrate(settings: Settings, _: argparse.Namespace) -> int:
     async def work() -> None:
         await db.migrate()
         state = await db.migration_state()
-        print(f"database: {settings.database_kind}; migrations applied: {state.applied}; pending: {len(state.pending)}")
+        pending = len(state.pending)
+        print(f"database: {settings.database_kind}; migrations applied: {state.applied}; pending: {pending}")
 
     asyncio.run(_with_engine(settings, work))
     return 0
@@ -45,8 +47,9 @@ def _demo(settings: Settings, _: argparse.Namespace) -> int:
     if accounts is None:
         print("The database already holds data: demo organisation not loaded.")
         return 0
-    print(f"Demo organisation loaded. Sign in at http://{settings.host}:{settings.port} with (password: ", end="")
-    print("the value of TADQIQ_DEMO_PASSWORD)" if settings.demo_password != "demo" else "demo)")
+    custom = "TADQIQ_DEMO_PASSWORD" in os.environ
+    shown = "the value of TADQIQ_DEMO_PASSWORD" if custom else settings.demo_password
+    print(f"Demo organisation loaded. Sign in at http://{settings.host}:{settings.port} (password: {shown}):")
     for username, roles in accounts:
         print(f"  {username:<12} {', '.join(roles)}")
     return 0
@@ -76,12 +79,19 @@ def _user(settings: Settings, args: argparse.Namespace) -> int:
     except ValueError:
         print(f"error: roles must be among {', '.join(r.value for r in Role)}", file=sys.stderr)
         return 2
-    password_hash = hash_password(make_hasher(settings.argon2_time_cost, settings.argon2_memory_kib), password)
+    password_hash = hash_password(
+        make_hasher(settings.argon2_time_cost, settings.argon2_memory_kib), password
+    )
 
     async def work() -> None:
         await auth_store.create_user(
-            None, username=args.username.lower(), password_hash=password_hash, roles=roles,
-            person_id=None, locale=None, now=utcnow(),
+            None,
+            username=args.username.lower(),
+            password_hash=password_hash,
+            roles=roles,
+            person_id=None,
+            locale=None,
+            now=utcnow(),
         )
 
     asyncio.run(_with_engine(settings, work))
@@ -90,14 +100,20 @@ def _user(settings: Settings, args: argparse.Namespace) -> int:
 
 
 def _parser() -> argparse.ArgumentParser:
-    parser = argparse.ArgumentParser(prog="tadqiq", description="Tadqiq — internal audits of an integrated QSE system")
+    parser = argparse.ArgumentParser(
+        prog="tadqiq", description="Tadqiq — internal audits of an integrated QSE system"
+    )
     commands = parser.add_subparsers(dest="command", required=True)
-    commands.add_parser("migrate", help="apply pending database migrations (safe to run again)").set_defaults(run=_migrate)
+    commands.add_parser("migrate", help="apply pending database migrations (safe to run again)").set_defaults(
+        run=_migrate
+    )
     commands.add_parser("demo", help="load the demo council into an empty database").set_defaults(run=_demo)
     commands.add_parser("serve", help="serve the API on TADQIQ_HOST:TADQIQ_PORT").set_defaults(run=_serve)
     user = commands.add_parser("user", help="create an account")
     user.add_argument("username")
-    user.add_argument("--roles", required=True, help="comma-separated: admin,audit_lead,auditor,manager,auditee")
+    user.add_argument(
+        "--roles", required=True, help="comma-separated: admin,audit_lead,auditor,manager,auditee"
+    )
     user.add_argument("--password", help="initial password (asked for when omitted)")
     user.set_defaults(run=_user)
     return parser

@@ -31,7 +31,7 @@ class Settings:
     """Port the server listens on."""
     var_dir: Path = field(default_factory=lambda: PROJECT_ROOT / "var")
     """Where the embedded database and local files live."""
-    demo_password: str = "demo"
+    demo_password: str = "demo"  # noqa: S105 - the documented demo password
     """Password given to every demo account."""
     token_ttl_days: int = 14
     """Sliding lifetime of a login token: each use pushes the expiry this far ahead."""

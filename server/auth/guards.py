@@ -33,7 +33,9 @@ def bearer_token(connection: ASGIConnection[Any, Any, Any, Any]) -> str | None:
 class TokenAuthMiddleware(AbstractAuthenticationMiddleware):
     """Resolves ``Authorization: Bearer <token>`` to a :class:`Principal` (401 otherwise)."""
 
-    async def authenticate_request(self, connection: ASGIConnection[Any, Any, Any, Any]) -> AuthenticationResult:
+    async def authenticate_request(
+        self, connection: ASGIConnection[Any, Any, Any, Any]
+    ) -> AuthenticationResult:
         token = bearer_token(connection)
         if token is None:
             raise AppError(ErrorCode.UNAUTHENTICATED, 401, headers={"WWW-Authenticate": "Bearer"})

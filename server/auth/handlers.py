@@ -4,10 +4,11 @@ from __future__ import annotations
 
 from datetime import timedelta
 from typing import Any
+from uuid import UUID
 
 import anyio.to_thread
 from litestar import Controller, Request, get, patch, post
-from litestar.params import Parameter
+from litestar.params import FromPath, JSONBody
 
 from server.auth import store
 from server.auth.guards import bearer_token, principal_of, requires
@@ -63,7 +64,7 @@ class AuthController(Controller):
     tags = ["auth"]
 
     @post("/auth/login", operation_id="login", exclude_from_auth=True, status_code=200)
-    async def login(self, request: Request[Any, Any, Any], data: LoginIn) -> LoginOut:
+    async def login(self, request: Request[Any, Any, Any], data: JSONBody[LoginIn]) -> LoginOut:
         """Exchange a username and password for a bearer token (rate-limited)."""
         settings: Settings = request.app.state.settings
         username = data.username.strip().lower()
@@ -81,13 +82,14 @@ class AuthController(Controller):
         token, token_hash = new_token()
         ttl = timedelta(days=settings.token_ttl_days)
         me = await store.create_token(candidate.id, token_hash, now, ttl)
-        return LoginOut(token=token, token_type="Bearer", expires_at=now + ttl, user=me)
+        return LoginOut(token=token, token_type="Bearer", expires_at=now + ttl, user=me)  # noqa: S106
 
     @post("/auth/logout", operation_id="logout", status_code=204)
     async def logout(self, request: Request[Any, Any, Any]) -> None:
         """Revoke the token used for this request."""
         token = bearer_token(request)
-        assert token is not None
+        if token is None:  # the middleware already refused requests without one
+            raise AppError(ErrorCode.UNAUTHENTICATED, 401)
         await store.revoke_token(hash_token(token), utcnow())
 
     @get("/me", operation_id="getMe")
@@ -100,7 +102,7 @@ class AuthController(Controller):
         )
 
     @patch("/me", operation_id="updateMe")
-    async def update_me(self, request: Request[Any, Any, Any], data: MeUpdateIn) -> MeOut:
+    async def update_me(self, request: Request[Any, Any, Any], data: JSONBody[MeUpdateIn]) -> MeOut:
         """Change one's own preferences (language)."""
         principal = principal_of(request)
         user = await store.update_user(principal, principal.user_id, {"locale": data.locale}, utcnow())
@@ -120,11 +122,11 @@ class UsersController(Controller):
         return await store.list_users()
 
     @get("/{user_id:uuid}", operation_id="getUser")
-    async def get_user(self, user_id: Any) -> UserOut:
+    async def get_user(self, user_id: FromPath[UUID]) -> UserOut:
         return await store.get_user(str(user_id))
 
     @post("/", operation_id="createUser")
-    async def create_user(self, request: Request[Any, Any, Any], data: UserCreateIn) -> UserOut:
+    async def create_user(self, request: Request[Any, Any, Any], data: JSONBody[UserCreateIn]) -> UserOut:
         """Create an account with its roles and an initial password."""
         settings: Settings = request.app.state.settings
         hasher = make_hasher(settings.argon2_time_cost, settings.argon2_memory_kib)
@@ -143,8 +145,8 @@ class UsersController(Controller):
     async def update_user(
         self,
         request: Request[Any, Any, Any],
-        data: UserUpdateIn,
-        user_id: Any = Parameter(description="Account id"),
+        data: JSONBody[UserUpdateIn],
+        user_id: FromPath[UUID],
     ) -> UserOut:
         """Change roles, password, language, linked person or active flag (revokes tokens when needed)."""
         settings: Settings = request.app.state.settings

@@ -45,16 +45,21 @@ class LoginCandidate:
 
 
 async def login_candidate(username: str) -> LoginCandidate | None:
-    row = await User.select(User.id, User.username, User.password_hash, User.active).where(
-        User.username == username.strip().lower()
-    ).first().run()
+    row = (
+        await User.select(User.id, User.username, User.password_hash, User.active)
+        .where(User.username == username.strip().lower())
+        .first()
+        .run()
+    )
     return LoginCandidate(row) if row else None
 
 
 async def recent_failures(scope: str, key: str, since: datetime) -> list[datetime]:
-    rows = await LoginFailure.select(LoginFailure.at).where(
-        (LoginFailure.scope == scope) & (LoginFailure.key == key) & (LoginFailure.at > since)
-    ).run()
+    rows = (
+        await LoginFailure.select(LoginFailure.at)
+        .where((LoginFailure.scope == scope) & (LoginFailure.key == key) & (LoginFailure.at > since))
+        .run()
+    )
     return [row["at"] for row in rows]
 
 
@@ -69,9 +74,11 @@ async def record_failure(username: str, address: str, now: datetime, forget_befo
 
 async def clear_account_failures(username: str) -> None:
     async with write_transaction():
-        await LoginFailure.delete().where(
-            (LoginFailure.scope == "account") & (LoginFailure.key == username.strip().lower())
-        ).run()
+        await (
+            LoginFailure.delete()
+            .where((LoginFailure.scope == "account") & (LoginFailure.key == username.strip().lower()))
+            .run()
+        )
 
 
 def _me(row: dict[str, Any], prefix: str = "") -> MeOut:
@@ -90,29 +97,37 @@ async def create_token(user_id: str, token_hash: str, now: datetime, ttl: timede
             AuthToken(token_hash=token_hash, user=uuid.UUID(user_id), created_at=now, expires_at=now + ttl)
         ).run()
         row = await User.select().where(User.id == uuid.UUID(user_id)).first().run()
-    assert row is not None
+    if row is None:
+        raise AppError(ErrorCode.NOT_FOUND, 404, details={"entity": "user", "id": user_id})
     return _me(row)
 
 
 async def principal_for_token(token_hash: str, now: datetime, ttl: timedelta) -> Principal | None:
     """The caller behind a token, or None when it is unknown, revoked, expired or its user disabled."""
-    row = await AuthToken.select(
-        AuthToken.expires_at,
-        AuthToken.revoked_at,
-        AuthToken.user.id,
-        AuthToken.user.username,
-        AuthToken.user.roles,
-        AuthToken.user.person_id,
-        AuthToken.user.locale,
-        AuthToken.user.active,
-    ).where(AuthToken.token_hash == token_hash).first().run()
+    row = (
+        await AuthToken.select(
+            AuthToken.expires_at,
+            AuthToken.revoked_at,
+            AuthToken.user.id,
+            AuthToken.user.username,
+            AuthToken.user.roles,
+            AuthToken.user.person_id,
+            AuthToken.user.locale,
+            AuthToken.user.active,
+        )
+        .where(AuthToken.token_hash == token_hash)
+        .first()
+        .run()
+    )
     if row is None or row["revoked_at"] is not None or row["expires_at"] <= now or not row["user.active"]:
         return None
     new_expiry = slid_expiry(row["expires_at"], now=now, ttl=ttl)
     if new_expiry is not None:
-        await AuthToken.update({AuthToken.expires_at: new_expiry}).where(
-            AuthToken.token_hash == token_hash
-        ).run()
+        await (
+            AuthToken.update({AuthToken.expires_at: new_expiry})
+            .where(AuthToken.token_hash == token_hash)
+            .run()
+        )
     return Principal(
         user_id=str(row["user.id"]),
         username=row["user.username"],
@@ -124,9 +139,11 @@ async def principal_for_token(token_hash: str, now: datetime, ttl: timedelta) ->
 
 async def revoke_token(token_hash: str, now: datetime) -> None:
     async with write_transaction():
-        await AuthToken.update({AuthToken.revoked_at: now}).where(
-            (AuthToken.token_hash == token_hash) & (AuthToken.revoked_at.is_null())
-        ).run()
+        await (
+            AuthToken.update({AuthToken.revoked_at: now})
+            .where((AuthToken.token_hash == token_hash) & (AuthToken.revoked_at.is_null()))
+            .run()
+        )
 
 
 def _user_out(row: dict[str, Any]) -> UserOut:
@@ -181,7 +198,8 @@ async def create_user(
         )
         await User.insert(user).run()
         row = await User.select().where(User.username == username).first().run()
-        assert row is not None
+        if row is None:
+            raise RuntimeError("the account just inserted cannot be read back")
         await record_change(actor, "create", "user", str(row["id"]), None, _trail_view(row))
     return _user_out(row)
 
@@ -201,16 +219,23 @@ async def update_user(actor: Principal, user_id: str, changes: dict[str, Any], n
         if before is None:
             raise AppError(ErrorCode.NOT_FOUND, 404, details={"entity": "user", "id": user_id})
         if changes:
-            await User.update({getattr(User, k): v for k, v in changes.items()}).where(User.id == uuid.UUID(user_id)).run()
+            await (
+                User.update({getattr(User, k): v for k, v in changes.items()})
+                .where(User.id == uuid.UUID(user_id))
+                .run()
+            )
         after = await User.select().where(User.id == uuid.UUID(user_id)).first().run()
-        assert after is not None
+        if after is None:
+            raise RuntimeError("the account just updated cannot be read back")
         if "password_hash" in changes or (before["active"] and not after["active"]):
-            await AuthToken.update({AuthToken.revoked_at: now}).where(
-                (AuthToken.user == uuid.UUID(user_id)) & (AuthToken.revoked_at.is_null())
-            ).run()
+            await (
+                AuthToken.update({AuthToken.revoked_at: now})
+                .where((AuthToken.user == uuid.UUID(user_id)) & (AuthToken.revoked_at.is_null()))
+                .run()
+            )
         trail_after = _trail_view(after)
         if "password_hash" in changes:
-            trail_after["password"] = "changed"
+            trail_after["password"] = "changed"  # noqa: S105 - a marker, never the password
         await record_change(actor, "update", "user", user_id, _trail_view(before), trail_after)
     return _user_out(after)
 

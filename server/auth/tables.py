@@ -14,7 +14,9 @@ class User(Table, tablename="app_user"):
     id = UUID(primary_key=True, default=uuid.uuid4)
     username = Varchar(length=64, unique=True, help_text="Lowercase login name.")
     password_hash = Varchar(length=255, help_text="argon2id hash; never the password.")
-    roles = Varchar(length=100, help_text="Comma-separated roles: admin, audit_lead, auditor, manager, auditee.")
+    roles = Varchar(
+        length=100, help_text="Comma-separated roles: admin, audit_lead, auditor, manager, auditee."
+    )
     person_id = UUID(null=True, default=None, help_text="The organisation's person this account belongs to.")
     locale = Varchar(length=2, null=True, default=None, help_text="Preferred language: ar, fr or en.")
     active = Boolean(default=True, help_text="A deactivated account cannot sign in.")

@@ -13,7 +13,7 @@ __all__ = ["ChecklistSnapshot", "OrgQuestion"]
 class OrgQuestion(Table, tablename="checklist_org_question"):
     id = UUID(primary_key=True, default=uuid.uuid4)
     code = Varchar(length=24, unique=True, help_text="Stable id shown to people, e.g. org-007.")
-    clauses = JSON(help_text="Clause references, e.g. [\"iso9001:7.5.3.1\"].")
+    clauses = JSON(help_text='Clause references, e.g. ["iso9001:7.5.3.1"].')
     process_ids = JSON(help_text="Processes the question is limited to; empty for all.")
     tags = JSON(help_text="Checklist tags.")
     text_ar = Varchar(length=1000)

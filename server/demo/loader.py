@@ -110,14 +110,26 @@ async def load_demo(settings: Settings, path: Path = DEMO_FILE) -> list[tuple[st
         for unit in data.units:
             created = await store.create_unit(
                 None,
-                UnitIn(code=unit.code, kind=unit.kind, name=unit.name, parent_id=units[unit.parent] if unit.parent else None),
+                UnitIn(
+                    code=unit.code,
+                    kind=unit.kind,
+                    name=unit.name,
+                    parent_id=units[unit.parent] if unit.parent else None,
+                ),
             )
             units[unit.code] = created.id
         sites: dict[str, str] = {}
         for site in data.sites:
             sites[site.code] = (
                 await store.create_site(
-                    None, SiteIn(code=site.code, kind=site.kind, province=site.province, name=site.name, address=site.address)
+                    None,
+                    SiteIn(
+                        code=site.code,
+                        kind=site.kind,
+                        province=site.province,
+                        name=site.name,
+                        address=site.address,
+                    ),
                 )
             ).id
         for process in data.processes:

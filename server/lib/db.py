@@ -44,7 +44,7 @@ os.environ.setdefault("PICCOLO_CONF", "server.piccolo_conf")
 _engine: Engine[Any] | None = None
 
 
-class _ClosingSQLiteTransaction(SQLiteTransaction):  # type: ignore[misc]
+class _ClosingSQLiteTransaction(SQLiteTransaction):
     """Piccolo's SQLite transaction, but the connection is closed even when BEGIN or COMMIT fails.
 
     Upstream leaks the aiosqlite connection (and its thread) when ``BEGIN IMMEDIATE`` times out,
@@ -54,9 +54,9 @@ class _ClosingSQLiteTransaction(SQLiteTransaction):  # type: ignore[misc]
     async def __aenter__(self) -> SQLiteTransaction:
         if self._parent is not None:
             return self._parent
-        self.connection = await self.get_connection()
+        self.connection = await self.get_connection()  # type: ignore[no-untyped-call]
         try:
-            await self.begin()
+            await self.begin()  # type: ignore[no-untyped-call]
         except BaseException:
             await self.connection.close()
             raise
@@ -69,16 +69,16 @@ class _ClosingSQLiteTransaction(SQLiteTransaction):  # type: ignore[misc]
         try:
             if exception:
                 if not self._rolled_back:
-                    await self.rollback()
+                    await self.rollback()  # type: ignore[no-untyped-call]
             elif not self._committed and not self._rolled_back:
-                await self.commit()
+                await self.commit()  # type: ignore[no-untyped-call]
         finally:
             await self.connection.close()
             self.engine.current_transaction.reset(self.context)
         return exception is None
 
 
-class TadqiqSQLiteEngine(SQLiteEngine):  # type: ignore[misc]
+class TadqiqSQLiteEngine(SQLiteEngine):
     def transaction(
         self, transaction_type: TransactionType = TransactionType.deferred, allow_nested: bool = True
     ) -> SQLiteTransaction:
@@ -118,7 +118,8 @@ def current_engine() -> Engine[Any]:
         from server import piccolo_conf
 
         use_engine(piccolo_conf.DB)
-    assert _engine is not None
+    if _engine is None:
+        raise RuntimeError("no database engine configured")
     return _engine
 
 
@@ -174,4 +175,3 @@ async def migration_state() -> MigrationState:
         applied=sum(1 for s in statuses if s.has_ran),
         pending=[f"{s.app_name}:{s.migration_id}" for s in statuses if not s.has_ran],
     )
-

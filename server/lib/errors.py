@@ -27,7 +27,7 @@ class ErrorCode(StrEnum):
     INTERNAL = "server.internal_error"
     DATABASE_BUSY = "server.database_busy"
     UNAUTHENTICATED = "auth.unauthenticated"
-    INVALID_TOKEN = "auth.invalid_token"
+    INVALID_TOKEN = "auth.invalid_token"  # noqa: S105 - an error code
     INVALID_CREDENTIALS = "auth.invalid_credentials"
     TOO_MANY_ATTEMPTS = "auth.too_many_attempts"
     FORBIDDEN = "auth.forbidden"
@@ -82,7 +82,9 @@ _MESSAGES: dict[ErrorCode, str] = {
 
 
 def message_for(code: ErrorCode, locale: Locale, **params: object) -> str:
-    return translate(locale, _MESSAGES[code], **params)
+    # Word-like parameters (e.g. what still uses an item) are msgids themselves; codes pass through.
+    localized = {k: translate(locale, v) if isinstance(v, str) else v for k, v in params.items()}
+    return translate(locale, _MESSAGES[code], **localized)
 
 
 class FieldError(msgspec.Struct, frozen=True):

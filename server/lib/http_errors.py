@@ -89,7 +89,9 @@ def handle_http_exception(request: Req, exc: HTTPException) -> Response[Any]:
         if problem is not None:
             return _respond(request, problem)
         if isinstance(exc, ValidationException):
-            return _respond(request, AppError(ErrorCode.VALIDATION_FAILED, 400, details=_litestar_field_errors(exc)))
+            return _respond(
+                request, AppError(ErrorCode.VALIDATION_FAILED, 400, details=_litestar_field_errors(exc))
+            )
     if isinstance(exc, RequestEntityTooLarge):
         limit = request.app.state.settings.max_body_bytes
         return _respond(request, AppError(ErrorCode.BODY_TOO_LARGE, 413, params={"limit": limit}))
@@ -113,7 +115,7 @@ def handle_unexpected(request: Req, exc: Exception) -> Response[Any]:
     return _respond(request, AppError(ErrorCode.INTERNAL, 500))
 
 
-EXCEPTION_HANDLERS: dict[type[Exception], Any] = {
+EXCEPTION_HANDLERS: Any = {
     AppError: handle_app_error,
     HTTPException: handle_http_exception,
     Exception: handle_unexpected,

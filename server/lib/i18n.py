@@ -14,9 +14,9 @@ from server.settings import PROJECT_ROOT
 
 __all__ = [
     "DEFAULT_LOCALE",
+    "N_",
     "SUPPORTED_LOCALES",
     "Locale",
-    "N_",
     "catalog_messages",
     "negotiate_locale",
     "text_direction",

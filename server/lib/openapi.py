@@ -13,7 +13,7 @@ __all__ = ["document_error_responses"]
 
 _ERRORS = {
     "400": "Malformed JSON or invalid fields (`request.malformed_json`, `request.validation_failed`)",
-    "401": "Not signed in, or the token expired or was revoked (`auth.unauthenticated`, `auth.invalid_token`)",
+    "401": "Not signed in or token expired or was revoked (`auth.unauthenticated`, `auth.invalid_token`)",
     "403": "The caller's role does not allow this (`auth.forbidden`)",
     "404": "No such item or address (`resource.not_found`, `request.not_found`)",
     "409": "Conflicts with stored data (e.g. `org.code_taken`, `org.in_use`)",
@@ -51,6 +51,8 @@ def document_error_responses(app: Litestar) -> None:
                     continue
                 responses.setdefault(
                     status,
-                    OpenAPIResponse(description=description, content={"application/json": OpenAPIMediaType(schema=ref)}),
+                    OpenAPIResponse(
+                        description=description, content={"application/json": OpenAPIMediaType(schema=ref)}
+                    ),
                 )
             operation.responses = responses

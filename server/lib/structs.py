@@ -29,11 +29,11 @@ Uuid = Annotated[
 ]
 
 
-class ApiIn(msgspec.Struct, rename="camel", forbid_unknown_fields=True, kw_only=True, frozen=True):
+class ApiIn(msgspec.Struct, rename="camel", forbid_unknown_fields=True, kw_only=True):
     """A request body: unknown fields are refused so a typo never silently does nothing."""
 
 
-class ApiOut(msgspec.Struct, rename="camel", kw_only=True, frozen=True):
+class ApiOut(msgspec.Struct, rename="camel", kw_only=True):
     """A response body."""
 
 

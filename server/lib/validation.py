@@ -37,6 +37,8 @@ def field_errors(struct_type: type[msgspec.Struct], raw: Any) -> list[FieldError
             msgspec.convert(raw[info.encode_name], type=info.type, strict=True)
         except msgspec.ValidationError as exc:
             errors.append(_split_message(info.encode_name, str(exc)))
-    if getattr(struct_type, "__struct_config__").forbid_unknown_fields:
-        errors.extend(FieldError(field=str(key)[:100], message="Unknown field") for key in raw if key not in known)
+    if struct_type.__struct_config__.forbid_unknown_fields:
+        errors.extend(
+            FieldError(field=str(key)[:100], message="Unknown field") for key in raw if key not in known
+        )
     return errors

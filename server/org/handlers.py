@@ -2,10 +2,11 @@
 
 from __future__ import annotations
 
-from typing import Any
+from typing import Annotated, Any
 from uuid import UUID
 
 from litestar import Controller, Request, delete, get, post, put
+from litestar.params import FromPath, JSONBody, QueryParameter
 
 from server.auth.guards import principal_of, requires
 from server.lib.principal import Role
@@ -28,19 +29,19 @@ class UnitsController(Controller):
         return await store.list_units()
 
     @get("/{unit_id:uuid}", operation_id="getUnit")
-    async def get_unit(self, unit_id: UUID) -> UnitOut:
+    async def get_unit(self, unit_id: FromPath[UUID]) -> UnitOut:
         return await store.get_unit(str(unit_id))
 
     @post("/", operation_id="createUnit", guards=_editors)
-    async def create_unit(self, request: Req, data: UnitIn) -> UnitOut:
+    async def create_unit(self, request: Req, data: JSONBody[UnitIn]) -> UnitOut:
         return await store.create_unit(principal_of(request), data)
 
     @put("/{unit_id:uuid}", operation_id="updateUnit", guards=_editors)
-    async def update_unit(self, request: Req, unit_id: UUID, data: UnitIn) -> UnitOut:
+    async def update_unit(self, request: Req, unit_id: FromPath[UUID], data: JSONBody[UnitIn]) -> UnitOut:
         return await store.update_unit(principal_of(request), str(unit_id), data)
 
     @delete("/{unit_id:uuid}", operation_id="deleteUnit", guards=_editors)
-    async def delete_unit(self, request: Req, unit_id: UUID) -> None:
+    async def delete_unit(self, request: Req, unit_id: FromPath[UUID]) -> None:
         """Refused (409) while the unit has sub-units, processes or people."""
         await store.delete_unit(principal_of(request), str(unit_id))
 
@@ -54,19 +55,19 @@ class SitesController(Controller):
         return await store.list_sites()
 
     @get("/{site_id:uuid}", operation_id="getSite")
-    async def get_site(self, site_id: UUID) -> SiteOut:
+    async def get_site(self, site_id: FromPath[UUID]) -> SiteOut:
         return await store.get_site(str(site_id))
 
     @post("/", operation_id="createSite", guards=_editors)
-    async def create_site(self, request: Req, data: SiteIn) -> SiteOut:
+    async def create_site(self, request: Req, data: JSONBody[SiteIn]) -> SiteOut:
         return await store.create_site(principal_of(request), data)
 
     @put("/{site_id:uuid}", operation_id="updateSite", guards=_editors)
-    async def update_site(self, request: Req, site_id: UUID, data: SiteIn) -> SiteOut:
+    async def update_site(self, request: Req, site_id: FromPath[UUID], data: JSONBody[SiteIn]) -> SiteOut:
         return await store.update_site(principal_of(request), str(site_id), data)
 
     @delete("/{site_id:uuid}", operation_id="deleteSite", guards=_editors)
-    async def delete_site(self, request: Req, site_id: UUID) -> None:
+    async def delete_site(self, request: Req, site_id: FromPath[UUID]) -> None:
         """Refused (409) while a process runs on the site."""
         await store.delete_site(principal_of(request), str(site_id))
 
@@ -81,19 +82,21 @@ class ProcessesController(Controller):
         return await store.list_processes()
 
     @get("/{process_id:uuid}", operation_id="getProcess")
-    async def get_process(self, process_id: UUID) -> ProcessOut:
+    async def get_process(self, process_id: FromPath[UUID]) -> ProcessOut:
         return await store.get_process(str(process_id))
 
     @post("/", operation_id="createProcess", guards=_editors)
-    async def create_process(self, request: Req, data: ProcessIn) -> ProcessOut:
+    async def create_process(self, request: Req, data: JSONBody[ProcessIn]) -> ProcessOut:
         return await store.create_process(principal_of(request), data)
 
     @put("/{process_id:uuid}", operation_id="updateProcess", guards=_editors)
-    async def update_process(self, request: Req, process_id: UUID, data: ProcessIn) -> ProcessOut:
+    async def update_process(
+        self, request: Req, process_id: FromPath[UUID], data: JSONBody[ProcessIn]
+    ) -> ProcessOut:
         return await store.update_process(principal_of(request), str(process_id), data)
 
     @delete("/{process_id:uuid}", operation_id="deleteProcess", guards=_editors)
-    async def delete_process(self, request: Req, process_id: UUID) -> None:
+    async def delete_process(self, request: Req, process_id: FromPath[UUID]) -> None:
         await store.delete_process(principal_of(request), str(process_id))
 
 
@@ -102,25 +105,29 @@ class PeopleController(Controller):
     tags = ["organisation"]
 
     @get("/", operation_id="listPeople")
-    async def list_people(self, request: Req, unit_id: UUID | None = None) -> list[PersonOut]:
+    async def list_people(
+        self, request: Req, unit_id: Annotated[UUID | None, QueryParameter(name="unitId")] = None
+    ) -> list[PersonOut]:
         """People; contact details, qualifications and availability only for admins, the audit lead,
         management, and each person themself."""
         return await people_store.list_people(principal_of(request), str(unit_id) if unit_id else None)
 
     @get("/{person_id:uuid}", operation_id="getPerson")
-    async def get_person(self, request: Req, person_id: UUID) -> PersonOut:
+    async def get_person(self, request: Req, person_id: FromPath[UUID]) -> PersonOut:
         return await people_store.get_person(principal_of(request), str(person_id))
 
     @post("/", operation_id="createPerson", guards=_editors)
-    async def create_person(self, request: Req, data: PersonIn) -> PersonOut:
+    async def create_person(self, request: Req, data: JSONBody[PersonIn]) -> PersonOut:
         return await people_store.create_person(principal_of(request), data)
 
     @put("/{person_id:uuid}", operation_id="updatePerson", guards=_editors)
-    async def update_person(self, request: Req, person_id: UUID, data: PersonIn) -> PersonOut:
+    async def update_person(
+        self, request: Req, person_id: FromPath[UUID], data: JSONBody[PersonIn]
+    ) -> PersonOut:
         """Replaces the person, including the whole list of qualifications and availability periods."""
         return await people_store.update_person(principal_of(request), str(person_id), data)
 
     @delete("/{person_id:uuid}", operation_id="deletePerson", guards=_editors)
-    async def delete_person(self, request: Req, person_id: UUID) -> None:
+    async def delete_person(self, request: Req, person_id: FromPath[UUID]) -> None:
         """Refused (409) while an account is linked to the person."""
         await people_store.delete_person(principal_of(request), str(person_id))

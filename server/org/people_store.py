@@ -11,11 +11,11 @@ from msgspec import to_builtins
 from server.auth import store as auth_store
 from server.lib.db import write_transaction
 from server.lib.errors import AppError, ErrorCode
+from server.lib.i18n import N_
 from server.lib.structs import LocalizedName
 from server.org.logic import check_periods, check_unique_standards, may_see_person_details
 from server.org.schemas import AvailabilityIO, LocalizedText, PersonIn, PersonOut, QualificationIO
 from server.org.tables import Availability, Person, Qualification, Unit
-
 from server.trail.store import record_change
 
 if TYPE_CHECKING:
@@ -36,18 +36,28 @@ def _person_row(data: PersonIn) -> dict[str, Any]:
     }
 
 
-async def _details(person_ids: list[uuid.UUID]) -> tuple[dict[str, list[QualificationIO]], dict[str, list[AvailabilityIO]]]:
+async def _details(
+    person_ids: list[uuid.UUID],
+) -> tuple[dict[str, list[QualificationIO]], dict[str, list[AvailabilityIO]]]:
     quals: dict[str, list[QualificationIO]] = defaultdict(list)
     avail: dict[str, list[AvailabilityIO]] = defaultdict(list)
     if not person_ids:
         return quals, avail
-    for q in await Qualification.select().where(Qualification.person.is_in(person_ids)).order_by(
-        Qualification.standard
-    ).run():
-        quals[str(q["person"])].append(QualificationIO(standard=q["standard"], since=q["since"], training=q["training"]))
-    for a in await Availability.select().where(Availability.person.is_in(person_ids)).order_by(
-        Availability.start
-    ).run():
+    for q in (
+        await Qualification.select()
+        .where(Qualification.person.is_in(person_ids))
+        .order_by(Qualification.standard)
+        .run()
+    ):
+        quals[str(q["person"])].append(
+            QualificationIO(standard=q["standard"], since=q["since"], training=q["training"])
+        )
+    for a in (
+        await Availability.select()
+        .where(Availability.person.is_in(person_ids))
+        .order_by(Availability.start)
+        .run()
+    ):
         avail[str(a["person"])].append(
             AvailabilityIO(start=a["start"], end=a["end"], available=a["available"], note=a["note"])
         )
@@ -114,28 +124,43 @@ async def _write_person(actor: Principal | None, person_id: str | None, data: Pe
     async with write_transaction():
         before = await get_person(None, person_id) if person_id else None
         if not await Unit.exists().where(Unit.id == uuid.UUID(data.unit_id)).run():
-            raise AppError(ErrorCode.UNKNOWN_REFERENCE, 422, params={"field": "unitId"}, details={"field": "unitId"})
+            raise AppError(
+                ErrorCode.UNKNOWN_REFERENCE, 422, params={"field": "unitId"}, details={"field": "unitId"}
+            )
         values = _person_row(data)
         key = uuid.UUID(person_id) if person_id else uuid.uuid4()
         if before is None:
             await Person.insert(Person(id=key, **values)).run()
         else:
-            await Person.update({getattr(Person, k): v for k, v in values.items()}).where(Person.id == key).run()
+            await (
+                Person.update({getattr(Person, k): v for k, v in values.items()})
+                .where(Person.id == key)
+                .run()
+            )
             await Qualification.delete().where(Qualification.person == key).run()
             await Availability.delete().where(Availability.person == key).run()
         if data.qualifications:
             await Qualification.insert(
-                *[Qualification(person=key, standard=q.standard, since=q.since, training=q.training)
-                  for q in data.qualifications]
+                *[
+                    Qualification(person=key, standard=q.standard, since=q.since, training=q.training)
+                    for q in data.qualifications
+                ]
             ).run()
         if data.availability:
             await Availability.insert(
-                *[Availability(person=key, start=a.start, end=a.end, available=a.available, note=a.note)
-                  for a in data.availability]
+                *[
+                    Availability(person=key, start=a.start, end=a.end, available=a.available, note=a.note)
+                    for a in data.availability
+                ]
             ).run()
         after = await get_person(None, str(key))
         await record_change(
-            actor, "update" if before else "create", "person", str(key), _trail_view(before), _trail_view(after)
+            actor,
+            "update" if before else "create",
+            "person",
+            str(key),
+            _trail_view(before),
+            _trail_view(after),
         )
     return str(key)
 
@@ -152,7 +177,8 @@ async def delete_person(actor: Principal, person_id: str) -> None:
     async with write_transaction():
         before = await get_person(None, person_id)
         if before.username is not None:
-            raise AppError(ErrorCode.IN_USE, 409, params={"reason": "account"}, details={"usedBy": "account"})
+            raise AppError(
+                ErrorCode.IN_USE, 409, params={"reason": N_("a user account")}, details={"usedBy": "account"}
+            )
         await Person.delete().where(Person.id == uuid.UUID(person_id)).run()
         await record_change(actor, "delete", "person", person_id, _trail_view(before), None)
-

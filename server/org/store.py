@@ -7,6 +7,7 @@ from typing import TYPE_CHECKING, Any
 
 from server.lib.db import write_transaction
 from server.lib.errors import AppError, ErrorCode
+from server.lib.i18n import N_
 from server.lib.structs import LocalizedName
 from server.org.logic import would_create_cycle
 from server.org.schemas import (
@@ -133,7 +134,11 @@ async def update_unit(actor: Principal, unit_id: str, data: UnitIn) -> UnitOut:
         if would_create_cycle(unit_id, data.parent_id, await unit_parents()):
             raise AppError(ErrorCode.UNIT_CYCLE, 409, details={"field": "parentId"})
         values = _unit_row(data)
-        await Unit.update({getattr(Unit, k): v for k, v in values.items()}).where(Unit.id == _uuid(unit_id)).run()
+        await (
+            Unit.update({getattr(Unit, k): v for k, v in values.items()})
+            .where(Unit.id == _uuid(unit_id))
+            .run()
+        )
         await record_change(actor, "update", "unit", unit_id, before, values)
     return await get_unit(unit_id)
 
@@ -143,9 +148,9 @@ async def delete_unit(actor: Principal, unit_id: str) -> None:
         before = await _require(Unit, unit_id, "unit")
         key = _uuid(unit_id)
         for table, column, reason in (
-            (Unit, Unit.parent, "sub-units"),
-            (Process, Process.owner_unit, "processes"),
-            (Person, Person.unit, "people"),
+            (Unit, Unit.parent, N_("sub-units")),
+            (Process, Process.owner_unit, N_("processes")),
+            (Person, Person.unit, N_("people")),
         ):
             if await table.exists().where(column == key).run():
                 raise AppError(ErrorCode.IN_USE, 409, params={"reason": reason}, details={"usedBy": reason})
@@ -201,7 +206,11 @@ async def update_site(actor: Principal, site_id: str, data: SiteIn) -> SiteOut:
         before = await _require(Site, site_id, "site")
         await _code_free(Site, data.code, site_id)
         values = _site_row(data)
-        await Site.update({getattr(Site, k): v for k, v in values.items()}).where(Site.id == _uuid(site_id)).run()
+        await (
+            Site.update({getattr(Site, k): v for k, v in values.items()})
+            .where(Site.id == _uuid(site_id))
+            .run()
+        )
         await record_change(actor, "update", "site", site_id, before, values)
     return await get_site(site_id)
 
@@ -210,7 +219,9 @@ async def delete_site(actor: Principal, site_id: str) -> None:
     async with write_transaction():
         before = await _require(Site, site_id, "site")
         if await ProcessSite.exists().where(ProcessSite.site == _uuid(site_id)).run():
-            raise AppError(ErrorCode.IN_USE, 409, params={"reason": "processes"}, details={"usedBy": "processes"})
+            raise AppError(
+                ErrorCode.IN_USE, 409, params={"reason": N_("processes")}, details={"usedBy": "processes"}
+            )
         await Site.delete().where(Site.id == _uuid(site_id)).run()
         await record_change(actor, "delete", "site", site_id, before, None)
 
@@ -277,22 +288,37 @@ async def _write_process(actor: Principal | None, process_id: str | None, data: 
         if before is None:
             await Process.insert(Process(id=key, **values)).run()
         else:
-            await Process.update({getattr(Process, k): v for k, v in values.items()}).where(Process.id == key).run()
+            await (
+                Process.update({getattr(Process, k): v for k, v in values.items()})
+                .where(Process.id == key)
+                .run()
+            )
             await ProcessSite.delete().where(ProcessSite.process == key).run()
         if data.site_ids:
-            await ProcessSite.insert(*[ProcessSite(process=key, site=_uuid(s)) for s in sorted(set(data.site_ids))]).run()
+            await ProcessSite.insert(
+                *[ProcessSite(process=key, site=_uuid(s)) for s in sorted(set(data.site_ids))]
+            ).run()
         after = {**values, "site_ids": sorted(set(data.site_ids))}
         await record_change(
-            actor, "update" if before else "create", "process", str(key),
-            {**_process_row_from_out(before)} if before else None, after,
+            actor,
+            "update" if before else "create",
+            "process",
+            str(key),
+            {**_process_row_from_out(before)} if before else None,
+            after,
         )
     return str(key)
 
 
 def _process_row_from_out(out: ProcessOut) -> dict[str, Any]:
     return {
-        "code": out.code, "name_ar": out.name.ar, "name_fr": out.name.fr, "owner_unit": out.owner_unit_id,
-        "standards": ",".join(out.standards), "criticality": out.criticality, "tags": ",".join(out.tags),
+        "code": out.code,
+        "name_ar": out.name.ar,
+        "name_fr": out.name.fr,
+        "owner_unit": out.owner_unit_id,
+        "standards": ",".join(out.standards),
+        "criticality": out.criticality,
+        "tags": ",".join(out.tags),
         "site_ids": out.site_ids,
     }
 

@@ -15,7 +15,7 @@ class Unit(Table, tablename="org_unit"):
     id = UUID(primary_key=True, default=uuid.uuid4)
     code = Varchar(length=24, unique=True, help_text="Short code used on documents, e.g. DAF-DMP.")
     kind = Varchar(length=24, help_text="general_directorate, directorate, division or service.")
-    parent = ForeignKey("self", null=True, default=None, on_delete=OnDelete.restrict)
+    parent: ForeignKey[Unit] = ForeignKey("self", null=True, default=None, on_delete=OnDelete.restrict)
     name_ar = Varchar(length=200)
     name_fr = Varchar(length=200)
 

@@ -5,6 +5,7 @@ from __future__ import annotations
 from typing import Any, Literal
 
 from litestar import Controller, Request, get
+from litestar.params import FromPath
 
 from server.lib import db
 from server.lib.errors import AppError, ErrorCode
@@ -45,11 +46,13 @@ class SystemController(Controller):
             status="ok" if not state.pending else "degraded",
             version=request.app.state.version,
             database=request.app.state.settings.database_kind,
-            migrations=MigrationsOut(applied=state.applied, pending=state.pending, up_to_date=not state.pending),
+            migrations=MigrationsOut(
+                applied=state.applied, pending=state.pending, up_to_date=not state.pending
+            ),
         )
 
     @get("/i18n/{locale:str}", operation_id="getCatalog", exclude_from_auth=True)
-    async def catalog(self, locale: str) -> CatalogOut:
+    async def catalog(self, locale: FromPath[str]) -> CatalogOut:
         """A locale's messages (msgid → text) for the PWA."""
         chosen = as_locale(locale) if len(locale) <= 8 else None
         if chosen is None or chosen != locale:

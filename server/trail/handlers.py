@@ -6,7 +6,7 @@ from datetime import datetime
 from typing import Annotated
 
 from litestar import Controller, get
-from litestar.params import Parameter
+from litestar.params import FromQuery, QueryParameter
 
 from server.auth.guards import requires
 from server.lib.principal import Role
@@ -24,12 +24,12 @@ class TrailController(Controller):
     @get("/", operation_id="listAuditTrail")
     async def list_trail(
         self,
-        entity: Annotated[str | None, Parameter(max_length=40)] = None,
-        entity_id: Annotated[str | None, Parameter(query="entityId", max_length=64)] = None,
-        since: datetime | None = None,
-        until: datetime | None = None,
-        before_id: Annotated[int | None, Parameter(query="beforeId", ge=1, le=2**62)] = None,
-        limit: Annotated[int, Parameter(ge=1, le=500)] = 100,
+        entity: Annotated[str | None, QueryParameter(max_length=40)] = None,
+        entity_id: Annotated[str | None, QueryParameter(name="entityId", max_length=64)] = None,
+        since: FromQuery[datetime | None] = None,
+        until: FromQuery[datetime | None] = None,
+        before_id: Annotated[int | None, QueryParameter(name="beforeId", ge=1, le=2**62)] = None,
+        limit: Annotated[int, QueryParameter(ge=1, le=500)] = 100,
     ) -> TrailPage:
         """Changes, newest first; filter by entity, entity id and time; page with ``beforeId``."""
         return await store.list_entries(

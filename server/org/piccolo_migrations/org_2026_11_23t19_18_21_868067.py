@@ -1,11 +1,6 @@
 from piccolo.apps.migrations.auto.migration_manager import MigrationManager
-from piccolo.columns.base import OnDelete
-from piccolo.columns.base import OnUpdate
-from piccolo.columns.column_types import Boolean
-from piccolo.columns.column_types import Date
-from piccolo.columns.column_types import ForeignKey
-from piccolo.columns.column_types import UUID
-from piccolo.columns.column_types import Varchar
+from piccolo.columns.base import OnDelete, OnUpdate
+from piccolo.columns.column_types import UUID, Boolean, Date, ForeignKey, Varchar
 from piccolo.columns.defaults.date import DateNow
 from piccolo.columns.defaults.uuid import UUID4
 from piccolo.columns.indexes import IndexMethod
@@ -74,13 +69,9 @@ DESCRIPTION = "True"
 
 
 async def forwards():
-    manager = MigrationManager(
-        migration_id=ID, app_name="org", description=DESCRIPTION
-    )
+    manager = MigrationManager(migration_id=ID, app_name="org", description=DESCRIPTION)
 
-    manager.add_table(
-        class_name="Process", tablename="org_process", schema=None, columns=None
-    )
+    manager.add_table(class_name="Process", tablename="org_process", schema=None, columns=None)
 
     manager.add_table(
         class_name="Qualification",
@@ -96,13 +87,9 @@ async def forwards():
         columns=None,
     )
 
-    manager.add_table(
-        class_name="Site", tablename="org_site", schema=None, columns=None
-    )
+    manager.add_table(class_name="Site", tablename="org_site", schema=None, columns=None)
 
-    manager.add_table(
-        class_name="Unit", tablename="org_unit", schema=None, columns=None
-    )
+    manager.add_table(class_name="Unit", tablename="org_unit", schema=None, columns=None)
 
     manager.add_table(
         class_name="ProcessSite",
@@ -111,9 +98,7 @@ async def forwards():
         columns=None,
     )
 
-    manager.add_table(
-        class_name="Person", tablename="org_person", schema=None, columns=None
-    )
+    manager.add_table(class_name="Person", tablename="org_person", schema=None, columns=None)
 
     manager.add_column(
         table_class_name="Process",

@@ -1,0 +1,51 @@
+# Tadqiq — two commands on a fresh machine: `make run` and `make test`.
+PYTHON ?= python3
+VENV := .venv
+BIN := $(VENV)/bin
+STAMP := $(VENV)/.installed
+LOCALES := locales
+CATALOGS := $(wildcard $(LOCALES)/*/LC_MESSAGES/messages.po)
+
+.PHONY: run test bench install i18n-extract i18n-update i18n-compile lint typecheck pytest clean
+
+$(STAMP): pyproject.toml
+	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
+	$(BIN)/pip install --quiet --upgrade pip
+	$(BIN)/pip install --quiet -e ".[test]"
+	touch $(STAMP)
+
+install: $(STAMP)
+
+i18n-compile: $(STAMP)
+	$(BIN)/pybabel compile --statistics -d $(LOCALES) -D messages
+
+i18n-extract: $(STAMP)
+	$(BIN)/pybabel extract --no-location --sort-output -F babel.cfg -k N_ -o $(LOCALES)/messages.pot \
+	  --project=Tadqiq --copyright-holder=Tadqiq server/
+
+i18n-update: i18n-extract
+	$(BIN)/pybabel update --no-fuzzy-matching -d $(LOCALES) -D messages -i $(LOCALES)/messages.pot
+
+run: i18n-compile
+	$(BIN)/tadqiq migrate
+	$(BIN)/tadqiq demo
+	$(BIN)/tadqiq serve
+
+lint: $(STAMP)
+	$(BIN)/ruff check server tests bench
+
+typecheck: $(STAMP)
+	$(BIN)/mypy
+
+pytest: i18n-compile
+	$(BIN)/pytest -q
+
+test: i18n-compile lint typecheck
+	$(BIN)/tadqiq checklists check
+	$(BIN)/pytest -q
+
+bench: i18n-compile
+	$(BIN)/python -m bench
+
+clean:
+	rm -rf $(VENV) var .mypy_cache .ruff_cache .pytest_cache
