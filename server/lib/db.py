@@ -10,6 +10,7 @@ import contextlib
 import io
 import os
 import sqlite3
+from functools import lru_cache
 from typing import TYPE_CHECKING, Any
 
 from piccolo.apps.migrations.commands.check import CheckMigrationManager
@@ -168,10 +169,27 @@ class MigrationState:
         self.pending = pending
 
 
+@lru_cache(maxsize=1)
+def _shipped_migrations() -> frozenset[tuple[str, str]]:
+    """(app, migration id) of every migration file shipped with this version (read once)."""
+    manager = CheckMigrationManager(app_name="all")
+    shipped: set[tuple[str, str]] = set()
+    for app_config in Finder().get_app_configs():
+        modules = manager.get_migration_modules(app_config.resolved_migrations_folder_path)
+        shipped.update((app_config.app_name, mid) for mid in manager.get_migration_ids(modules))
+    return frozenset(shipped)
+
+
 async def migration_state() -> MigrationState:
+    """Applied and pending migrations, from one query against Piccolo's migration table."""
     current_engine()
-    statuses = await CheckMigrationManager(app_name="all").get_migration_statuses()
+    if not await Migration.table_exists().run():
+        applied_rows: list[dict[str, Any]] = []
+    else:
+        applied_rows = await Migration.select(Migration.app_name, Migration.name).run()
+    applied = {(row["app_name"], row["name"]) for row in applied_rows}
+    shipped = _shipped_migrations()
     return MigrationState(
-        applied=sum(1 for s in statuses if s.has_ran),
-        pending=[f"{s.app_name}:{s.migration_id}" for s in statuses if not s.has_ran],
+        applied=len(shipped & applied),
+        pending=sorted(f"{app}:{mid}" for app, mid in shipped - applied),
     )

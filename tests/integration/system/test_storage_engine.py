@@ -17,6 +17,7 @@ from server.app import create_app
 from server.lib import db
 from server.settings import Settings
 from server.trail.store import list_entries, record_change
+from tests.conftest import base_settings
 
 
 async def test_concurrent_read_then_write_transactions_all_succeed(settings: Settings) -> None:
@@ -90,3 +91,12 @@ async def test_expired_token_is_401(settings: Settings, ttl_days: int) -> None:
         assert login.status_code == 200
         me = await client.get("/api/v1/me", headers={"Authorization": f"Bearer {login.json()['token']}"})
         assert me.status_code == 401 and me.json()["code"] == "auth.invalid_token"
+
+
+async def test_health_reports_pending_migrations_on_an_empty_database(tmp_path: Path) -> None:
+    empty = base_settings(tmp_path, f"sqlite:///{tmp_path / 'empty.sqlite3'}")
+    async with AsyncTestClient(app=create_app(empty)) as client:
+        body = (await client.get("/api/v1/health")).json()
+    assert body["status"] == "degraded"
+    assert body["migrations"]["applied"] == 0
+    assert {p.split(":")[0] for p in body["migrations"]["pending"]} == {"trail", "auth", "org", "checklists"}

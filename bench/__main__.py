@@ -1,0 +1,28 @@
+"""`make bench`: run every benchmark and print each figure beside its in-run baseline."""
+
+from __future__ import annotations
+
+import asyncio
+import platform
+import sys
+
+from bench import bench_auth
+from bench.harness import report
+
+SUITES = {"auth": bench_auth.run}
+
+
+def main() -> int:
+    wanted = sys.argv[1:] or list(SUITES)
+    print(
+        f"Tadqiq benchmarks on {platform.node()} ({platform.processor() or platform.machine()}), "
+        "client and server on loopback, same machine"
+    )
+    for name in wanted:
+        rows = asyncio.run(SUITES[name]())
+        report(rows)
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

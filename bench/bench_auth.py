@@ -1,0 +1,44 @@
+"""Login and an authenticated read under concurrent load, beside the same server's /api/v1/health."""
+
+from __future__ import annotations
+
+import httpx
+
+from bench.harness import LoadResult, drive, running_server
+
+
+def _fmt(result: LoadResult) -> str:
+    latency = f"p50 {result.p50_ms:6.1f} ms  p95 {result.p95_ms:6.1f} ms"
+    return f"{result.rps:8.1f} req/s  {latency}  errors {result.errors}"
+
+
+async def run() -> list[tuple[str, str, str, str]]:
+    rows = []
+    with running_server() as server:
+        base = server.base_url
+        health = await drive(lambda c: c.get("/api/v1/health"), base_url=base, total=2000)
+        login_body = {"username": "auditor1", "password": "demo"}
+        logins = await drive(
+            lambda c: c.post("/api/v1/auth/login", json=login_body), base_url=base, total=200
+        )
+        token = httpx.post(f"{base}/api/v1/auth/login", json=login_body).json()["token"]
+        auth = {"Authorization": f"Bearer {token}"}
+        reads = await drive(lambda c: c.get("/api/v1/processes", headers=auth), base_url=base, total=2000)
+        rows.append(("auth: GET /api/v1/health (baseline)", _fmt(health), "", ""))
+        rows.append(
+            (
+                "auth: POST /auth/login (argon2id t=3 m=64MiB)",
+                _fmt(logins),
+                "vs baseline",
+                f"{logins.rps / health.rps:5.2f}x",
+            )
+        )
+        rows.append(
+            (
+                "auth: GET /api/v1/processes (bearer)",
+                _fmt(reads),
+                "vs baseline",
+                f"{reads.rps / health.rps:5.2f}x",
+            )
+        )
+    return rows
