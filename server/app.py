@@ -14,6 +14,7 @@ from litestar.openapi.spec import Components, SecurityScheme
 
 from server.auth.guards import TokenAuthMiddleware
 from server.auth.handlers import AuthController, UsersController
+from server.checklists.handlers import ChecklistsController, OrgQuestionsController
 from server.lib.db import make_engine, start_engine, stop_engine
 from server.lib.http_errors import EXCEPTION_HANDLERS
 from server.lib.openapi import document_error_responses
@@ -56,6 +57,8 @@ def create_app(settings: Settings | None = None, engine: Engine[Any] | None = No
             ProcessesController,
             PeopleController,
             TrailController,
+            ChecklistsController,
+            OrgQuestionsController,
         ],
         middleware=[DefineMiddleware(TokenAuthMiddleware, exclude=[r"^/schema"])],
         exception_handlers=EXCEPTION_HANDLERS,

@@ -99,6 +99,33 @@ def _user(settings: Settings, args: argparse.Namespace) -> int:
     return 0
 
 
+def _checklists_check(settings: Settings, args: argparse.Namespace) -> int:
+    from pathlib import Path
+
+    from server.checklists.library import coverage, parse_library, read_library_files
+
+    root = Path(args.path) if args.path else settings.checklists_dir
+    library, problems = parse_library(read_library_files(root))
+    for problem in problems:
+        print(f"{root.name}/{problem}", file=sys.stderr)
+    stats = coverage(library)
+    print(f"checklist library {root} version {library.version[:12]}")
+    for standard in sorted(stats.clauses):
+        print(
+            f"  {standard:<9} clauses {stats.clauses[standard]:>3}  leaf clauses {stats.leaves[standard]:>3}"
+            f"  covered {stats.covered_leaves[standard]:>3}  questions {stats.questions[standard]:>3}"
+        )
+    languages = ", ".join(
+        f"{lang} {'complete' if ok else 'INCOMPLETE'}" for lang, ok in stats.languages_complete.items()
+    )
+    print(f"  questions {stats.total_questions}; languages: {languages}")
+    if problems:
+        print(f"{len(problems)} problem(s) found", file=sys.stderr)
+        return 1
+    print("  no problems found")
+    return 0
+
+
 def _parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(
         prog="tadqiq", description="Tadqiq — internal audits of an integrated QSE system"
@@ -116,6 +143,11 @@ def _parser() -> argparse.ArgumentParser:
     )
     user.add_argument("--password", help="initial password (asked for when omitted)")
     user.set_defaults(run=_user)
+    checklists = commands.add_parser("checklists", help="the checklist library")
+    checklist_commands = checklists.add_subparsers(dest="checklists_command", required=True)
+    check = checklist_commands.add_parser("check", help="validate the library and print its coverage")
+    check.add_argument("--path", help="library folder (default: checklists/)")
+    check.set_defaults(run=_checklists_check)
     return parser
 
 

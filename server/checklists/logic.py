@@ -1,0 +1,339 @@
+"""Composing checklists, versioning them and planning an Excel import: pure functions."""
+
+from __future__ import annotations
+
+import hashlib
+import re
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass, field
+
+import msgspec
+
+from server.checklists.library import LANGS, Library, QuestionEntry, clause_key
+from server.checklists.schemas import ChecklistItemOut, ClauseOut, StandardOut, Texts
+from server.lib.errors import AppError, ErrorCode
+from server.lib.i18n import N_
+from server.lib.standards import STANDARDS, TAGS
+
+__all__ = [
+    "ImportPlan",
+    "OrgQuestion",
+    "ProcessView",
+    "Reason",
+    "WorkbookRow",
+    "check_clause_refs",
+    "checklist_version",
+    "compose",
+    "next_code",
+    "plan_import",
+    "snapshot_content",
+    "standards_tree",
+]
+
+
+@dataclass(frozen=True)
+class OrgQuestion:
+    id: str
+    code: str
+    clauses: tuple[str, ...]
+    text: Texts
+    guidance: Texts
+    tags: tuple[str, ...]
+    process_ids: tuple[str, ...]
+    rev: int
+    retired: bool
+
+
+@dataclass(frozen=True)
+class ProcessView:
+    id: str
+    code: str
+    standards: tuple[str, ...]
+    tags: tuple[str, ...]
+
+
+# ------------------------------------------------------------------ standards and composition
+
+
+def standards_tree(library: Library) -> list[StandardOut]:
+    result = []
+    for standard in STANDARDS:
+        parsed = library.standards[standard]
+        nodes: dict[str, ClauseOut] = {}
+        roots: list[ClauseOut] = []
+        for clause in parsed.clauses:
+            node = ClauseOut(
+                number=clause.number, title=Texts(**msgspec.structs.asdict(clause.title)), children=[]
+            )
+            nodes[clause.number] = node
+            parent = clause.number.rpartition(".")[0]
+            (nodes[parent].children if parent in nodes else roots).append(node)
+        result.append(
+            StandardOut(
+                standard=standard,
+                edition=parsed.edition,
+                title=Texts(**msgspec.structs.asdict(parsed.title)),
+                clauses=roots,
+            )
+        )
+    return result
+
+
+def _order(refs: Sequence[str], standards: Sequence[str]) -> tuple[tuple[int, ...], int]:
+    keys = [(clause_key(r.partition(":")[2]), standards.index(r.partition(":")[0])) for r in refs]
+    return min(keys) if keys else ((999,), 0)
+
+
+def _matches_prefix(refs: Iterable[str], prefix: str | None) -> bool:
+    if not prefix:
+        return True
+    return any(
+        number == prefix or number.startswith(prefix + ".") for number in (r.partition(":")[2] for r in refs)
+    )
+
+
+def compose(
+    library: Library,
+    org_questions: Sequence[OrgQuestion],
+    *,
+    standards: Sequence[str],
+    lang: str,
+    process: ProcessView | None = None,
+    clause_prefix: str | None = None,
+) -> list[ChecklistItemOut]:
+    """Library and organisation questions for the chosen standards, ordered by clause.
+
+    With a process, questions tagged for other kinds of process and organisation questions limited
+    to other processes are left out. A question keeps only the clause references of the chosen
+    standards, so an integrated question is asked once and names what it covers.
+    """
+    wanted = [s for s in STANDARDS if s in standards]
+    process_tags = set(process.tags) if process else set()
+    rows: list[tuple[tuple[tuple[int, ...], int], str, ChecklistItemOut]] = []
+
+    def keep(refs: Iterable[str], tags: Iterable[str]) -> list[str]:
+        chosen = [r for r in refs if r.partition(":")[0] in wanted]
+        tag_set = set(tags)
+        if not chosen or not _matches_prefix(chosen, clause_prefix):
+            return []
+        if process is not None and tag_set and not tag_set & process_tags:
+            return []
+        return chosen
+
+    for question in library.questions:
+        refs = keep(question.clauses, question.tags)
+        if refs:
+            item = ChecklistItemOut(
+                id=question.id,
+                source="library",
+                clauses=refs,
+                text=getattr(question.text, lang),
+                guidance=getattr(question.guidance, lang),
+                tags=list(question.tags),
+            )
+            rows.append((_order(refs, wanted), question.id, item))
+    for org in org_questions:
+        if org.retired or (process is not None and org.process_ids and process.id not in org.process_ids):
+            continue
+        refs = keep(org.clauses, org.tags)
+        if refs:
+            item = ChecklistItemOut(
+                id=org.code,
+                source="organisation",
+                clauses=refs,
+                text=getattr(org.text, lang) or org.text.fr,
+                guidance=getattr(org.guidance, lang) or org.guidance.fr,
+                tags=list(org.tags),  # type: ignore[arg-type]
+                process_ids=list(org.process_ids),
+            )
+            rows.append((_order(refs, wanted), org.code, item))
+    rows.sort(key=lambda row: (row[0], row[1]))
+    return [row[2] for row in rows]
+
+
+def check_clause_refs(library: Library, refs: Iterable[str]) -> None:
+    for ref in refs:
+        standard, _, number = ref.partition(":")
+        if number not in library.leaves.get(standard, frozenset()):
+            raise AppError(
+                ErrorCode.CHECKLIST_UNKNOWN_CLAUSE,
+                422,
+                params={"ref": ref},
+                details={"field": "clauses", "ref": ref},
+            )
+
+
+# ------------------------------------------------------------------ versions
+
+
+def _org_payload(org_questions: Sequence[OrgQuestion]) -> list[dict[str, object]]:
+    return [
+        {
+            "code": q.code,
+            "clauses": list(q.clauses),
+            "text": msgspec.structs.asdict(q.text),
+            "guidance": msgspec.structs.asdict(q.guidance),
+            "tags": list(q.tags),
+            "processIds": list(q.process_ids),
+        }
+        for q in sorted(org_questions, key=lambda q: q.code)
+        if not q.retired
+    ]
+
+
+def snapshot_content(library: Library, org_questions: Sequence[OrgQuestion]) -> bytes:
+    """The whole composed library, every language, as pinned by an audit (canonical JSON)."""
+    library_questions = [msgspec.to_builtins(q) for q in library.questions]
+    return msgspec.json.encode(
+        {
+            "libraryVersion": library.version,
+            "questions": library_questions,
+            "organisationQuestions": _org_payload(org_questions),
+        },
+        order="sorted",
+    )
+
+
+def checklist_version(library: Library, org_questions: Sequence[OrgQuestion]) -> str:
+    return hashlib.sha256(snapshot_content(library, org_questions)).hexdigest()
+
+
+def next_code(existing: Iterable[str]) -> str:
+    numbers = [int(m.group(1)) for code in existing if (m := re.fullmatch(r"org-(\d+)", code))]
+    return f"org-{max(numbers, default=0) + 1:03d}"
+
+
+# ------------------------------------------------------------------ Excel import
+
+
+Reason = tuple[str, str]
+"""Why a row is refused: a msgid (translated when reported) and the offending value."""
+
+
+@dataclass(frozen=True)
+class WorkbookRow:
+    sheet: str
+    row: int
+    values: dict[str, str]
+
+
+@dataclass
+class Draft:
+    clauses: tuple[str, ...]
+    text: Texts
+    guidance: Texts
+    tags: tuple[str, ...]
+    process_ids: tuple[str, ...]
+
+
+@dataclass
+class ImportPlan:
+    reports: list[tuple[WorkbookRow, str | None, str, list[Reason]]] = field(default_factory=list)
+    added: list[Draft] = field(default_factory=list)
+    changed: dict[str, Draft] = field(default_factory=dict)
+
+    @property
+    def refused(self) -> int:
+        return sum(1 for _, _, action, _ in self.reports if action == "refused")
+
+
+_SPLIT = re.compile(r"[\s,;]+")
+
+
+def _draft(
+    row: WorkbookRow, library: Library, process_codes: dict[str, str]
+) -> tuple[Draft | None, list[Reason]]:
+    v = row.values
+    reasons: list[Reason] = []
+    refs = tuple(r for r in _SPLIT.split(v.get("clauses", "").strip()) if r)
+    if not refs:
+        reasons.append((N_("at least one clause reference is required"), ""))
+    for ref in refs:
+        standard, _, number = ref.partition(":")
+        if number not in library.leaves.get(standard, frozenset()):
+            reasons.append((N_("unknown clause reference"), ref))
+    for lang in ("ar", "fr"):
+        if not v.get(f"text_{lang}", "").strip():
+            reasons.append((N_("the question text is missing in this language"), lang))
+    for key in (f"text_{lang}" for lang in LANGS):
+        if len(v.get(key, "")) > 1000:
+            reasons.append((N_("text longer than 1000 characters"), key))
+    for key in (f"guidance_{lang}" for lang in LANGS):
+        if len(v.get(key, "")) > 2000:
+            reasons.append((N_("text longer than 2000 characters"), key))
+    tags = tuple(t for t in _SPLIT.split(v.get("tags", "").strip()) if t)
+    reasons.extend((N_("unknown tag"), t) for t in tags if t not in TAGS)
+    codes = [c for c in _SPLIT.split(v.get("processes", "").strip()) if c]
+    reasons.extend((N_("unknown process"), c) for c in codes if c not in process_codes)
+    if reasons:
+        return None, reasons
+    draft = Draft(
+        clauses=tuple(dict.fromkeys(refs)),
+        text=Texts(**{lang: v.get(f"text_{lang}", "").strip() for lang in LANGS}),
+        guidance=Texts(**{lang: v.get(f"guidance_{lang}", "").strip() for lang in LANGS}),
+        tags=tuple(dict.fromkeys(tags)),
+        process_ids=tuple(sorted({process_codes[c] for c in codes})),
+    )
+    return draft, []
+
+
+def _same(draft: Draft, org: OrgQuestion) -> bool:
+    return (
+        set(draft.clauses) == set(org.clauses)
+        and draft.text == org.text
+        and draft.guidance == org.guidance
+        and set(draft.tags) == set(org.tags)
+        and set(draft.process_ids) == set(org.process_ids)
+    )
+
+
+def _library_row_edited(row: WorkbookRow, question: QuestionEntry) -> bool:
+    return any(
+        row.values.get(f"{part}_{lang}", "").strip() != getattr(getattr(question, part), lang).strip()
+        for part in ("text", "guidance")
+        for lang in LANGS
+        if f"{part}_{lang}" in row.values
+    )
+
+
+def plan_import(
+    rows: Sequence[WorkbookRow],
+    library: Library,
+    existing: dict[str, OrgQuestion],
+    process_codes: dict[str, str],
+) -> ImportPlan:
+    """What an edited workbook would add or change, row by row; nothing is applied here."""
+    plan = ImportPlan()
+    library_by_id = {q.id: q for q in library.questions}
+    seen: dict[str, Draft] = {}
+    for row in rows:
+        code = row.values.get("id", "").strip()
+        if code in library_by_id:
+            if _library_row_edited(row, library_by_id[code]):
+                plan.reports.append(
+                    (row, code, "refused", [(N_("library questions cannot be edited by import"), "")])
+                )
+            continue
+        draft, reasons = _draft(row, library, process_codes)
+        if code and code not in existing:
+            reasons.append((N_("unknown question id; leave the id empty to add a new question"), code))
+        elif code and existing[code].retired:
+            reasons.append((N_("this question is retired"), code))
+        if reasons or draft is None:
+            plan.reports.append((row, code or None, "refused", reasons))
+            continue
+        if not code:
+            plan.added.append(draft)
+            plan.reports.append((row, None, "added", []))
+        elif code in seen and seen[code] != draft:
+            plan.reports.append(
+                (row, code, "refused", [(N_("the same question differs between sheets"), "")])
+            )
+        elif _same(draft, existing[code]):
+            seen[code] = draft
+            plan.reports.append((row, code, "unchanged", []))
+        else:
+            seen[code] = draft
+            plan.changed[code] = draft
+            plan.reports.append((row, code, "changed", []))
+    return plan

@@ -1,0 +1,119 @@
+"""Standards, composed checklists and organisation questions on the wire."""
+
+from __future__ import annotations
+
+from datetime import datetime
+from typing import Annotated, Literal
+
+import msgspec
+
+from server.lib.standards import Standard, Tag
+from server.lib.structs import ApiIn, ApiOut, Uuid
+
+__all__ = [
+    "ChecklistItemOut",
+    "ChecklistOut",
+    "ClauseOut",
+    "ImportReportOut",
+    "ImportRowOut",
+    "OrgQuestionIn",
+    "OrgQuestionOut",
+    "StandardOut",
+    "Texts",
+]
+
+ClauseRefIn = Annotated[
+    str, msgspec.Meta(pattern=r"^(iso9001|iso14001|iso45001):[0-9]+(\.[0-9]+)*$", max_length=24)
+]
+QuestionText = Annotated[str, msgspec.Meta(min_length=1, max_length=1000)]
+OptionalText = Annotated[str, msgspec.Meta(max_length=1000)]
+Guidance = Annotated[str, msgspec.Meta(max_length=2000)]
+
+
+class Texts(msgspec.Struct, forbid_unknown_fields=True, frozen=True):
+    ar: str
+    fr: str
+    en: str
+
+
+class ClauseOut(ApiOut):
+    number: str
+    title: Texts
+    children: list[ClauseOut] = []
+
+
+class StandardOut(ApiOut):
+    standard: Standard
+    edition: str
+    title: Texts
+    clauses: list[ClauseOut]
+
+
+class ChecklistItemOut(ApiOut):
+    id: str
+    source: Literal["library", "organisation"]
+    clauses: list[str]
+    text: str
+    guidance: str
+    tags: list[Tag]
+    process_ids: list[str] = []
+
+
+class ChecklistOut(ApiOut):
+    version: str
+    library_version: str
+    lang: Literal["ar", "fr", "en"]
+    standards: list[Standard]
+    count: int
+    items: list[ChecklistItemOut]
+
+
+class QuestionTextsIn(msgspec.Struct, forbid_unknown_fields=True, frozen=True):
+    ar: QuestionText
+    fr: QuestionText
+    en: OptionalText = ""
+
+
+class GuidanceIn(msgspec.Struct, forbid_unknown_fields=True, frozen=True):
+    ar: Guidance = ""
+    fr: Guidance = ""
+    en: Guidance = ""
+
+
+class OrgQuestionIn(ApiIn):
+    clauses: Annotated[list[ClauseRefIn], msgspec.Meta(min_length=1, max_length=12)]
+    text: QuestionTextsIn
+    guidance: GuidanceIn = GuidanceIn()
+    tags: Annotated[list[Tag], msgspec.Meta(max_length=12)] = []
+    process_ids: Annotated[list[Uuid], msgspec.Meta(max_length=50)] = []
+
+
+class OrgQuestionOut(ApiOut):
+    id: str
+    code: str
+    clauses: list[str]
+    text: Texts
+    guidance: Texts
+    tags: list[Tag]
+    process_ids: list[str]
+    rev: int
+    created_at: datetime
+    updated_at: datetime
+    retired_at: datetime | None
+
+
+class ImportRowOut(ApiOut):
+    sheet: str
+    row: int
+    code: str | None
+    action: Literal["added", "changed", "unchanged", "refused"]
+    reasons: list[str] = []
+
+
+class ImportReportOut(ApiOut):
+    applied: bool
+    added: int
+    changed: int
+    unchanged: int
+    refused: int
+    rows: list[ImportRowOut]
