@@ -6,10 +6,10 @@ import asyncio
 import platform
 import sys
 
-from bench import bench_auth
+from bench import bench_auth, bench_checklists
 from bench.harness import report
 
-SUITES = {"auth": bench_auth.run}
+SUITES = {"auth": bench_auth.run, "checklists": bench_checklists.run}
 
 
 def main() -> int:

@@ -5,7 +5,7 @@ from __future__ import annotations
 from importlib.metadata import PackageNotFoundError, version
 from typing import TYPE_CHECKING, Any
 
-from litestar import Litestar
+from litestar import Controller, Litestar
 from litestar.datastructures import State
 from litestar.middleware.base import DefineMiddleware
 from litestar.openapi import OpenAPIConfig
@@ -20,7 +20,7 @@ from server.lib.http_errors import EXCEPTION_HANDLERS
 from server.lib.openapi import document_error_responses
 from server.org.handlers import PeopleController, ProcessesController, SitesController, UnitsController
 from server.settings import Settings, load_settings
-from server.system.handlers import SystemController
+from server.system.handlers import BenchBaselineController, SystemController
 from server.trail.handlers import TrailController
 
 if TYPE_CHECKING:
@@ -47,8 +47,10 @@ def create_app(settings: Settings | None = None, engine: Engine[Any] | None = No
     async def close_database() -> None:
         await stop_engine(the_engine)
 
+    bench: list[type[Controller]] = [BenchBaselineController] if settings.bench_routes else []
     return Litestar(
         route_handlers=[
+            *bench,
             SystemController,
             AuthController,
             UsersController,

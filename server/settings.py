@@ -49,6 +49,8 @@ class Settings:
     """argon2id memory cost for password hashes, in KiB."""
     sqlite_busy_timeout_seconds: int = 15
     """How long a SQLite write waits for another writer before giving up."""
+    bench_routes: bool = False
+    """Serve /api/v1/bench/* (baselines for `make bench`); never needed in production."""
     checklists_dir: Path = field(default_factory=lambda: PROJECT_ROOT / "checklists")
     """The checklist library (YAML)."""
     locales_dir: Path = field(default_factory=lambda: PROJECT_ROOT / "locales")
@@ -82,4 +84,5 @@ def load_settings() -> Settings:
         argon2_time_cost=_env_int("TADQIQ_ARGON2_TIME_COST", 3),
         argon2_memory_kib=_env_int("TADQIQ_ARGON2_MEMORY_KIB", 65536),
         sqlite_busy_timeout_seconds=_env_int("TADQIQ_SQLITE_BUSY_TIMEOUT", 15),
+        bench_routes=os.environ.get("TADQIQ_BENCH_ROUTES") == "1",
     )

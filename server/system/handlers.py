@@ -2,17 +2,17 @@
 
 from __future__ import annotations
 
-from typing import Any, Literal
+from typing import Annotated, Any, Literal
 
-from litestar import Controller, Request, get
-from litestar.params import FromPath
+from litestar import Controller, MediaType, Request, Response, get
+from litestar.params import FromPath, QueryParameter
 
 from server.lib import db
 from server.lib.errors import AppError, ErrorCode
 from server.lib.i18n import as_locale, catalog_messages, text_direction
 from server.lib.structs import ApiOut
 
-__all__ = ["SystemController"]
+__all__ = ["BenchBaselineController", "SystemController"]
 
 
 class MigrationsOut(ApiOut):
@@ -58,3 +58,22 @@ class SystemController(Controller):
         if chosen is None or chosen != locale:
             raise AppError(ErrorCode.UNKNOWN_LOCALE, 404, details={"locale": locale[:16]})
         return CatalogOut(locale=chosen, direction=text_direction(chosen), messages=catalog_messages(chosen))
+
+
+_PRECOMPUTED: dict[int, bytes] = {}
+
+
+class BenchBaselineController(Controller):
+    """Registered only with ``TADQIQ_BENCH_ROUTES=1``: the cheapest possible authenticated answer."""
+
+    path = "/api/v1/bench"
+    include_in_schema = False
+
+    @get("/bytes", operation_id="benchBytes")
+    async def precomputed_bytes(
+        self, size: Annotated[int, QueryParameter(ge=0, le=50_000_000)]
+    ) -> Response[bytes]:
+        body = _PRECOMPUTED.get(size)
+        if body is None:
+            body = _PRECOMPUTED[size] = b"x" * size
+        return Response(content=body, media_type=MediaType.JSON)
