@@ -44,6 +44,22 @@ class ErrorCode(StrEnum):
     CHECKLIST_QUESTION_RETIRED = "checklists.question_retired"
     CHECKLIST_IMPORT_REFUSED = "checklists.import_refused"
     CHECKLIST_BAD_WORKBOOK = "checklists.bad_workbook"
+    ATTACHMENT_BAD_HASH = "attachment.bad_hash"
+    ATTACHMENT_HASH_MISMATCH = "attachment.hash_mismatch"
+    ATTACHMENT_UNSUPPORTED_TYPE = "attachment.unsupported_type"
+    ATTACHMENT_TYPE_MISMATCH = "attachment.type_mismatch"
+    ATTACHMENT_TOO_LARGE = "attachment.too_large"
+    ATTACHMENT_BAD_IMAGE = "attachment.bad_image"
+    AUDIT_ILLEGAL_TRANSITION = "audit.illegal_transition"
+    AUDIT_NOT_IMPARTIAL = "audit.not_impartial"
+    AUDIT_AUDITOR_NOT_QUALIFIED = "audit.auditor_not_qualified"
+    AUDIT_LOCKED = "audit.locked"
+    FINDING_EVIDENCE_REQUIRED = "finding.evidence_required"
+    FINDING_CLAUSES_REQUIRED = "finding.clauses_required"
+    SYNC_IDEMPOTENCY_KEY_MISSING = "sync.idempotency_key_missing"
+    SYNC_IDEMPOTENCY_KEY_REUSED = "sync.idempotency_key_reused"
+    SYNC_BATCH_IN_PROGRESS = "sync.batch_in_progress"
+    SYNC_BAD_CURSOR = "sync.bad_cursor"
 
 
 _MESSAGES: dict[ErrorCode, str] = {
@@ -78,6 +94,24 @@ _MESSAGES: dict[ErrorCode, str] = {
         "The workbook was not imported: {count} row(s) have errors. Nothing was changed."
     ),
     ErrorCode.CHECKLIST_BAD_WORKBOOK: N_("The file is not a readable Tadqiq checklist workbook."),
+    ErrorCode.ATTACHMENT_BAD_HASH: N_("The attachment address must be a SHA-256 in 64 lowercase hexadecimal characters."),
+    ErrorCode.ATTACHMENT_HASH_MISMATCH: N_("The file does not match its SHA-256; it was damaged in transit. Send it again."),
+    ErrorCode.ATTACHMENT_UNSUPPORTED_TYPE: N_("Only JPEG, PNG and WebP photos and PDF documents can be attached."),
+    ErrorCode.ATTACHMENT_TYPE_MISMATCH: N_("The file content does not match its declared type {declared}."),
+    ErrorCode.ATTACHMENT_TOO_LARGE: N_("The file is too large (at most {limit} bytes)."),
+    ErrorCode.ATTACHMENT_BAD_IMAGE: N_("The image cannot be read safely (damaged, or too many pixels)."),
+    ErrorCode.AUDIT_ILLEGAL_TRANSITION: N_("This audit cannot move from {current} to {target}: {reason}."),
+    ErrorCode.AUDIT_NOT_IMPARTIAL: N_(
+        "This auditor belongs to an audited unit or a unit above it; a written reason is needed to override."
+    ),
+    ErrorCode.AUDIT_AUDITOR_NOT_QUALIFIED: N_("This auditor is not qualified for {standard}."),
+    ErrorCode.AUDIT_LOCKED: N_("This audit is signed; changes are kept for the audit lead's review."),
+    ErrorCode.FINDING_EVIDENCE_REQUIRED: N_("A nonconformity or an observation must state its objective evidence."),
+    ErrorCode.FINDING_CLAUSES_REQUIRED: N_("A finding not tied to a checklist question must cite at least one clause."),
+    ErrorCode.SYNC_IDEMPOTENCY_KEY_MISSING: N_("The Idempotency-Key header (a UUID) is required."),
+    ErrorCode.SYNC_IDEMPOTENCY_KEY_REUSED: N_("This Idempotency-Key was already used for a different batch."),
+    ErrorCode.SYNC_BATCH_IN_PROGRESS: N_("This batch is already being processed; retry in a moment."),
+    ErrorCode.SYNC_BAD_CURSOR: N_("The sync cursor is not valid."),
 }
 
 
