@@ -12,6 +12,7 @@ from litestar.openapi import OpenAPIConfig
 from litestar.openapi.plugins import ScalarRenderPlugin, SwaggerRenderPlugin
 from litestar.openapi.spec import Components, SecurityScheme
 
+from server.audits.handlers import AuditsController
 from server.auth.guards import TokenAuthMiddleware
 from server.auth.handlers import AuthController, UsersController
 from server.checklists.handlers import ChecklistsController, OrgQuestionsController
@@ -61,6 +62,7 @@ def create_app(settings: Settings | None = None, engine: Engine[Any] | None = No
             TrailController,
             ChecklistsController,
             OrgQuestionsController,
+            AuditsController,
         ],
         middleware=[DefineMiddleware(TokenAuthMiddleware, exclude=[r"^/schema"])],
         exception_handlers=EXCEPTION_HANDLERS,

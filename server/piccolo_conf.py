@@ -17,5 +17,6 @@ APP_REGISTRY = AppRegistry(
         "server.auth.piccolo_app",
         "server.org.piccolo_app",
         "server.checklists.piccolo_app",
+        "server.audits.piccolo_app",
     ]
 )

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from datetime import date
 from pathlib import Path
 
 import anyio.to_thread
@@ -10,6 +11,7 @@ import yaml
 
 from server.auth import store as auth_store
 from server.auth.logic import hash_password, make_hasher
+from server.demo.audits import load_demo_audits
 from server.lib.clock import utcnow
 from server.lib.db import write_transaction
 from server.lib.principal import Role
@@ -168,4 +170,5 @@ async def load_demo(settings: Settings, path: Path = DEMO_FILE) -> list[tuple[st
                 now=utcnow(),
             )
             accounts.append((person.username, sorted(person.roles)))
+        await load_demo_audits(settings.checklists_dir, date.today())
     return accounts

@@ -54,6 +54,12 @@ class ErrorCode(StrEnum):
     AUDIT_NOT_IMPARTIAL = "audit.not_impartial"
     AUDIT_AUDITOR_NOT_QUALIFIED = "audit.auditor_not_qualified"
     AUDIT_LOCKED = "audit.locked"
+    AUDIT_NOT_OPEN = "audit.not_open"
+    AUDIT_NOT_EDITABLE = "audit.not_editable"
+    SYNC_UNKNOWN_OP = "sync.unknown_op"
+    SYNC_INVALID_OP = "sync.invalid_op"
+    FINDING_AUDIT_MISMATCH = "finding.audit_mismatch"
+    FINDING_NOT_FOUND = "finding.not_found"
     FINDING_EVIDENCE_REQUIRED = "finding.evidence_required"
     FINDING_CLAUSES_REQUIRED = "finding.clauses_required"
     SYNC_IDEMPOTENCY_KEY_MISSING = "sync.idempotency_key_missing"
@@ -94,9 +100,15 @@ _MESSAGES: dict[ErrorCode, str] = {
         "The workbook was not imported: {count} row(s) have errors. Nothing was changed."
     ),
     ErrorCode.CHECKLIST_BAD_WORKBOOK: N_("The file is not a readable Tadqiq checklist workbook."),
-    ErrorCode.ATTACHMENT_BAD_HASH: N_("The attachment address must be a SHA-256 in 64 lowercase hexadecimal characters."),
-    ErrorCode.ATTACHMENT_HASH_MISMATCH: N_("The file does not match its SHA-256; it was damaged in transit. Send it again."),
-    ErrorCode.ATTACHMENT_UNSUPPORTED_TYPE: N_("Only JPEG, PNG and WebP photos and PDF documents can be attached."),
+    ErrorCode.ATTACHMENT_BAD_HASH: N_(
+        "The attachment address must be a SHA-256 in 64 lowercase hexadecimal characters."
+    ),
+    ErrorCode.ATTACHMENT_HASH_MISMATCH: N_(
+        "The file does not match its SHA-256; it was damaged in transit. Send it again."
+    ),
+    ErrorCode.ATTACHMENT_UNSUPPORTED_TYPE: N_(
+        "Only JPEG, PNG and WebP photos and PDF documents can be attached."
+    ),
     ErrorCode.ATTACHMENT_TYPE_MISMATCH: N_("The file content does not match its declared type {declared}."),
     ErrorCode.ATTACHMENT_TOO_LARGE: N_("The file is too large (at most {limit} bytes)."),
     ErrorCode.ATTACHMENT_BAD_IMAGE: N_("The image cannot be read safely (damaged, or too many pixels)."),
@@ -106,8 +118,22 @@ _MESSAGES: dict[ErrorCode, str] = {
     ),
     ErrorCode.AUDIT_AUDITOR_NOT_QUALIFIED: N_("This auditor is not qualified for {standard}."),
     ErrorCode.AUDIT_LOCKED: N_("This audit is signed; changes are kept for the audit lead's review."),
-    ErrorCode.FINDING_EVIDENCE_REQUIRED: N_("A nonconformity or an observation must state its objective evidence."),
-    ErrorCode.FINDING_CLAUSES_REQUIRED: N_("A finding not tied to a checklist question must cite at least one clause."),
+    ErrorCode.AUDIT_NOT_OPEN: N_(
+        "Findings can be recorded only once the audit is prepared and until it is reported."
+    ),
+    ErrorCode.AUDIT_NOT_EDITABLE: N_(
+        "The audit plan can only be changed while the audit is planned or prepared."
+    ),
+    ErrorCode.SYNC_UNKNOWN_OP: N_("Unknown operation type; this version of the server does not know it."),
+    ErrorCode.SYNC_INVALID_OP: N_("This operation is invalid: {problem}"),
+    ErrorCode.FINDING_AUDIT_MISMATCH: N_("This finding belongs to another audit."),
+    ErrorCode.FINDING_NOT_FOUND: N_("This finding does not exist on the server."),
+    ErrorCode.FINDING_EVIDENCE_REQUIRED: N_(
+        "A nonconformity or an observation must state its objective evidence."
+    ),
+    ErrorCode.FINDING_CLAUSES_REQUIRED: N_(
+        "A finding not tied to a checklist question must cite at least one clause."
+    ),
     ErrorCode.SYNC_IDEMPOTENCY_KEY_MISSING: N_("The Idempotency-Key header (a UUID) is required."),
     ErrorCode.SYNC_IDEMPOTENCY_KEY_REUSED: N_("This Idempotency-Key was already used for a different batch."),
     ErrorCode.SYNC_BATCH_IN_PROGRESS: N_("This batch is already being processed; retry in a moment."),

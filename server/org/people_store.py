@@ -90,7 +90,7 @@ async def _people_out(viewer: Principal | None, rows: list[dict[str, Any]]) -> l
     return result
 
 
-async def list_people(viewer: Principal, unit_id: str | None = None) -> list[PersonOut]:
+async def list_people(viewer: Principal | None, unit_id: str | None = None) -> list[PersonOut]:
     query = Person.select().order_by(Person.full_name_fr)
     if unit_id:
         query = query.where(Person.unit == uuid.UUID(unit_id))

@@ -1,0 +1,261 @@
+"""Audits in the database (the only module touching audit tables)."""
+
+from __future__ import annotations
+
+import json
+import uuid
+from collections import defaultdict
+from typing import TYPE_CHECKING, Any
+
+from server.audits.logic import AuditFacts, Member
+from server.audits.schemas import AuditIn, AuditOut, TeamMemberOut
+from server.audits.tables import Audit, AuditTeamMember
+from server.lib.clock import utcnow
+from server.lib.db import write_transaction
+from server.lib.errors import AppError, ErrorCode
+from server.lib.structs import LocalizedName
+from server.trail.store import record_change
+
+if TYPE_CHECKING:
+    from server.lib.principal import Principal
+
+__all__ = [
+    "audit_facts",
+    "create_audit",
+    "get_audit",
+    "list_audits",
+    "replace_team",
+    "set_status",
+    "update_audit",
+]
+
+_JSON_FIELDS = ("unit_ids", "site_ids", "standards", "clauses", "criteria", "auditee_ids")
+
+
+def _loads(value: Any) -> list[str]:
+    loaded = json.loads(value) if isinstance(value, str) else value
+    return [str(v) for v in loaded or []]
+
+
+def _out(row: dict[str, Any], team: list[dict[str, Any]]) -> AuditOut:
+    return AuditOut(
+        id=str(row["id"]),
+        code=row["code"],
+        title=LocalizedName(ar=row["title_ar"], fr=row["title_fr"]),
+        status=row["status"],
+        standards=_loads(row["standards"]),  # type: ignore[arg-type]
+        process_id=str(row["process_id"]) if row["process_id"] else None,
+        programme_entry_id=str(row["programme_entry_id"]) if row["programme_entry_id"] else None,
+        unit_ids=_loads(row["unit_ids"]),
+        site_ids=_loads(row["site_ids"]),
+        clauses=_loads(row["clauses"]),
+        criteria=_loads(row["criteria"]),
+        objectives=row["objectives"],
+        auditee_ids=_loads(row["auditee_ids"]),
+        planned_start=row["planned_start"],
+        planned_end=row["planned_end"],
+        agenda=row["agenda"],
+        checklist_version=row["checklist_version"],
+        cancel_reason=row["cancel_reason"],
+        team=[
+            TeamMemberOut(
+                person_id=str(m["person_id"]),
+                role=m["role"],
+                override_reason=m["override_reason"],
+                override_by=m["override_by"],
+            )
+            for m in sorted(team, key=lambda m: (m["role"] != "lead", str(m["person_id"])))
+        ],
+        rev=row["rev"],
+        updated_at=row["updated_at"],
+    )
+
+
+def audit_facts(audit: AuditOut) -> AuditFacts:
+    return AuditFacts(
+        status=audit.status,
+        standards=tuple(audit.standards),
+        process_id=audit.process_id,
+        unit_ids=tuple(audit.unit_ids),
+        criteria=tuple(audit.criteria),
+        planned_start=audit.planned_start,
+        planned_end=audit.planned_end,
+        team=tuple(Member(m.person_id, m.role, m.override_reason) for m in audit.team),
+        auditee_ids=tuple(audit.auditee_ids),
+    )
+
+
+def _columns(data: AuditIn) -> dict[str, Any]:
+    return {
+        "code": data.code,
+        "title_ar": data.title.ar,
+        "title_fr": data.title.fr,
+        "process_id": uuid.UUID(data.process_id) if data.process_id else None,
+        "programme_entry_id": uuid.UUID(data.programme_entry_id) if data.programme_entry_id else None,
+        **{
+            name: json.dumps(sorted(set(getattr(data, name))) if name != "criteria" else data.criteria)
+            for name in _JSON_FIELDS
+        },
+        "objectives": data.objectives,
+        "planned_start": data.planned_start,
+        "planned_end": data.planned_end,
+        "agenda": data.agenda,
+    }
+
+
+async def _teams(audit_ids: list[uuid.UUID]) -> dict[str, list[dict[str, Any]]]:
+    teams: dict[str, list[dict[str, Any]]] = defaultdict(list)
+    if audit_ids:
+        for member in await AuditTeamMember.select().where(AuditTeamMember.audit.is_in(audit_ids)).run():
+            teams[str(member["audit"])].append(member)
+    return teams
+
+
+async def get_audit(audit_id: str) -> AuditOut:
+    row = await Audit.select().where(Audit.id == uuid.UUID(audit_id)).first().run()
+    if row is None:
+        raise AppError(ErrorCode.NOT_FOUND, 404, details={"entity": "audit", "id": audit_id})
+    return _out(row, (await _teams([row["id"]]))[audit_id])
+
+
+async def list_audits(statuses: list[str] | None = None) -> list[AuditOut]:
+    query = Audit.select().order_by(Audit.planned_start).order_by(Audit.code)
+    if statuses:
+        query = query.where(Audit.status.is_in(statuses))
+    rows = await query.run()
+    teams = await _teams([r["id"] for r in rows])
+    return [_out(r, teams[str(r["id"])]) for r in rows]
+
+
+async def _code_free(code: str, own: str | None) -> None:
+    query = Audit.exists().where(Audit.code == code)
+    if own:
+        query = Audit.exists().where((Audit.code == code) & (Audit.id != uuid.UUID(own)))
+    if await query.run():
+        raise AppError(ErrorCode.CODE_TAKEN, 409, details={"field": "code", "code": code})
+
+
+async def create_audit(actor: Principal | None, data: AuditIn) -> AuditOut:
+    async with write_transaction():
+        await _code_free(data.code, None)
+        key = uuid.uuid4()
+        now = utcnow()
+        values = _columns(data)
+        await Audit.insert(
+            Audit(id=key, status="planned", rev=1, created_at=now, updated_at=now, **values)
+        ).run()
+        await record_change(actor, "create", "audit", str(key), None, values)
+    return await get_audit(str(key))
+
+
+async def update_audit(actor: Principal, audit_id: str, data: AuditIn) -> AuditOut:
+    async with write_transaction():
+        before = await get_audit(audit_id)
+        if before.status not in ("planned", "prepared"):
+            raise AppError(ErrorCode.AUDIT_NOT_EDITABLE, 409, details={"status": before.status})
+        await _code_free(data.code, audit_id)
+        values = _columns(data)
+        await (
+            Audit.update(
+                {
+                    **{getattr(Audit, k): v for k, v in values.items()},
+                    Audit.rev: before.rev + 1,
+                    Audit.updated_at: utcnow(),
+                }
+            )
+            .where(Audit.id == uuid.UUID(audit_id))
+            .run()
+        )
+        await record_change(actor, "update", "audit", audit_id, _trail(before), values)
+    return await get_audit(audit_id)
+
+
+def _trail(audit: AuditOut) -> dict[str, Any]:
+    return {
+        "code": audit.code,
+        "title_ar": audit.title.ar,
+        "title_fr": audit.title.fr,
+        "process_id": audit.process_id,
+        "objectives": audit.objectives,
+        "planned_start": audit.planned_start,
+        "planned_end": audit.planned_end,
+        "agenda": audit.agenda,
+        **{name: json.dumps(getattr(audit, name)) for name in _JSON_FIELDS},
+    }
+
+
+async def replace_team(actor: Principal | None, audit_id: str, members: list[Member]) -> AuditOut:
+    async with write_transaction():
+        before = await get_audit(audit_id)
+        if before.status not in ("planned", "prepared"):
+            raise AppError(ErrorCode.AUDIT_NOT_EDITABLE, 409, details={"status": before.status})
+        key = uuid.UUID(audit_id)
+        await AuditTeamMember.delete().where(AuditTeamMember.audit == key).run()
+        by = actor.username if actor else "system"
+        await AuditTeamMember.insert(
+            *[
+                AuditTeamMember(
+                    audit=key,
+                    person_id=uuid.UUID(m.person_id),
+                    role=m.role,
+                    override_reason=m.override_reason,
+                    override_by=by if m.override_reason else "",
+                )
+                for m in members
+            ]
+        ).run()
+        await (
+            Audit.update({Audit.rev: before.rev + 1, Audit.updated_at: utcnow()}).where(Audit.id == key).run()
+        )
+        await record_change(
+            actor,
+            "update",
+            "audit_team",
+            audit_id,
+            {"team": [[m.person_id, m.role, m.override_reason] for m in before.team]},
+            {"team": [[m.person_id, m.role, m.override_reason] for m in members]},
+        )
+    return await get_audit(audit_id)
+
+
+async def set_status(
+    actor: Principal | None,
+    audit_id: str,
+    target: str,
+    *,
+    expected: str,
+    checklist_version: str | None = None,
+    cancel_reason: str = "",
+) -> AuditOut:
+    """Move to ``target`` only if the status is still ``expected`` (two leads acting at once get a 409)."""
+    async with write_transaction():
+        before = await get_audit(audit_id)
+        if before.status != expected:
+            raise AppError(
+                ErrorCode.AUDIT_ILLEGAL_TRANSITION,
+                409,
+                params={"current": before.status, "target": target, "reason": "status changed meanwhile"},
+            )
+        changes: dict[Any, Any] = {
+            Audit.status: target,
+            Audit.rev: before.rev + 1,
+            Audit.updated_at: utcnow(),
+        }
+        if checklist_version is not None:
+            changes[Audit.checklist_version] = checklist_version
+        if cancel_reason:
+            changes[Audit.cancel_reason] = cancel_reason
+        await Audit.update(changes).where(Audit.id == uuid.UUID(audit_id)).run()
+        await record_change(
+            actor,
+            "transition",
+            "audit",
+            audit_id,
+            {"status": before.status, "checklist_version": before.checklist_version},
+            {
+                "status": target,
+                "checklist_version": checklist_version or before.checklist_version,
+                **({"cancel_reason": cancel_reason} if cancel_reason else {}),
+            },
+        )
+    return await get_audit(audit_id)
