@@ -38,7 +38,7 @@ async def load_demo_audits(checklists_dir: Path, today: date) -> int:
     for index, process in enumerate(await org_store.list_processes()):
         if not unassigned and created >= 6:
             break
-        standards = list(process.standards)
+        standards: list[str] = list(process.standards)
 
         def eligible(pid: str, std: list[str] = standards, owner: str = process.owner_unit_id) -> bool:
             person = facts[pid]
@@ -65,7 +65,7 @@ async def load_demo_audits(checklists_dir: Path, today: date) -> int:
                 title=LocalizedName(
                     ar=f"تدقيق داخلي: {process.name.ar}", fr=f"Audit interne : {process.name.fr}"
                 ),
-                standards=standards,  # type: ignore[arg-type]
+                standards=process.standards,
                 process_id=process.id,
                 unit_ids=[process.owner_unit_id],
                 site_ids=process.site_ids[:2],

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-from datetime import date
 from pathlib import Path
 
 import anyio.to_thread
@@ -170,5 +169,5 @@ async def load_demo(settings: Settings, path: Path = DEMO_FILE) -> list[tuple[st
                 now=utcnow(),
             )
             accounts.append((person.username, sorted(person.roles)))
-        await load_demo_audits(settings.checklists_dir, date.today())
+        await load_demo_audits(settings.checklists_dir, utcnow().date())
     return accounts
