@@ -21,6 +21,7 @@ from server.lib.http_errors import EXCEPTION_HANDLERS
 from server.lib.openapi import document_error_responses
 from server.org.handlers import PeopleController, ProcessesController, SitesController, UnitsController
 from server.settings import Settings, load_settings
+from server.sync.handlers import SyncController
 from server.system.handlers import BenchBaselineController, SystemController
 from server.trail.handlers import TrailController
 
@@ -63,6 +64,7 @@ def create_app(settings: Settings | None = None, engine: Engine[Any] | None = No
             ChecklistsController,
             OrgQuestionsController,
             AuditsController,
+            SyncController,
         ],
         middleware=[DefineMiddleware(TokenAuthMiddleware, exclude=[r"^/schema"])],
         exception_handlers=EXCEPTION_HANDLERS,

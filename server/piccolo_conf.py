@@ -18,5 +18,6 @@ APP_REGISTRY = AppRegistry(
         "server.org.piccolo_app",
         "server.checklists.piccolo_app",
         "server.audits.piccolo_app",
+        "server.sync.piccolo_app",
     ]
 )

@@ -1,0 +1,149 @@
+"""Sync API: push batches (idempotent), pull changes, the offline package of an audit, conflicts."""
+
+from __future__ import annotations
+
+import hashlib
+from typing import Annotated, Any, cast
+from uuid import UUID
+
+import msgspec
+from litestar import Controller, MediaType, Request, Response, get, post
+from litestar.params import FromPath, QueryParameter
+
+from server.audits import store as audits_store
+from server.audits.handlers import visible_audit
+from server.auth.guards import principal_of
+from server.lib.clock import utcnow
+from server.lib.errors import AppError, ErrorCode
+from server.lib.http_errors import request_locale
+from server.lib.principal import Principal, Role
+from server.sync import store
+from server.sync.logic import AuditState
+from server.sync.schemas import PullOut, PushIn, PushOut
+
+__all__ = ["SyncController"]
+
+Req = Request[Any, Any, Any]
+_push_decoder = msgspec.json.Decoder(PushIn)
+# Keys being processed by this process: a concurrent duplicate gets 409 instead of waiting.
+_in_flight: set[str] = set()
+
+
+def may_write(principal: Principal, team: list[str]) -> bool:
+    return principal.person_id in team or principal.has_any(Role.AUDIT_LEAD)
+
+
+def _idempotency_key(request: Req) -> str:
+    raw = request.headers.get("idempotency-key", "").strip()
+    try:
+        return str(UUID(raw))
+    except ValueError:
+        raise AppError(ErrorCode.SYNC_IDEMPOTENCY_KEY_MISSING, 400) from None
+
+
+def _decode(body: bytes) -> PushIn:
+    try:
+        return _push_decoder.decode(body)
+    except msgspec.ValidationError as exc:
+        raise AppError(
+            ErrorCode.VALIDATION_FAILED, 400, details=[{"field": "$", "message": str(exc)}]
+        ) from exc
+    except msgspec.DecodeError as exc:
+        raise AppError(ErrorCode.MALFORMED_JSON, 400) from exc
+
+
+class SyncController(Controller):
+    path = "/api/v1"
+    tags = ["sync"]
+
+    @post("/sync/push", operation_id="pushOps", status_code=200)
+    async def push(self, request: Req) -> Response[PushOut]:
+        """Apply a batch of ops in one transaction, each with its own result. Requires ``Idempotency-Key``:
+        the same key again returns the stored response byte for byte; with another body, 422; while the
+        first is still running, 409."""
+        principal = principal_of(request)
+        key = _idempotency_key(request)
+        body = await request.body()
+        batch = _decode(body)
+        if key in _in_flight:
+            raise AppError(ErrorCode.SYNC_BATCH_IN_PROGRESS, 409, headers={"Retry-After": "1"})
+        _in_flight.add(key)
+        try:
+
+            async def audit_states(audit_ids: list[str]) -> dict[str, AuditState]:
+                states = {}
+                for audit_id in audit_ids:
+                    try:
+                        audit = await audits_store.get_audit(audit_id)
+                    except AppError:
+                        continue
+                    team = [m.person_id for m in audit.team]
+                    states[audit_id] = AuditState(status=audit.status, may_write=may_write(principal, team))
+                return states
+
+            ctx = store.BatchContext(
+                user_id=principal.user_id,
+                username=principal.username,
+                device_id=batch.device_id,
+                locale=request_locale(request),
+            )
+            response = await store.push_batch(
+                ctx, key, hashlib.sha256(body).hexdigest(), batch.ops, utcnow(), audit_states
+            )
+        finally:
+            _in_flight.discard(key)
+        return Response(content=cast("PushOut", response), media_type=MediaType.JSON)
+
+    @get("/sync/pull", operation_id="pullChanges")
+    async def pull(
+        self,
+        request: Req,
+        since: Annotated[str, QueryParameter(max_length=20)] = "0",
+        audit_id: Annotated[UUID | None, QueryParameter(name="auditId")] = None,
+        limit: Annotated[int, QueryParameter(ge=1, le=1000)] = 500,
+    ) -> PullOut:
+        """Changes after ``since`` (a server sequence, never a client clock), oldest first, deletions as
+        tombstones; page with the returned ``cursor`` while ``hasMore``."""
+        principal = principal_of(request)
+        if not since.isdigit():
+            raise AppError(ErrorCode.SYNC_BAD_CURSOR, 400, details={"since": since[:20]})
+        if audit_id is not None:
+            audit_ids = [(await visible_audit(principal, str(audit_id))).id]
+        else:
+            audit_ids = [
+                a.id
+                for a in await audits_store.list_audits()
+                if may_write(principal, [m.person_id for m in a.team])
+                or principal.has_any(Role.ADMIN, Role.MANAGER)
+            ]
+        changes, has_more = await store.findings_since(audit_ids, int(since), limit)
+        cursor = str(changes[-1].seq) if changes else (since if has_more else str(max(int(since), 0)))
+        if not changes and not has_more:
+            cursor = str(max(int(since), await store.current_sequence()))
+        return PullOut(changes=changes, cursor=cursor, has_more=has_more)
+
+    @get("/findings/{finding_id:uuid}/conflicts", operation_id="listFindingConflicts")
+    async def conflicts(self, request: Req, finding_id: FromPath[UUID]) -> list[dict[str, Any]]:
+        """The client versions that lost against the server copy of a finding: kept, never dropped."""
+        principal = principal_of(request)
+        items = await store.list_conflicts(str(finding_id))
+        # A losing new finding never reached the finding table: its conflict rows name the audit.
+        audit_ids = {item["auditId"] for item in items} | set(
+            (await store.finding_audit_ids([str(finding_id)])).values()
+        )
+        if not audit_ids:
+            raise AppError(ErrorCode.NOT_FOUND, 404, details={"entity": "finding", "id": str(finding_id)})
+        for audit_id in audit_ids:
+            await visible_audit(principal, audit_id)
+        return items
+
+    @get("/audits/{audit_id:uuid}/late-submissions", operation_id="listLateSubmissions")
+    async def late(self, request: Req, audit_id: FromPath[UUID]) -> list[dict[str, Any]]:
+        """Changes that arrived after the audit was signed, kept for the audit lead's review."""
+        principal = principal_of(request)
+        audit = await visible_audit(principal, str(audit_id))
+        if not principal.has_any(Role.AUDIT_LEAD, Role.ADMIN) and not may_write(
+            principal, [m.person_id for m in audit.team]
+        ):
+            raise AppError(ErrorCode.FORBIDDEN, 403)
+        return await store.late_submissions(str(audit_id))

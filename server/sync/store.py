@@ -1,0 +1,414 @@
+"""Findings and sync bookkeeping in the database (the only module touching sync tables).
+
+A push is one transaction: take the sequence row (which orders concurrent batches on PostgreSQL and
+is free on SQLite, where IMMEDIATE already serialises writers), answer a replayed key from the stored
+response, decide every op in order, write the outcome and the response together. A crash anywhere
+before COMMIT leaves nothing behind; the client's retry with the same key then applies the batch once.
+"""
+
+from __future__ import annotations
+
+import json
+import uuid
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass, field
+from datetime import datetime
+from typing import Any
+
+import msgspec
+
+from server.lib.db import write_transaction
+from server.lib.errors import AppError, ErrorCode, message_for
+from server.lib.i18n import Locale
+from server.sync.logic import AuditState, Decision, Stored, decide, decode_op
+from server.sync.schemas import DeleteFinding, FindingData, FindingOut, OpResult, PushOut, UpsertFinding
+from server.sync.tables import Finding, FindingConflict, LateSubmission, SyncBatch, SyncCounter
+
+__all__ = ["BatchContext", "findings_since", "late_submissions", "list_conflicts", "push_batch"]
+
+_CHUNK = 400
+
+
+@dataclass
+class BatchContext:
+    """Who pushes, and what the audits domain says about the audits the batch touches."""
+
+    user_id: str
+    username: str
+    device_id: str
+    locale: Locale
+    audit_states: dict[str, AuditState] = field(default_factory=dict)
+
+
+def _norm(value: str) -> str:
+    return str(uuid.UUID(value))
+
+
+def _data_from_row(row: dict[str, Any]) -> FindingData:
+    def as_list(value: Any) -> list[str]:
+        return list(json.loads(value) if isinstance(value, str) else value or [])
+
+    return FindingData(
+        verdict=row["verdict"],
+        question_id=row["question_id"],
+        statement=row["statement"],
+        evidence=row["evidence"],
+        clause_refs=as_list(row["clause_refs"]),
+        process_id=str(row["process_id"]) if row["process_id"] else None,
+        unit_id=str(row["unit_id"]) if row["unit_id"] else None,
+        site_id=str(row["site_id"]) if row["site_id"] else None,
+        auditee_response=row["auditee_response"],
+        attachments=as_list(row["attachments"]),
+        client_updated_at=row["client_updated_at"],
+    )
+
+
+def _stored(row: dict[str, Any]) -> Stored:
+    return Stored(
+        id=str(row["id"]),
+        audit_id=str(row["audit_id"]),
+        question_id=row["question_id"],
+        rev=row["rev"],
+        deleted=bool(row["deleted"]),
+        content_hash=row["content_hash"],
+        data=_data_from_row(row),
+    )
+
+
+def _finding_out(stored: Stored, seq: int, author: str, updated_at: datetime) -> FindingOut:
+    return FindingOut(
+        id=stored.id,
+        audit_id=stored.audit_id,
+        rev=stored.rev,
+        seq=seq,
+        deleted=stored.deleted,
+        data=None if stored.deleted else stored.data,
+        author=author,
+        updated_at=updated_at,
+    )
+
+
+async def _rows(ids: Sequence[str]) -> list[dict[str, Any]]:
+    rows: list[dict[str, Any]] = []
+    keys = [uuid.UUID(i) for i in ids]
+    for start in range(0, len(keys), _CHUNK):
+        rows.extend(await Finding.select().where(Finding.id.is_in(keys[start : start + _CHUNK])).run())
+    return rows
+
+
+async def finding_audit_ids(ids: Iterable[str]) -> dict[str, str]:
+    """finding id → audit id, for the findings that exist (deletes name only the finding)."""
+    keys = [i for i in {_norm(i) for i in ids}]
+    result: dict[str, str] = {}
+    for start in range(0, len(keys), _CHUNK):
+        chunk = [uuid.UUID(k) for k in keys[start : start + _CHUNK]]
+        for row in await Finding.select(Finding.id, Finding.audit_id).where(Finding.id.is_in(chunk)).run():
+            result[str(row["id"])] = str(row["audit_id"])
+    return result
+
+
+async def _holders(
+    audit_ids: Iterable[str], question_ids: Iterable[str]
+) -> dict[tuple[str, str], dict[str, Any]]:
+    audits = [uuid.UUID(a) for a in set(audit_ids)]
+    questions = sorted(set(question_ids))
+    if not audits or not questions:
+        return {}
+    rows = (
+        await Finding.select()
+        .where(
+            Finding.audit_id.is_in(audits) & Finding.question_id.is_in(questions) & (Finding.deleted == False)  # noqa: E712
+        )
+        .run()
+    )
+    return {(str(r["audit_id"]), r["question_id"]): r for r in rows}
+
+
+async def _take_sequence() -> int:
+    """Lock the sequence row for this transaction and return the last sequence handed out."""
+    await SyncCounter.insert(SyncCounter(id=1, value=0)).on_conflict(action="DO NOTHING").run()
+    rows = (
+        await SyncCounter.update({SyncCounter.value: SyncCounter.value})
+        .where(SyncCounter.id == 1)
+        .returning(SyncCounter.value)
+        .run()
+    )
+    return int(rows[0]["value"])
+
+
+@dataclass
+class _Batch:
+    ctx: BatchContext
+    now: datetime
+    seq: int
+    known: dict[str, Stored]
+    meta: dict[str, tuple[int, str, datetime]]
+    holders: dict[tuple[str, str], Stored]
+    inserts: dict[str, tuple[Stored, int]] = field(default_factory=dict)
+    updates: dict[str, tuple[Stored, int]] = field(default_factory=dict)
+    existing: set[str] = field(default_factory=set)
+    conflicts: list[FindingConflict] = field(default_factory=list)
+    lates: list[LateSubmission] = field(default_factory=list)
+
+    def apply(self, new: Stored, previous: Stored | None) -> int:
+        self.seq += 1
+        if previous is not None and previous.question_id and not previous.deleted:
+            self.holders.pop((previous.audit_id, previous.question_id), None)
+        if new.question_id and not new.deleted:
+            self.holders[(new.audit_id, new.question_id)] = new
+        self.known[new.id] = new
+        self.meta[new.id] = (self.seq, self.ctx.username, self.now)
+        (self.updates if new.id in self.existing else self.inserts)[new.id] = (new, self.seq)
+        return self.seq
+
+    def copy_of(self, stored: Stored) -> FindingOut:
+        seq, author, at = self.meta[stored.id]
+        return _finding_out(stored, seq, author, at)
+
+
+def _values(stored: Stored, seq: int, batch: _Batch) -> dict[str, Any]:
+    data = stored.data
+    assert data is not None
+    return {
+        "audit_id": uuid.UUID(stored.audit_id),
+        "question_id": data.question_id,
+        "verdict": data.verdict,
+        "statement": data.statement,
+        "evidence": data.evidence,
+        "clause_refs": json.dumps(data.clause_refs),
+        "process_id": uuid.UUID(data.process_id) if data.process_id else None,
+        "unit_id": uuid.UUID(data.unit_id) if data.unit_id else None,
+        "site_id": uuid.UUID(data.site_id) if data.site_id else None,
+        "auditee_response": data.auditee_response,
+        "attachments": json.dumps(data.attachments),
+        "author_user_id": uuid.UUID(batch.ctx.user_id),
+        "author_username": batch.ctx.username,
+        "device_id": batch.ctx.device_id,
+        "client_updated_at": data.client_updated_at,
+        "rev": stored.rev,
+        "deleted": stored.deleted,
+        "seq": seq,
+        "content_hash": stored.content_hash,
+        "updated_at": batch.now,
+    }
+
+
+def _result(index: int, op_id: str | None, decision: Decision, batch: _Batch) -> OpResult:
+    message = None
+    if decision.code is not None:
+        params = {"problem": decision.problem or ""} if decision.code is ErrorCode.SYNC_INVALID_OP else {}
+        message = message_for(decision.code, batch.ctx.locale, **params)
+    return OpResult(
+        index=index,
+        id=op_id,
+        status=decision.status,
+        rev=decision.rev,
+        code=decision.code.value if decision.code else None,
+        message=message,
+        http_status=decision.http_status,
+        server=batch.copy_of(decision.server_copy) if decision.server_copy else None,
+    )
+
+
+async def push_batch(
+    ctx: BatchContext,
+    key: str,
+    body_hash: str,
+    raw_ops: Sequence[msgspec.Raw],
+    now: datetime,
+    audit_states: Any,
+) -> bytes:
+    """Apply a batch once; a replay of ``key`` returns the stored response byte for byte.
+
+    ``audit_states(audit_ids) -> dict[audit id, AuditState]`` is asked inside the transaction.
+    """
+    async with write_transaction():
+        seq = await _take_sequence()
+        replay = (
+            await SyncBatch.select(SyncBatch.request_hash, SyncBatch.response)
+            .where(SyncBatch.key == uuid.UUID(key))
+            .first()
+            .run()
+        )
+        if replay is not None:
+            if replay["request_hash"] != body_hash:
+                raise AppError(ErrorCode.SYNC_IDEMPOTENCY_KEY_REUSED, 422)
+            return str(replay["response"]).encode()
+        decoded = [decode_op(bytes(raw)) for raw in raw_ops]
+        ops = [op for op, _, _ in decoded if op is not None]
+        rows = await _rows(sorted({_norm(op.id) for op in ops}))
+        known = {str(r["id"]): _stored(r) for r in rows}
+        meta = {str(r["id"]): (int(r["seq"]), str(r["author_username"]), r["updated_at"]) for r in rows}
+        audit_ids = {_norm(op.audit_id) for op in ops if isinstance(op, UpsertFinding)}
+        audit_ids |= {s.audit_id for s in known.values()}
+        questions = {
+            op.data.question_id for op in ops if isinstance(op, UpsertFinding) and op.data.question_id
+        }
+        holder_rows = await _holders(audit_ids, questions)
+        for row in holder_rows.values():
+            meta.setdefault(str(row["id"]), (int(row["seq"]), str(row["author_username"]), row["updated_at"]))
+        batch = _Batch(
+            ctx=ctx,
+            now=now,
+            seq=seq,
+            known=known,
+            meta=meta,
+            holders={k: _stored(r) for k, r in holder_rows.items()},
+            existing=set(known),
+        )
+        states: dict[str, AuditState] = await audit_states(sorted(audit_ids))
+        results = [_decide_one(index, item, batch, states) for index, item in enumerate(decoded)]
+        await _write(batch, seq)
+        response = msgspec.json.encode(PushOut(results=results, cursor=str(batch.seq)))
+        await SyncBatch.insert(
+            SyncBatch(
+                key=uuid.UUID(key),
+                user_id=uuid.UUID(ctx.user_id),
+                request_hash=body_hash,
+                response=response.decode(),
+                created_at=now,
+            )
+        ).run()
+    return response
+
+
+def _decide_one(
+    index: int, item: tuple[Any, ErrorCode | None, str | None], batch: _Batch, states: dict[str, AuditState]
+) -> OpResult:
+    op, error, problem = item
+    if op is None:
+        assert error is not None
+        return _result(
+            index, None, Decision(status="rejected", code=error, http_status=400, problem=problem), batch
+        )
+    if isinstance(op, UpsertFinding):
+        op = msgspec.structs.replace(op, id=_norm(op.id), audit_id=_norm(op.audit_id))
+    else:
+        op = msgspec.structs.replace(op, id=_norm(op.id))
+    current = batch.known.get(op.id)
+    audit_id = op.audit_id if isinstance(op, UpsertFinding) else (current.audit_id if current else None)
+    holder = None
+    if isinstance(op, UpsertFinding) and op.data.question_id:
+        holder = batch.holders.get((op.audit_id, op.data.question_id))
+    decision = decide(op, current, states.get(audit_id) if audit_id else None, holder)
+    if decision.status == "applied" and decision.new is not None:
+        batch.apply(decision.new, current)
+    elif decision.status == "conflict" and isinstance(op, UpsertFinding):
+        server = decision.server_copy
+        batch.conflicts.append(
+            FindingConflict(
+                finding_id=uuid.UUID(op.id),
+                audit_id=uuid.UUID(op.audit_id),
+                device_id=batch.ctx.device_id,
+                username=batch.ctx.username,
+                base_rev=op.base_rev or 0,
+                server_rev=server.rev if server else 0,
+                data=msgspec.json.encode(op).decode(),
+                created_at=batch.now,
+            )
+        )
+    elif decision.status == "locked" and audit_id is not None:
+        batch.lates.append(
+            LateSubmission(
+                audit_id=uuid.UUID(audit_id),
+                finding_id=uuid.UUID(op.id),
+                device_id=batch.ctx.device_id,
+                username=batch.ctx.username,
+                op=msgspec.json.encode(op).decode(),
+                created_at=batch.now,
+            )
+        )
+    return _result(index, op.id, decision, batch)
+
+
+async def _write(batch: _Batch, first_seq: int) -> None:
+    if batch.inserts:
+        items = list(batch.inserts.items())
+        for start in range(0, len(items), _CHUNK):
+            await Finding.insert(
+                *[
+                    Finding(id=uuid.UUID(fid), **_values(s, seq, batch))
+                    for fid, (s, seq) in items[start : start + _CHUNK]
+                ]
+            ).run()
+    for fid, (stored, seq) in batch.updates.items():
+        values = _values(stored, seq, batch) if stored.data is not None else {}
+        if stored.deleted:
+            values = {"rev": stored.rev, "deleted": True, "seq": seq, "updated_at": batch.now}
+        await (
+            Finding.update({getattr(Finding, k): v for k, v in values.items()})
+            .where(Finding.id == uuid.UUID(fid))
+            .run()
+        )
+    if batch.conflicts:
+        await FindingConflict.insert(*batch.conflicts).run()
+    if batch.lates:
+        await LateSubmission.insert(*batch.lates).run()
+    if batch.seq != first_seq:
+        await SyncCounter.update({SyncCounter.value: batch.seq}).where(SyncCounter.id == 1).run()
+
+
+async def findings_since(audit_ids: Sequence[str], since: int, limit: int) -> tuple[list[FindingOut], bool]:
+    """Changes after ``since`` in the given audits, oldest first; tombstones included."""
+    if not audit_ids:
+        return [], False
+    rows = (
+        await Finding.select()
+        .where(Finding.audit_id.is_in([uuid.UUID(a) for a in audit_ids]) & (Finding.seq > since))
+        .order_by(Finding.seq)
+        .limit(limit + 1)
+        .run()
+    )
+    changes = [
+        _finding_out(_stored(r), int(r["seq"]), str(r["author_username"]), r["updated_at"])
+        for r in rows[:limit]
+    ]
+    return changes, len(rows) > limit
+
+
+async def list_conflicts(finding_id: str) -> list[dict[str, Any]]:
+    rows = (
+        await FindingConflict.select()
+        .where(FindingConflict.finding_id == uuid.UUID(finding_id))
+        .order_by(FindingConflict.id)
+        .run()
+    )
+    return [
+        {
+            "id": r["id"],
+            "auditId": str(r["audit_id"]),
+            "deviceId": r["device_id"],
+            "username": r["username"],
+            "baseRev": r["base_rev"],
+            "serverRev": r["server_rev"],
+            "op": json.loads(r["data"]) if isinstance(r["data"], str) else r["data"],
+            "createdAt": r["created_at"],
+        }
+        for r in rows
+    ]
+
+
+async def late_submissions(audit_id: str) -> list[dict[str, Any]]:
+    rows = (
+        await LateSubmission.select()
+        .where(LateSubmission.audit_id == uuid.UUID(audit_id))
+        .order_by(LateSubmission.id)
+        .run()
+    )
+    return [
+        {
+            "id": r["id"],
+            "findingId": str(r["finding_id"]),
+            "deviceId": r["device_id"],
+            "username": r["username"],
+            "op": json.loads(r["op"]) if isinstance(r["op"], str) else r["op"],
+            "createdAt": r["created_at"],
+            "reviewedAt": r["reviewed_at"],
+        }
+        for r in rows
+    ]
+
+
+async def current_sequence() -> int:
+    row = await SyncCounter.select(SyncCounter.value).where(SyncCounter.id == 1).first().run()
+    return int(row["value"]) if row else 0
