@@ -21,7 +21,7 @@ from server.lib.db import write_transaction
 from server.lib.errors import AppError, ErrorCode, message_for
 from server.lib.i18n import Locale
 from server.sync.logic import AuditState, Decision, Stored, decide, decode_op
-from server.sync.schemas import DeleteFinding, FindingData, FindingOut, OpResult, PushOut, UpsertFinding
+from server.sync.schemas import FindingData, FindingOut, OpResult, PushOut, UpsertFinding
 from server.sync.tables import Finding, FindingConflict, LateSubmission, SyncBatch, SyncCounter
 
 __all__ = ["BatchContext", "findings_since", "late_submissions", "list_conflicts", "push_batch"]
@@ -98,7 +98,7 @@ async def _rows(ids: Sequence[str]) -> list[dict[str, Any]]:
 
 async def finding_audit_ids(ids: Iterable[str]) -> dict[str, str]:
     """finding id → audit id, for the findings that exist (deletes name only the finding)."""
-    keys = [i for i in {_norm(i) for i in ids}]
+    keys = sorted({_norm(i) for i in ids})
     result: dict[str, str] = {}
     for start in range(0, len(keys), _CHUNK):
         chunk = [uuid.UUID(k) for k in keys[start : start + _CHUNK]]
@@ -168,7 +168,8 @@ class _Batch:
 
 def _values(stored: Stored, seq: int, batch: _Batch) -> dict[str, Any]:
     data = stored.data
-    assert data is not None
+    if data is None:  # a stored finding always has content; tombstones keep their last content
+        raise ValueError(f"finding {stored.id} has no content to write")
     return {
         "audit_id": uuid.UUID(stored.audit_id),
         "question_id": data.question_id,

@@ -8,8 +8,8 @@ from typing import Any
 from litestar.testing import AsyncTestClient
 
 from server.settings import Settings
-from tests.contract.support import Device, auditor_on_audit, delete, finding, force_status, teammates
 from tests.conftest import login
+from tests.contract.support import Device, auditor_on_audit, delete, finding, force_status, teammates
 
 
 async def test_replaying_a_batch_100_times_stores_it_once_with_identical_bytes(
