@@ -278,10 +278,8 @@ def _decide_one(
 ) -> OpResult:
     op, error, problem = item
     if op is None:
-        assert error is not None
-        return _result(
-            index, None, Decision(status="rejected", code=error, http_status=400, problem=problem), batch
-        )
+        code = error or ErrorCode.SYNC_INVALID_OP
+        return _result(index, None, Decision(status="rejected", code=code, http_status=400, problem=problem), batch)
     if isinstance(op, UpsertFinding):
         op = msgspec.structs.replace(op, id=_norm(op.id), audit_id=_norm(op.audit_id))
     else:
