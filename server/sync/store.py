@@ -279,7 +279,8 @@ def _decide_one(
     op, error, problem = item
     if op is None:
         code = error or ErrorCode.SYNC_INVALID_OP
-        return _result(index, None, Decision(status="rejected", code=code, http_status=400, problem=problem), batch)
+        unreadable = Decision(status="rejected", code=code, http_status=400, problem=problem)
+        return _result(index, None, unreadable, batch)
     if isinstance(op, UpsertFinding):
         op = msgspec.structs.replace(op, id=_norm(op.id), audit_id=_norm(op.audit_id))
     else:
