@@ -33,6 +33,16 @@ TRANSITIONS: Final[Mapping[str, frozenset[str]]] = {
     "closed": frozenset(),
     "cancelled": frozenset(),
 }
+# Status names appear inside messages; marked here so each language has its own word for them.
+STATUS_LABELS: Final = {
+    "planned": N_("planned"),
+    "prepared": N_("prepared"),
+    "in_progress": N_("in_progress"),
+    "reported": N_("reported"),
+    "signed": N_("signed"),
+    "closed": N_("closed"),
+    "cancelled": N_("cancelled"),
+}
 OPEN_FOR_FINDINGS: Final = frozenset({"prepared", "in_progress", "reported"})
 LOCKED: Final = frozenset({"signed", "closed"})
 

@@ -30,6 +30,7 @@ __all__ = [
     "MigrationState",
     "TadqiqSQLiteEngine",
     "current_engine",
+    "executemany",
     "is_busy_error",
     "make_engine",
     "migrate",
@@ -144,6 +145,30 @@ def write_transaction() -> Any:
     if isinstance(engine, SQLiteEngine):
         return engine.transaction(transaction_type=TransactionType.immediate)
     return engine.transaction()
+
+
+def _placeholders_for(engine: Engine[Any], sql: str) -> str:
+    if isinstance(engine, SQLiteEngine):
+        return sql
+    parts = sql.split("?")
+    return "".join(
+        part + (f"${index}" if index < len(parts) else "") for index, part in enumerate(parts, start=1)
+    )
+
+
+async def executemany(sql: str, rows: list[tuple[Any, ...]]) -> None:
+    """Run one statement for many rows on the current write transaction's connection.
+
+    For hot paths only (the profile of a 1,000-finding push showed Piccolo building one ``Table``
+    object and query string per row as 75% of the time). Write ``?`` placeholders; values go through
+    the same adapters Piccolo registers, so what is written reads back the same through Piccolo.
+    """
+    engine = current_engine()
+    transaction = engine.current_transaction.get()
+    if transaction is None:
+        raise RuntimeError("executemany must run inside write_transaction()")
+    if rows:
+        await transaction.connection.executemany(_placeholders_for(engine, sql), rows)
 
 
 def is_busy_error(exc: BaseException) -> bool:

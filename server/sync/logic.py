@@ -61,14 +61,13 @@ class Decision:
     server_copy: Stored | None = None
 
 
+_HASHED_FIELDS = tuple(f for f in FindingData.__struct_fields__ if f != "client_updated_at")
+
+
 def content_hash(audit_id: str, data: FindingData) -> str:
     """What counts as 'the same finding': everything but the device's own clock."""
-    payload = msgspec.json.encode(replace_client_time(data), order="sorted")
+    payload = msgspec.json.encode([getattr(data, name) for name in _HASHED_FIELDS])
     return hashlib.sha256(audit_id.encode() + b"\0" + payload).hexdigest()
-
-
-def replace_client_time(data: FindingData) -> FindingData:
-    return msgspec.structs.replace(data, client_updated_at=None)
 
 
 def decode_op(raw: bytes) -> tuple[Op | None, ErrorCode | None, str | None]:

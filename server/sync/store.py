@@ -17,7 +17,7 @@ from typing import Any
 
 import msgspec
 
-from server.lib.db import write_transaction
+from server.lib.db import executemany, write_transaction
 from server.lib.errors import AppError, ErrorCode, message_for
 from server.lib.i18n import Locale
 from server.sync.logic import AuditState, Decision, Stored, decide, decode_op
@@ -41,7 +41,12 @@ class BatchContext:
 
 
 def _norm(value: str) -> str:
-    return str(uuid.UUID(value))
+    """The canonical text of a UUID the schema has already checked (8-4-4-4-12 hex): lowercase."""
+    return value.lower()
+
+
+def _opt(value: str | None) -> str | None:
+    return value.lower() if value else None
 
 
 def _data_from_row(row: dict[str, Any]) -> FindingData:
@@ -136,6 +141,20 @@ async def _take_sequence() -> int:
     return int(rows[0]["value"])
 
 
+async def _stored_response(key: str, body_hash: str) -> bytes | None:
+    replay = (
+        await SyncBatch.select(SyncBatch.request_hash, SyncBatch.response)
+        .where(SyncBatch.key == uuid.UUID(key))
+        .first()
+        .run()
+    )
+    if replay is None:
+        return None
+    if replay["request_hash"] != body_hash:
+        raise AppError(ErrorCode.SYNC_IDEMPOTENCY_KEY_REUSED, 422)
+    return str(replay["response"]).encode()
+
+
 @dataclass
 class _Batch:
     ctx: BatchContext
@@ -177,9 +196,9 @@ def _values(stored: Stored, seq: int, batch: _Batch) -> dict[str, Any]:
         "statement": data.statement,
         "evidence": data.evidence,
         "clause_refs": json.dumps(data.clause_refs),
-        "process_id": uuid.UUID(data.process_id) if data.process_id else None,
-        "unit_id": uuid.UUID(data.unit_id) if data.unit_id else None,
-        "site_id": uuid.UUID(data.site_id) if data.site_id else None,
+        "process_id": _opt(data.process_id),
+        "unit_id": _opt(data.unit_id),
+        "site_id": _opt(data.site_id),
         "auditee_response": data.auditee_response,
         "attachments": json.dumps(data.attachments),
         "author_user_id": uuid.UUID(batch.ctx.user_id),
@@ -321,25 +340,41 @@ def _decide_one(
     return _result(index, op.id, decision, batch)
 
 
+_COLUMNS = (
+    "audit_id",
+    "question_id",
+    "verdict",
+    "statement",
+    "evidence",
+    "clause_refs",
+    "process_id",
+    "unit_id",
+    "site_id",
+    "auditee_response",
+    "attachments",
+    "author_user_id",
+    "author_username",
+    "device_id",
+    "client_updated_at",
+    "rev",
+    "deleted",
+    "seq",
+    "content_hash",
+    "updated_at",
+)
+# Built from the constant column list above, never from input.
+_INSERT = f"INSERT INTO finding (id, {', '.join(_COLUMNS)}) VALUES ({', '.join('?' * (len(_COLUMNS) + 1))})"  # noqa: S608
+_UPDATE = f"UPDATE finding SET {', '.join(f'{c} = ?' for c in _COLUMNS)} WHERE id = ?"  # noqa: S608
+
+
 async def _write(batch: _Batch, first_seq: int) -> None:
-    if batch.inserts:
-        items = list(batch.inserts.items())
-        for start in range(0, len(items), _CHUNK):
-            await Finding.insert(
-                *[
-                    Finding(id=uuid.UUID(fid), **_values(s, seq, batch))
-                    for fid, (s, seq) in items[start : start + _CHUNK]
-                ]
-            ).run()
-    for fid, (stored, seq) in batch.updates.items():
-        values = _values(stored, seq, batch) if stored.data is not None else {}
-        if stored.deleted:
-            values = {"rev": stored.rev, "deleted": True, "seq": seq, "updated_at": batch.now}
-        await (
-            Finding.update({getattr(Finding, k): v for k, v in values.items()})
-            .where(Finding.id == uuid.UUID(fid))
-            .run()
-        )
+    # Raw executemany on the batch's transaction: see server.lib.db.executemany for the profile.
+    await executemany(
+        _INSERT, [(fid, *_values(s, seq, batch).values()) for fid, (s, seq) in batch.inserts.items()]
+    )
+    await executemany(
+        _UPDATE, [(*_values(s, seq, batch).values(), fid) for fid, (s, seq) in batch.updates.items()]
+    )
     if batch.conflicts:
         await FindingConflict.insert(*batch.conflicts).run()
     if batch.lates:
