@@ -45,7 +45,7 @@ test: i18n-compile lint typecheck
 	$(BIN)/pytest -q
 
 bench: i18n-compile
-	$(BIN)/python -m bench
+	TADQIQ_BENCH_DATABASE_URL=$${TADQIQ_BENCH_DATABASE_URL:-postgresql://postgres@127.0.0.1:5432/test} $(BIN)/python -m bench
 
 clean:
 	rm -rf $(VENV) var .mypy_cache .ruff_cache .pytest_cache

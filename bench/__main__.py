@@ -6,10 +6,10 @@ import asyncio
 import platform
 import sys
 
-from bench import bench_auth, bench_checklists
+from bench import bench_auth, bench_checklists, bench_sync
 from bench.harness import report
 
-SUITES = {"auth": bench_auth.run, "checklists": bench_checklists.run}
+SUITES = {"auth": bench_auth.run, "checklists": bench_checklists.run, "sync": bench_sync.run}
 
 
 def main() -> int:

@@ -12,6 +12,7 @@ from litestar.openapi import OpenAPIConfig
 from litestar.openapi.plugins import ScalarRenderPlugin, SwaggerRenderPlugin
 from litestar.openapi.spec import Components, SecurityScheme
 
+from server.attachments.handlers import AttachmentsController
 from server.audits.handlers import AuditsController
 from server.auth.guards import TokenAuthMiddleware
 from server.auth.handlers import AuthController, UsersController
@@ -65,6 +66,7 @@ def create_app(settings: Settings | None = None, engine: Engine[Any] | None = No
             OrgQuestionsController,
             AuditsController,
             SyncController,
+            AttachmentsController,
         ],
         middleware=[DefineMiddleware(TokenAuthMiddleware, exclude=[r"^/schema"])],
         exception_handlers=EXCEPTION_HANDLERS,

@@ -49,6 +49,12 @@ class Settings:
     """argon2id memory cost for password hashes, in KiB."""
     sqlite_busy_timeout_seconds: int = 15
     """How long a SQLite write waits for another writer before giving up."""
+    attachment_max_bytes: int = 15 * 1024 * 1024
+    """Largest photo or PDF accepted (413 above)."""
+    attachment_max_pixels: int = 50_000_000
+    """Largest image (width × height) decoded; more is refused as a possible decompression bomb."""
+    keep_gps: bool = False
+    """Keep photos' EXIF (with GPS position) instead of stripping it."""
     bench_routes: bool = False
     """Serve /api/v1/bench/* (baselines for `make bench`); never needed in production."""
     checklists_dir: Path = field(default_factory=lambda: PROJECT_ROOT / "checklists")
@@ -85,4 +91,7 @@ def load_settings() -> Settings:
         argon2_memory_kib=_env_int("TADQIQ_ARGON2_MEMORY_KIB", 65536),
         sqlite_busy_timeout_seconds=_env_int("TADQIQ_SQLITE_BUSY_TIMEOUT", 15),
         bench_routes=os.environ.get("TADQIQ_BENCH_ROUTES") == "1",
+        attachment_max_bytes=_env_int("TADQIQ_ATTACHMENT_MAX_BYTES", 15 * 1024 * 1024),
+        attachment_max_pixels=_env_int("TADQIQ_ATTACHMENT_MAX_PIXELS", 50_000_000),
+        keep_gps=os.environ.get("TADQIQ_KEEP_GPS") == "1",
     )

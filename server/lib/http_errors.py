@@ -93,7 +93,8 @@ def handle_http_exception(request: Req, exc: HTTPException) -> Response[Any]:
                 request, AppError(ErrorCode.VALIDATION_FAILED, 400, details=_litestar_field_errors(exc))
             )
     if isinstance(exc, RequestEntityTooLarge):
-        limit = request.app.state.settings.max_body_bytes
+        route_limit = getattr(request.scope.get("route_handler"), "request_max_body_size", None)
+        limit = route_limit if isinstance(route_limit, int) else request.app.state.settings.max_body_bytes
         return _respond(request, AppError(ErrorCode.BODY_TOO_LARGE, 413, params={"limit": limit}))
     if isinstance(exc, NotFoundException):
         return _respond(request, AppError(ErrorCode.ROUTE_NOT_FOUND, 404))
