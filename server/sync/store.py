@@ -8,11 +8,14 @@ before COMMIT leaves nothing behind; the client's retry with the same key then a
 
 from __future__ import annotations
 
+import asyncio
 import json
+import os
 import uuid
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 from datetime import datetime
+from pathlib import Path
 from typing import Any
 
 import msgspec
@@ -139,6 +142,15 @@ async def _take_sequence() -> int:
         .run()
     )
     return int(rows[0]["value"])
+
+
+async def _pause_for_crash_test() -> None:
+    """Fault injection for the crash test only: with ``TADQIQ_CRASH_TEST_PAUSE_FILE`` set, say that the
+    batch is written but not committed, then wait to be killed. Unset in every real deployment."""
+    marker = os.environ.get("TADQIQ_CRASH_TEST_PAUSE_FILE")
+    if marker:
+        Path(marker).write_text("written, not committed", encoding="utf-8")
+        await asyncio.sleep(300)
 
 
 async def _stored_response(key: str, body_hash: str) -> bytes | None:
@@ -279,6 +291,7 @@ async def push_batch(
         states: dict[str, AuditState] = await audit_states(sorted(audit_ids))
         results = [_decide_one(index, item, batch, states) for index, item in enumerate(decoded)]
         await _write(batch, seq)
+        await _pause_for_crash_test()
         response = msgspec.json.encode(PushOut(results=results, cursor=str(batch.seq)))
         await SyncBatch.insert(
             SyncBatch(

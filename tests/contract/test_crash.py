@@ -1,0 +1,135 @@
+"""A server killed with SIGKILL in the middle of a 1,000-op batch leaves nothing half-done; the client's
+retry with the same key then stores the batch exactly once."""
+
+from __future__ import annotations
+
+import os
+import signal
+import socket
+import subprocess
+import sys
+import threading
+import time
+import uuid
+from pathlib import Path
+from typing import Any
+
+import httpx
+
+from server.settings import PROJECT_ROOT, Settings
+
+
+def _free_port() -> int:
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        return int(sock.getsockname()[1])
+
+
+def _start(settings: Settings, port: int, extra: dict[str, str]) -> subprocess.Popen[bytes]:
+    env = {
+        **os.environ,
+        "TADQIQ_DATABASE_URL": settings.database_url,
+        "TADQIQ_PORT": str(port),
+        "TADQIQ_VAR_DIR": str(settings.var_dir),
+        "TADQIQ_ARGON2_TIME_COST": "1",
+        "TADQIQ_ARGON2_MEMORY_KIB": "1024",
+        **extra,
+    }
+    server = subprocess.Popen(
+        [sys.executable, "-m", "server.cli", "serve"],
+        cwd=PROJECT_ROOT,
+        env=env,
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.DEVNULL,
+    )
+    deadline = time.monotonic() + 30
+    while time.monotonic() < deadline:
+        try:
+            if httpx.get(f"http://127.0.0.1:{port}/api/v1/health", timeout=1).status_code == 200:
+                return server
+        except httpx.HTTPError:
+            time.sleep(0.1)
+    server.kill()
+    raise AssertionError("server did not start")
+
+
+def _session(base: str) -> tuple[dict[str, str], str]:
+    token = httpx.post(f"{base}/api/v1/auth/login", json={"username": "auditor1", "password": "demo"}).json()[
+        "token"
+    ]
+    headers = {"Authorization": f"Bearer {token}"}
+    audit = next(
+        a for a in httpx.get(f"{base}/api/v1/audits", headers=headers).json() if a["status"] == "prepared"
+    )
+    return headers, audit["id"]
+
+
+def _pull_ids(base: str, headers: dict[str, str], audit_id: str) -> list[str]:
+    response = httpx.get(
+        f"{base}/api/v1/sync/pull", params={"since": "0", "auditId": audit_id, "limit": 1000}, headers=headers
+    )
+    assert response.status_code == 200, response.text
+    return [c["id"] for c in response.json()["changes"]]
+
+
+def test_sigkill_mid_batch_then_retry_applies_the_batch_once(settings: Settings, tmp_path: Path) -> None:
+    marker = tmp_path / "paused"
+    port = _free_port()
+    base = f"http://127.0.0.1:{port}"
+    server = _start(settings, port, {"TADQIQ_CRASH_TEST_PAUSE_FILE": str(marker)})
+    try:
+        headers, audit_id = _session(base)
+        ops = [
+            {
+                "op": "upsertFinding",
+                "id": str(uuid.uuid4()),
+                "auditId": audit_id,
+                "data": {
+                    "verdict": "conform",
+                    "statement": f"constat {i}",
+                    "clauseRefs": ["iso9001:7.5.3.2"],
+                },
+            }
+            for i in range(1000)
+        ]
+        body = {"deviceId": "tablet-crash", "ops": ops}
+        key = str(uuid.uuid4())
+        push_headers = {**headers, "Idempotency-Key": key}
+        outcome: dict[str, Any] = {}
+
+        def first_attempt() -> None:
+            try:
+                outcome["response"] = httpx.post(
+                    f"{base}/api/v1/sync/push", json=body, headers=push_headers, timeout=60
+                )
+            except httpx.HTTPError as exc:
+                outcome["error"] = exc
+
+        sender = threading.Thread(target=first_attempt)
+        sender.start()
+        deadline = time.monotonic() + 30
+        while not marker.exists() and time.monotonic() < deadline:
+            time.sleep(0.02)
+        assert marker.exists(), "the batch never reached its written-but-uncommitted point"
+        assert _pull_ids(base, headers, audit_id) == []  # nothing of the batch visible while it is open
+        os.kill(server.pid, signal.SIGKILL)
+        server.wait(timeout=10)
+        sender.join(timeout=30)
+        assert "error" in outcome and "response" not in outcome
+    finally:
+        if server.poll() is None:
+            server.kill()
+            server.wait()
+    server = _start(settings, port, {})
+    try:
+        headers, audit_id = _session(base)
+        assert _pull_ids(base, headers, audit_id) == []
+        retry = httpx.post(f"{base}/api/v1/sync/push", json=body, headers=push_headers, timeout=60)
+        assert retry.status_code == 200, retry.text
+        assert [r["status"] for r in retry.json()["results"]] == ["applied"] * 1000
+        again = httpx.post(f"{base}/api/v1/sync/push", json=body, headers=push_headers, timeout=60)
+        assert again.content == retry.content
+        assert sorted(_pull_ids(base, headers, audit_id)) == sorted(op["id"] for op in ops)
+    finally:
+        server.terminate()
+        server.wait(timeout=10)
