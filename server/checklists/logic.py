@@ -24,6 +24,7 @@ __all__ = [
     "check_clause_refs",
     "checklist_version",
     "compose",
+    "library_from_snapshot",
     "next_code",
     "plan_import",
     "snapshot_content",
@@ -337,3 +338,28 @@ def plan_import(
             plan.changed[code] = draft
             plan.reports.append((row, code, "changed", []))
     return plan
+
+
+def library_from_snapshot(content: bytes, current: Library) -> tuple[Library, list[OrgQuestion]]:
+    """The pinned library and organisation questions of a snapshot; clause trees come from ``current``
+    (numbers and titles of the standards do not change between library versions)."""
+    raw = msgspec.json.decode(content)
+    questions = msgspec.convert(raw["questions"], list[QuestionEntry])
+    org = [
+        OrgQuestion(
+            id=item["code"],
+            code=item["code"],
+            clauses=tuple(item["clauses"]),
+            text=msgspec.convert(item["text"], Texts),
+            guidance=msgspec.convert(item["guidance"], Texts),
+            tags=tuple(item["tags"]),
+            process_ids=tuple(item["processIds"]),
+            rev=0,
+            retired=False,
+        )
+        for item in raw["organisationQuestions"]
+    ]
+    pinned = Library(
+        version=raw["libraryVersion"], standards=current.standards, questions=questions, leaves=current.leaves
+    )
+    return pinned, org

@@ -16,10 +16,12 @@ from server.auth.guards import principal_of
 from server.lib.clock import utcnow
 from server.lib.errors import AppError, ErrorCode
 from server.lib.http_errors import request_locale
+from server.lib.i18n import as_locale
 from server.lib.principal import Principal, Role
 from server.sync import store
 from server.sync.logic import AuditState
-from server.sync.schemas import PullOut, PushIn, PushOut
+from server.sync.package import build_package
+from server.sync.schemas import PackageOut, PullOut, PushIn, PushOut
 
 __all__ = ["SyncController"]
 
@@ -121,6 +123,30 @@ class SyncController(Controller):
         if not changes and not has_more:
             cursor = str(max(int(since), await store.current_sequence()))
         return PullOut(changes=changes, cursor=cursor, has_more=has_more)
+
+    @get("/audits/{audit_id:uuid}/package", operation_id="getAuditPackage")
+    async def package(
+        self,
+        request: Req,
+        audit_id: FromPath[UUID],
+        lang: Annotated[str | None, QueryParameter(max_length=2)] = None,
+    ) -> Response[PackageOut]:
+        """Everything a tablet needs to run the audit offline: the plan, the team, the audited process,
+        units and sites, the checklist of the pinned version, the findings with their ``rev``, and the
+        cursor to pull from. Strong ``ETag``; ``If-None-Match`` → 304."""
+        principal = principal_of(request)
+        audit = await visible_audit(principal, str(audit_id))
+        if not may_write(principal, [m.person_id for m in audit.team]) and not principal.has_any(Role.ADMIN):
+            raise AppError(ErrorCode.FORBIDDEN, 403)
+        language = as_locale(lang) if lang else request_locale(request)
+        if language is None:
+            raise AppError(ErrorCode.UNKNOWN_LOCALE, 400, details={"field": "lang"})
+        body = msgspec.json.encode(await build_package(request, audit, language))
+        etag = f'"{hashlib.sha256(body).hexdigest()[:40]}"'
+        headers = {"ETag": etag, "Cache-Control": "private, no-cache"}
+        if etag in [t.strip() for t in request.headers.get("if-none-match", "").split(",")]:
+            return Response(content=cast("PackageOut", b""), status_code=304, headers=headers)
+        return Response(content=cast("PackageOut", body), media_type=MediaType.JSON, headers=headers)
 
     @get("/findings/{finding_id:uuid}/conflicts", operation_id="listFindingConflicts")
     async def conflicts(self, request: Req, finding_id: FromPath[UUID]) -> list[dict[str, Any]]:

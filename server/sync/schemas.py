@@ -109,6 +109,7 @@ class PullOut(ApiOut):
 class PackageOut(ApiOut):
     audit: Any
     team: list[Any]
+    auditees: list[Any]
     process: Any
     units: list[Any]
     sites: list[Any]

@@ -1,0 +1,76 @@
+"""The offline package of an audit, assembled from the audits, org, checklists and sync stores."""
+
+from __future__ import annotations
+
+from typing import Any
+
+import msgspec
+
+from server.audits.handlers import audited_units
+from server.audits.schemas import AuditOut
+from server.checklists import store as checklists_store
+from server.checklists.library import load_library
+from server.checklists.logic import ProcessView, compose, library_from_snapshot
+from server.lib.i18n import Locale
+from server.org import people_store
+from server.org import store as org_store
+from server.sync import store
+from server.sync.schemas import PackageOut
+
+__all__ = ["build_package"]
+
+
+async def build_package(request: Any, audit: AuditOut, lang: Locale) -> PackageOut:
+    cursor = (
+        await store.current_sequence()
+    )  # read first: a change made meanwhile is pulled again, never missed
+    process = await org_store.get_process(audit.process_id) if audit.process_id else None
+    units = set(await audited_units(audit))
+    people = {p.id: p for p in await people_store.list_people(None)}
+    team = [
+        {
+            "personId": m.person_id,
+            "role": m.role,
+            "fullName": msgspec.to_builtins(people[m.person_id].full_name),
+            "unitId": people[m.person_id].unit_id,
+        }
+        for m in audit.team
+        if m.person_id in people
+    ]
+    auditees = [
+        {
+            "personId": pid,
+            "fullName": msgspec.to_builtins(people[pid].full_name),
+            "unitId": people[pid].unit_id,
+        }
+        for pid in audit.auditee_ids
+        if pid in people
+    ]
+    checklist: list[Any] = []
+    if audit.checklist_version:
+        current = load_library(request.app.state.settings.checklists_dir)[0]
+        pinned, org = library_from_snapshot(
+            await checklists_store.get_snapshot(audit.checklist_version), current
+        )
+        view = (
+            ProcessView(process.id, process.code, tuple(process.standards), tuple(process.tags))
+            if process
+            else None
+        )
+        checklist = [
+            msgspec.to_builtins(i)
+            for i in compose(pinned, org, standards=audit.standards, lang=lang, process=view)
+        ]
+    changes, _ = await store.findings_since([audit.id], 0, 100_000)
+    return PackageOut(
+        audit=msgspec.to_builtins(audit),
+        team=team,
+        auditees=auditees,
+        process=msgspec.to_builtins(process) if process else None,
+        units=[msgspec.to_builtins(u) for u in await org_store.list_units() if u.id in units],
+        sites=[msgspec.to_builtins(s) for s in await org_store.list_sites() if s.id in set(audit.site_ids)],
+        checklist_version=audit.checklist_version,
+        checklist=checklist,
+        findings=changes,
+        cursor=str(cursor),
+    )
