@@ -41,7 +41,7 @@ def document_error_responses(app: Litestar) -> None:
     )
     ref = Reference(ref="#/components/schemas/Error")
     for path_item in (schema.paths or {}).values():
-        for method in ("get", "put", "post", "patch", "delete"):
+        for method in ("get", "put", "post", "patch", "delete", "head"):
             operation = getattr(path_item, method, None)
             if operation is None:
                 continue
@@ -49,10 +49,8 @@ def document_error_responses(app: Litestar) -> None:
             for status, description in _ERRORS.items():
                 if status == "429" and operation.operation_id != "login":
                     continue
-                responses.setdefault(
-                    status,
-                    OpenAPIResponse(
-                        description=description, content={"application/json": OpenAPIMediaType(schema=ref)}
-                    ),
+                # Replaces Litestar's default 400 schema too: every error leaves in our one shape.
+                responses[status] = OpenAPIResponse(
+                    description=description, content={"application/json": OpenAPIMediaType(schema=ref)}
                 )
             operation.responses = responses

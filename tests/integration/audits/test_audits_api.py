@@ -100,7 +100,7 @@ async def test_auditors_see_only_their_audits_and_auditees_only_reported_ones(
 ) -> None:
     lead = await login(client, "lead")
     everything = (await client.get("/api/v1/audits", headers=lead)).json()
-    device, audit_id = await auditor_on_audit(client, "auditor1")
+    device, _ = await auditor_on_audit(client, "auditor1")
     mine = (await client.get("/api/v1/audits", headers=device.headers)).json()
     assert 0 < len(mine) < len(everything)
     other = next(a["id"] for a in everything if a["id"] not in {m["id"] for m in mine})
