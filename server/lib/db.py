@@ -11,7 +11,7 @@ import io
 import os
 import sqlite3
 from functools import lru_cache
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, cast
 
 from piccolo.apps.migrations.commands.check import CheckMigrationManager
 from piccolo.apps.migrations.commands.forwards import run_forwards
@@ -31,6 +31,7 @@ __all__ = [
     "TadqiqSQLiteEngine",
     "current_engine",
     "executemany",
+    "fetch",
     "is_busy_error",
     "make_engine",
     "migrate",
@@ -47,7 +48,8 @@ _engine: Engine[Any] | None = None
 
 
 class _ClosingSQLiteTransaction(SQLiteTransaction):
-    """Piccolo's SQLite transaction, but the connection is closed even when BEGIN or COMMIT fails.
+    """Piccolo's SQLite transaction, but the connection goes back to the pool (or is closed) even when
+    BEGIN or COMMIT fails.
 
     Upstream leaks the aiosqlite connection (and its thread) when ``BEGIN IMMEDIATE`` times out,
     which keeps the process alive at exit.
@@ -60,7 +62,7 @@ class _ClosingSQLiteTransaction(SQLiteTransaction):
         try:
             await self.begin()  # type: ignore[no-untyped-call]
         except BaseException:
-            await self.connection.close()
+            await cast("TadqiqSQLiteEngine", self.engine).release_connection(self.connection, healthy=False)
             raise
         self.context = self.engine.current_transaction.set(self)
         return self
@@ -68,19 +70,62 @@ class _ClosingSQLiteTransaction(SQLiteTransaction):
     async def __aexit__(self, exception_type: Any, exception: Any, traceback: Any) -> bool:
         if self._parent:
             return exception is None
+        healthy = False
         try:
             if exception:
                 if not self._rolled_back:
                     await self.rollback()  # type: ignore[no-untyped-call]
             elif not self._committed and not self._rolled_back:
                 await self.commit()  # type: ignore[no-untyped-call]
+            healthy = True
         finally:
-            await self.connection.close()
+            await cast("TadqiqSQLiteEngine", self.engine).release_connection(self.connection, healthy=healthy)
             self.engine.current_transaction.reset(self.context)
         return exception is None
 
 
 class TadqiqSQLiteEngine(SQLiteEngine):
+    """SQLite with reused connections: Piccolo opens a connection (and a thread) per query, which was
+    the largest cost of a simple authenticated read. Idle connections wait in a small pool."""
+
+    _POOL_SIZE = 8
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self._idle: list[Any] = []
+
+    async def get_connection(self) -> Any:
+        while self._idle:
+            connection = self._idle.pop()
+            if not connection.in_transaction:
+                return connection
+            await connection.close()
+        return await super().get_connection()
+
+    async def release_connection(self, connection: Any, *, healthy: bool = True) -> None:
+        if healthy and not connection.in_transaction and len(self._idle) < self._POOL_SIZE:
+            self._idle.append(connection)
+        else:
+            await connection.close()
+
+    async def close_idle_connections(self) -> None:
+        idle, self._idle = self._idle, []
+        for connection in idle:
+            await connection.close()
+
+    async def _run_in_new_connection(
+        self, query: str, args: list[Any] | None = None, query_type: str = "generic", table: Any = None
+    ) -> Any:
+        connection = await self.get_connection()
+        healthy = False
+        try:
+            async with connection.execute(query, args or []) as cursor:
+                rows = await cursor.fetchall()
+            healthy = True
+            return rows
+        finally:
+            await self.release_connection(connection, healthy=healthy)
+
     def transaction(
         self, transaction_type: TransactionType = TransactionType.deferred, allow_nested: bool = True
     ) -> SQLiteTransaction:
@@ -137,6 +182,8 @@ async def start_engine(engine: Engine[Any]) -> None:
 async def stop_engine(engine: Engine[Any]) -> None:
     if isinstance(engine, PostgresEngine):
         await engine.close_connection_pool()
+    elif isinstance(engine, TadqiqSQLiteEngine):
+        await engine.close_idle_connections()
 
 
 def write_transaction() -> Any:
@@ -169,6 +216,24 @@ async def executemany(sql: str, rows: list[tuple[Any, ...]]) -> None:
         raise RuntimeError("executemany must run inside write_transaction()")
     if rows:
         await transaction.connection.executemany(_placeholders_for(engine, sql), rows)
+
+
+async def fetch(sql: str, params: list[Any]) -> list[tuple[Any, ...]]:
+    """Rows of one raw query on the current write transaction's connection (hot paths only, as above).
+
+    Values are the driver's: on PostgreSQL a uuid column comes back as ``uuid.UUID``, on SQLite as text.
+    """
+    engine = current_engine()
+    transaction = engine.current_transaction.get()
+    if transaction is None:
+        raise RuntimeError("fetch must run inside write_transaction()")
+    if isinstance(engine, SQLiteEngine):
+        async with transaction.connection.execute(sql, params) as cursor:
+            return [
+                tuple(row.values()) if isinstance(row, dict) else tuple(row)
+                for row in await cursor.fetchall()
+            ]
+    return [tuple(row) for row in await transaction.connection.fetch(_placeholders_for(engine, sql), *params)]
 
 
 def is_busy_error(exc: BaseException) -> bool:

@@ -22,6 +22,7 @@ __all__ = [
     "content_hash",
     "decide",
     "decode_op",
+    "decode_ops",
 ]
 
 Status = Literal["applied", "unchanged", "conflict", "rejected", "locked"]
@@ -29,6 +30,7 @@ NEEDS_EVIDENCE = frozenset({"nc_major", "nc_minor", "observation"})
 OPEN = frozenset({"prepared", "in_progress", "reported"})
 LOCKED = frozenset({"signed", "closed"})
 _op_decoder = msgspec.json.Decoder(Op)
+_ops_decoder = msgspec.json.Decoder(list[Op])
 
 
 @dataclass(frozen=True)
@@ -81,6 +83,18 @@ def decode_op(raw: bytes) -> tuple[Op | None, ErrorCode | None, str | None]:
         return None, ErrorCode.SYNC_INVALID_OP, message
     except msgspec.DecodeError as exc:
         return None, ErrorCode.SYNC_INVALID_OP, str(exc)
+
+
+def decode_ops(raws: list[msgspec.Raw]) -> list[tuple[Op | None, ErrorCode | None, str | None]]:
+    """Every op of a batch: decoded in one call when all are valid (the usual case), else one by one so
+    that a bad op is rejected alone."""
+    if not raws:
+        return []
+    try:
+        joined = b"[" + b",".join(bytes(raw) for raw in raws) + b"]"
+        return [(op, None, None) for op in _ops_decoder.decode(joined)]
+    except (msgspec.ValidationError, msgspec.DecodeError):
+        return [decode_op(bytes(raw)) for raw in raws]
 
 
 def _reject(code: ErrorCode, http_status: int, problem: str | None = None) -> Decision:
