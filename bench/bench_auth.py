@@ -4,12 +4,7 @@ from __future__ import annotations
 
 import httpx
 
-from bench.harness import LoadResult, drive, running_server
-
-
-def _fmt(result: LoadResult) -> str:
-    latency = f"p50 {result.p50_ms:6.1f} ms  p95 {result.p95_ms:6.1f} ms"
-    return f"{result.rps:8.1f} req/s  {latency}  errors {result.errors}"
+from bench.harness import drive, fmt_load, running_server
 
 
 async def run() -> list[tuple[str, str, str, str]]:
@@ -24,11 +19,11 @@ async def run() -> list[tuple[str, str, str, str]]:
         token = httpx.post(f"{base}/api/v1/auth/login", json=login_body).json()["token"]
         auth = {"Authorization": f"Bearer {token}"}
         reads = await drive(lambda c: c.get("/api/v1/processes", headers=auth), base_url=base, total=2000)
-        rows.append(("auth: GET /api/v1/health (baseline)", _fmt(health), "", ""))
+        rows.append(("auth: GET /api/v1/health (baseline)", fmt_load(health), "", ""))
         rows.append(
             (
                 "auth: POST /auth/login (argon2id t=3 m=64MiB)",
-                _fmt(logins),
+                fmt_load(logins),
                 "vs baseline",
                 f"{logins.rps / health.rps:5.2f}x",
             )
@@ -36,7 +31,7 @@ async def run() -> list[tuple[str, str, str, str]]:
         rows.append(
             (
                 "auth: GET /api/v1/processes (bearer)",
-                _fmt(reads),
+                fmt_load(reads),
                 "vs baseline",
                 f"{reads.rps / health.rps:5.2f}x",
             )

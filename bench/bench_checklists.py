@@ -5,12 +5,7 @@ from __future__ import annotations
 
 import httpx
 
-from bench.harness import LoadResult, drive, running_server
-
-
-def _fmt(result: LoadResult) -> str:
-    latency = f"p50 {result.p50_ms:6.1f} ms  p95 {result.p95_ms:6.1f} ms"
-    return f"{result.rps:8.1f} req/s  {latency}  errors {result.errors}"
+from bench.harness import drive, fmt_load, running_server
 
 
 async def run() -> list[tuple[str, str, str, str]]:
@@ -39,16 +34,16 @@ async def run() -> list[tuple[str, str, str, str]]:
         )
     label = f"{size / 1024:.0f} KiB"
     return [
-        (f"checklists: precomputed {label} (baseline)", _fmt(baseline), "", ""),
+        (f"checklists: precomputed {label} (baseline)", fmt_load(baseline), "", ""),
         (
             f"checklists: integrated, ar, {label}",
-            _fmt(full),
+            fmt_load(full),
             "vs baseline",
             f"{full.rps / baseline.rps:5.2f}x",
         ),
         (
             "checklists: same with If-None-Match (304)",
-            _fmt(conditional),
+            fmt_load(conditional),
             "vs baseline",
             f"{conditional.rps / baseline.rps:5.2f}x",
         ),

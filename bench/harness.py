@@ -45,7 +45,8 @@ def running_server(extra_env: dict[str, str] | None = None) -> Iterator[Server]:
             "TADQIQ_LOGIN_MAX_FAILURES_PER_ADDRESS": "1000000",
             **(extra_env or {}),
         }
-        env.pop("TADQIQ_DATABASE_URL", None) if "TADQIQ_DATABASE_URL" not in (extra_env or {}) else None
+        if "TADQIQ_DATABASE_URL" not in (extra_env or {}):
+            env.pop("TADQIQ_DATABASE_URL", None)  # the embedded SQLite under the temporary var dir
         tadqiq = [sys.executable, "-m", "server.cli"]
         subprocess.run([*tadqiq, "demo"], env=env, cwd=ROOT, check=True, capture_output=True)
         proc = subprocess.Popen(
@@ -114,6 +115,11 @@ async def drive(
     latencies.sort()
     pick = lambda q: latencies[min(len(latencies) - 1, int(q * len(latencies)))] if latencies else 0.0  # noqa: E731
     return LoadResult(len(latencies), elapsed, errors, pick(0.5), pick(0.95))
+
+
+def fmt_load(result: LoadResult) -> str:
+    latency = f"p50 {result.p50_ms:6.1f} ms  p95 {result.p95_ms:6.1f} ms"
+    return f"{result.rps:8.1f} req/s  {latency}  errors {result.errors}"
 
 
 def report(rows: list[tuple[str, str, str, str]]) -> None:
