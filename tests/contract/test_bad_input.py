@@ -112,3 +112,12 @@ async def test_batch_level_errors(client: AsyncTestClient[Any]) -> None:
     assert bad_cursor.status_code == 400 and bad_cursor.json()["code"] == "sync.bad_cursor"
     changes, _ = await device.pull_all(audit_id)
     assert changes == []
+
+
+async def test_push_body_over_the_limit_is_413_and_stores_nothing(client: AsyncTestClient[Any]) -> None:
+    device, audit_id = await auditor_on_audit(client)
+    huge = [finding(audit_id, statement="x" * 3900) for _ in range(4500)]  # ~18 MiB
+    response = await device.push(huge)
+    assert response.status_code == 413 and response.json()["code"] == "request.body_too_large"
+    changes, _ = await device.pull_all(audit_id)
+    assert changes == []

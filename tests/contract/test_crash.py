@@ -3,6 +3,7 @@ retry with the same key then stores the batch exactly once."""
 
 from __future__ import annotations
 
+import contextlib
 import os
 import signal
 import socket
@@ -132,4 +133,39 @@ def test_sigkill_mid_batch_then_retry_applies_the_batch_once(settings: Settings,
         assert sorted(_pull_ids(base, headers, audit_id)) == sorted(op["id"] for op in ops)
     finally:
         server.terminate()
+        server.wait(timeout=10)
+
+
+def test_a_concurrent_duplicate_of_a_running_batch_is_409(settings: Settings, tmp_path: Path) -> None:
+    marker = tmp_path / "paused"
+    port = _free_port()
+    base = f"http://127.0.0.1:{port}"
+    server = _start(settings, port, {"TADQIQ_CRASH_TEST_PAUSE_FILE": str(marker)})
+    try:
+        headers, audit_id = _session(base)
+        op = {
+            "op": "upsertFinding",
+            "id": str(uuid.uuid4()),
+            "auditId": audit_id,
+            "data": {"verdict": "conform", "statement": "constat", "clauseRefs": ["iso9001:7.5.3.2"]},
+        }
+        body = {"deviceId": "tablet-twin", "ops": [op]}
+        push_headers = {**headers, "Idempotency-Key": str(uuid.uuid4())}
+
+        def first() -> None:
+            # The server is killed while this request waits: its failure is expected.
+            with contextlib.suppress(httpx.HTTPError):
+                httpx.post(f"{base}/api/v1/sync/push", json=body, headers=push_headers, timeout=5)
+
+        sender = threading.Thread(target=first, daemon=True)
+        sender.start()
+        deadline = time.monotonic() + 30
+        while not marker.exists() and time.monotonic() < deadline:
+            time.sleep(0.02)
+        assert marker.exists()
+        twin = httpx.post(f"{base}/api/v1/sync/push", json=body, headers=push_headers, timeout=10)
+        assert twin.status_code == 409 and twin.json()["code"] == "sync.batch_in_progress"
+        assert twin.headers["Retry-After"] == "1"
+    finally:
+        server.kill()
         server.wait(timeout=10)

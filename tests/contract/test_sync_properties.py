@@ -12,12 +12,13 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
+import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 from litestar.testing import AsyncTestClient
 
 from server.app import create_app
-from tests.conftest import base_settings, login
+from tests.conftest import DB_KINDS, _pg_admin, _pg_url, base_settings, login, missing_tool
 from tests.contract.support import delete, finding
 
 ACTIONS = st.lists(
@@ -41,10 +42,23 @@ class Tablet:
     cursor: str = "0"
 
 
-async def _run(program: list[tuple[str, int, int]], template: str, tmp: Path) -> None:
-    path = tmp / f"{uuid.uuid4().hex}.sqlite3"
-    shutil.copyfile(template, path)
-    app = create_app(base_settings(tmp, f"sqlite:///{path}"))
+async def _run(program: list[tuple[str, int, int]], kind: str, templates: dict[str, str], tmp: Path) -> None:
+    """One example on a fresh copy of the demo database of ``kind``."""
+    if kind == "sqlite":
+        path = tmp / f"{uuid.uuid4().hex}.sqlite3"
+        shutil.copyfile(templates["sqlite"], path)
+        await _play(program, base_settings(tmp, f"sqlite:///{path}"))
+        return
+    name = f"tq_p_{uuid.uuid4().hex[:12]}"
+    await _pg_admin(f"CREATE DATABASE {name} TEMPLATE {templates['postgresql']}")
+    try:
+        await _play(program, base_settings(tmp, _pg_url(name)))
+    finally:
+        await _pg_admin(f"DROP DATABASE IF EXISTS {name} WITH (FORCE)")
+
+
+async def _play(program: list[tuple[str, int, int]], app_settings: Any) -> None:
+    app = create_app(app_settings)
     async with AsyncTestClient(app=app) as client:
         lead = await login(client, "lead")
         people = {p["id"]: p["username"] for p in (await client.get("/api/v1/people", headers=lead)).json()}
@@ -142,9 +156,12 @@ async def _run(program: list[tuple[str, int, int]], template: str, tmp: Path) ->
                 assert statement in [k["op"]["data"]["statement"] for k in kept], (fid, statement)
 
 
-@settings(max_examples=30, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
+@pytest.mark.parametrize("kind", DB_KINDS)
+@settings(max_examples=25, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
 @given(program=ACTIONS)
 def test_random_interleavings_apply_each_op_once_and_lose_no_version(
-    program: list[tuple[str, int, int]], templates: dict[str, str], tmp_path: Path
+    kind: str, program: list[tuple[str, int, int]], templates: dict[str, str], tmp_path: Path
 ) -> None:
-    asyncio.run(_run(program, templates["sqlite"], tmp_path))
+    if kind == "postgresql" and "postgresql" not in templates:
+        missing_tool(templates.get("postgresql_error", "PostgreSQL not configured"))
+    asyncio.run(_run(program, kind, templates, tmp_path))

@@ -128,3 +128,23 @@ async def test_package_has_plan_checklist_and_findings_with_etag(client: AsyncTe
     assert int(after.json()["cursor"]) >= int(package["cursor"])
     outsider = await login(client, "auditee3")
     assert (await client.get(url, headers=outsider)).status_code == 404
+
+
+async def test_auditee_sees_their_units_audit_once_reported(client: AsyncTestClient[Any]) -> None:
+    lead = await login(client, "lead")
+    people = await _people(client, lead)
+    auditees = {p["unitId"]: name for name, p in people.items() if "auditee" in p["roles"]}
+    audit = next(
+        a
+        for a in (await client.get("/api/v1/audits", headers=lead)).json()
+        if set(a["unitIds"]) & set(auditees)
+    )
+    auditee = await login(client, auditees[next(u for u in audit["unitIds"] if u in auditees)])
+    assert (await client.get(f"/api/v1/audits/{audit['id']}", headers=auditee)).status_code == 404
+    for target in ("in_progress", "reported"):
+        moved = await client.post(
+            f"/api/v1/audits/{audit['id']}/transitions", json={"to": target}, headers=lead
+        )
+        assert moved.status_code == 200, moved.text
+    assert (await client.get(f"/api/v1/audits/{audit['id']}", headers=auditee)).status_code == 200
+    assert [a["id"] for a in (await client.get("/api/v1/audits", headers=auditee)).json()] == [audit["id"]]
