@@ -9,8 +9,10 @@ from litestar import Controller, Litestar
 from litestar.datastructures import State
 from litestar.middleware.base import DefineMiddleware
 from litestar.openapi import OpenAPIConfig
-from litestar.openapi.plugins import ScalarRenderPlugin, SwaggerRenderPlugin
+from litestar.openapi.plugins import SwaggerRenderPlugin
 from litestar.openapi.spec import Components, SecurityScheme
+from litestar.static_files import create_static_files_router
+from swagger_ui_bundle import swagger_ui_path
 
 from server.attachments.handlers import AttachmentsController
 from server.audits.handlers import AuditsController
@@ -54,6 +56,10 @@ def create_app(settings: Settings | None = None, engine: Engine[Any] | None = No
     return Litestar(
         route_handlers=[
             *bench,
+            # The API browser's assets are served from the package, so /schema works without Internet.
+            create_static_files_router(
+                path="/schema-assets", directories=[swagger_ui_path], include_in_schema=False
+            ),
             SystemController,
             AuthController,
             UsersController,
@@ -68,7 +74,7 @@ def create_app(settings: Settings | None = None, engine: Engine[Any] | None = No
             SyncController,
             AttachmentsController,
         ],
-        middleware=[DefineMiddleware(TokenAuthMiddleware, exclude=[r"^/schema"])],
+        middleware=[DefineMiddleware(TokenAuthMiddleware, exclude=[r"^/schema"])],  # also /schema-assets
         exception_handlers=EXCEPTION_HANDLERS,
         request_max_body_size=settings.max_body_bytes,
         on_startup=[open_database],
@@ -79,7 +85,15 @@ def create_app(settings: Settings | None = None, engine: Engine[Any] | None = No
             version=_version(),
             description="Internal audits of an integrated QSE management system (ISO 9001, 14001, 45001).",
             path="/schema",
-            render_plugins=[ScalarRenderPlugin(path="/"), SwaggerRenderPlugin(path="/swagger")],
+            render_plugins=[
+                SwaggerRenderPlugin(
+                    path=["/", "/swagger"],
+                    js_url="/schema-assets/swagger-ui-bundle.js",
+                    css_url="/schema-assets/swagger-ui.css",
+                    standalone_preset_js_url="/schema-assets/swagger-ui-standalone-preset.js",
+                    favicon="",
+                )
+            ],
             components=Components(security_schemes={"bearer": SecurityScheme(type="http", scheme="bearer")}),
             security=[{"bearer": []}],
         ),

@@ -84,3 +84,7 @@ async def test_openapi_lists_operations_with_ids_and_error_responses(client: Asy
     assert "Error" in schema["components"]["schemas"]
     page = await client.get("/schema")
     assert page.status_code == 200 and "<html" in page.text.lower()
+    # The API browser loads nothing from the Internet: a council intranet may have none.
+    assert "http://" not in page.text and "https://" not in page.text
+    for asset in ("/schema-assets/swagger-ui-bundle.js", "/schema-assets/swagger-ui.css"):
+        assert asset in page.text and (await client.get(asset)).status_code == 200
