@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from importlib.metadata import PackageNotFoundError, version
+from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from litestar import Controller, Litestar
@@ -12,7 +13,6 @@ from litestar.openapi import OpenAPIConfig
 from litestar.openapi.plugins import SwaggerRenderPlugin
 from litestar.openapi.spec import Components, SecurityScheme
 from litestar.static_files import create_static_files_router
-from swagger_ui_bundle import swagger_ui_path
 
 from server.attachments.handlers import AttachmentsController
 from server.audits.handlers import AuditsController
@@ -32,6 +32,8 @@ if TYPE_CHECKING:
     from piccolo.engine.base import Engine
 
 __all__ = ["create_app"]
+
+_SWAGGER_UI = Path(__file__).parent / "static" / "swagger-ui"
 
 
 def _version() -> str:
@@ -58,7 +60,7 @@ def create_app(settings: Settings | None = None, engine: Engine[Any] | None = No
             *bench,
             # The API browser's assets are served from the package, so /schema works without Internet.
             create_static_files_router(
-                path="/schema-assets", directories=[swagger_ui_path], include_in_schema=False
+                path="/schema-assets", directories=[_SWAGGER_UI], include_in_schema=False
             ),
             SystemController,
             AuthController,
