@@ -120,10 +120,10 @@ class SyncController(Controller):
                 or principal.has_any(Role.ADMIN, Role.MANAGER)
             ]
         changes, has_more = await store.findings_since(audit_ids, int(since), limit)
-        cursor = str(changes[-1].seq) if changes else (since if has_more else str(max(int(since), 0)))
-        if not changes and not has_more:
-            cursor = str(max(int(since), await store.current_sequence()))
-        return PullOut(changes=changes, cursor=cursor, has_more=has_more)
+        # With nothing new, the cursor moves to the current sequence: every change up to it is committed
+        # (sequences are handed out under a row lock held until commit), so nothing can appear behind it.
+        cursor = changes[-1].seq if changes else max(int(since), await store.current_sequence())
+        return PullOut(changes=changes, cursor=str(cursor), has_more=has_more)
 
     @get("/audits/{audit_id:uuid}/package", operation_id="getAuditPackage")
     async def package(

@@ -12,7 +12,7 @@ import asyncio
 import json
 import os
 import uuid
-from collections.abc import Iterable, Sequence
+from collections.abc import Awaitable, Callable, Iterable, Sequence
 from dataclasses import dataclass, field
 from datetime import datetime
 from pathlib import Path
@@ -40,7 +40,6 @@ class BatchContext:
     username: str
     device_id: str
     locale: Locale
-    audit_states: dict[str, AuditState] = field(default_factory=dict)
 
 
 def _norm(value: str) -> str:
@@ -259,7 +258,7 @@ async def push_batch(
     body_hash: str,
     raw_ops: Sequence[msgspec.Raw],
     now: datetime,
-    audit_states: Any,
+    audit_states: Callable[[list[str]], Awaitable[dict[str, AuditState]]],
 ) -> bytes:
     """Apply a batch once; a replay of ``key`` returns the stored response byte for byte.
 
