@@ -34,7 +34,7 @@ _CHUNK = 400
 
 @dataclass
 class BatchContext:
-    """Who pushes, and what the audits domain says about the audits the batch touches."""
+    """Who pushes, from which device, and in which language results are explained."""
 
     user_id: str
     username: str
