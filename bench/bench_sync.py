@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import asyncio
 import json
+import os
 import sqlite3
 import statistics
 import time
@@ -116,6 +117,8 @@ async def _measure(
                     baselines.append(
                         _baseline_sqlite(Path(server.env["TADQIQ_VAR_DIR"]) / "tadqiq.sqlite3", body)
                     )
+    if os.environ.get("TADQIQ_BENCH_VERBOSE"):
+        print(label, "push ms:", [round(x * 1000) for x in pushes])
     ms = lambda xs: f"median {statistics.median(xs) * 1000:7.1f} ms  min {min(xs) * 1000:7.1f} ms"  # noqa: E731
     base = statistics.median(baselines)
     return [
@@ -136,8 +139,6 @@ async def _measure(
 
 
 async def run() -> list[tuple[str, str, str, str]]:
-    import os
-
     rows = await _measure({}, "sqlite", None)
     pg = os.environ.get("TADQIQ_BENCH_DATABASE_URL") or os.environ.get("TADQIQ_TEST_DATABASE_URL")
     if pg:

@@ -10,6 +10,7 @@ import contextlib
 import io
 import os
 import sqlite3
+from datetime import datetime
 from functools import lru_cache
 from typing import TYPE_CHECKING, Any, cast
 
@@ -18,7 +19,7 @@ from piccolo.apps.migrations.commands.forwards import run_forwards
 from piccolo.apps.migrations.tables import Migration
 from piccolo.conf.apps import Finder
 from piccolo.engine.postgres import PostgresEngine
-from piccolo.engine.sqlite import SQLiteEngine, SQLiteTransaction, TransactionType
+from piccolo.engine.sqlite import SQLiteEngine, SQLiteTransaction, TransactionType, convert_datetime_in
 
 if TYPE_CHECKING:
     from piccolo.engine.base import Engine
@@ -38,6 +39,7 @@ __all__ = [
     "migration_state",
     "start_engine",
     "stop_engine",
+    "timestamp_param",
     "use_engine",
     "write_transaction",
 ]
@@ -125,6 +127,19 @@ class TadqiqSQLiteEngine(SQLiteEngine):
             return rows
         finally:
             await self.release_connection(connection, healthy=healthy)
+
+    async def _run_in_existing_connection(
+        self,
+        connection: Any,
+        query: str,
+        args: list[Any] | None = None,
+        query_type: str = "generic",
+        table: Any = None,
+    ) -> Any:
+        # Upstream repeats ``PRAGMA foreign_keys = 1`` before every statement of a transaction; our
+        # connections got it when opened (get_connection), so each statement is one round trip, not two.
+        async with connection.execute(query, args or []) as cursor:
+            return await cursor.fetchall()
 
     def transaction(
         self, transaction_type: TransactionType = TransactionType.deferred, allow_nested: bool = True
@@ -216,6 +231,14 @@ async def executemany(sql: str, rows: list[tuple[Any, ...]]) -> None:
         raise RuntimeError("executemany must run inside write_transaction()")
     if rows:
         await transaction.connection.executemany(_placeholders_for(engine, sql), rows)
+
+
+def timestamp_param(value: datetime | None) -> Any:
+    """A timestamp for :func:`executemany`: on SQLite the exact text Piccolo's adapter would store,
+    computed here because sqlite3's adapter lookup cost ~4.5 µs per value (9 ms per 1,000 findings)."""
+    if value is None or not isinstance(current_engine(), SQLiteEngine):
+        return value
+    return convert_datetime_in(value)
 
 
 async def fetch(sql: str, params: list[Any]) -> list[tuple[Any, ...]]:

@@ -20,7 +20,7 @@ from typing import Any
 
 import msgspec
 
-from server.lib.db import executemany, fetch, write_transaction
+from server.lib.db import executemany, fetch, timestamp_param, write_transaction
 from server.lib.errors import AppError, ErrorCode, message_for
 from server.lib.i18n import Locale
 from server.sync.logic import AuditState, Decision, Stored, decide, decode_ops
@@ -29,7 +29,7 @@ from server.sync.tables import Finding, FindingConflict, LateSubmission, SyncBat
 
 __all__ = ["BatchContext", "findings_since", "late_submissions", "list_conflicts", "push_batch"]
 
-_CHUNK = 400
+_CHUNK = 1000  # ids per IN list: within SQLite's 32,766 and PostgreSQL's 32,767 parameters
 
 
 @dataclass
@@ -144,14 +144,21 @@ async def _holders(
 
 async def _take_sequence() -> int:
     """Lock the sequence row for this transaction and return the last sequence handed out."""
-    await SyncCounter.insert(SyncCounter(id=1, value=0)).on_conflict(action="DO NOTHING").run()
+    rows = await _lock_counter()
+    if not rows:  # the first batch ever creates the row
+        await SyncCounter.insert(SyncCounter(id=1, value=0)).on_conflict(action="DO NOTHING").run()
+        rows = await _lock_counter()
+    return int(rows[0]["value"])
+
+
+async def _lock_counter() -> list[dict[str, Any]]:
     rows = (
         await SyncCounter.update({SyncCounter.value: SyncCounter.value})
         .where(SyncCounter.id == 1)
         .returning(SyncCounter.value)
         .run()
     )
-    return int(rows[0]["value"])
+    return list(rows)
 
 
 async def _pause_for_crash_test() -> None:
@@ -190,6 +197,7 @@ class _Batch:
     existing: set[str] = field(default_factory=set)
     conflicts: list[FindingConflict] = field(default_factory=list)
     lates: list[LateSubmission] = field(default_factory=list)
+    now_param: Any = None  # ``now`` as executemany wants it, converted once per batch
 
     def apply(self, new: Stored, previous: Stored | None) -> int:
         self.seq += 1
@@ -226,12 +234,12 @@ def _values(stored: Stored, seq: int, batch: _Batch) -> dict[str, Any]:
         "author_user_id": batch.ctx.user_id,
         "author_username": batch.ctx.username,
         "device_id": batch.ctx.device_id,
-        "client_updated_at": data.client_updated_at,
+        "client_updated_at": timestamp_param(data.client_updated_at),
         "rev": stored.rev,
         "deleted": stored.deleted,
         "seq": seq,
         "content_hash": stored.content_hash,
-        "updated_at": batch.now,
+        "updated_at": batch.now_param,
     }
 
 
@@ -297,6 +305,7 @@ async def push_batch(
             meta=meta,
             holders={k: _stored(r) for k, r in holder_rows.items()},
             existing=set(known),
+            now_param=timestamp_param(now),
         )
         states: dict[str, AuditState] = await audit_states(sorted(audit_ids))
         results = [_decide_one(index, item, batch, states) for index, item in enumerate(decoded)]

@@ -151,3 +151,17 @@ async def test_auditor_not_on_the_team_is_refused_per_op(client: AsyncTestClient
     assert results[1]["status"] == "applied"
     visible, _ = await Device(client, lead).pull_all(foreign)
     assert visible == []
+
+
+async def test_timestamps_survive_the_round_trip_in_utc(client: AsyncTestClient[Any]) -> None:
+    device, audit_id = await auditor_on_audit(client)
+    op = finding(audit_id, clientUpdatedAt="2026-11-23T09:30:00+01:00")
+    assert (await device.push([op])).json()["results"][0]["status"] == "applied"
+    changes, _ = await device.pull_all(audit_id)
+    pulled = next(c for c in changes if c["id"] == op["id"])
+    assert pulled["data"]["clientUpdatedAt"] in ("2026-11-23T08:30:00Z", "2026-11-23T08:30:00+00:00")
+    assert pulled["updatedAt"].startswith("20")
+    same = (
+        await device.push([finding(audit_id, op["id"], base_rev=1, clientUpdatedAt="2026-11-23T10:00:00Z")])
+    ).json()
+    assert same["results"][0]["status"] == "unchanged"  # the device's clock alone is not a change
