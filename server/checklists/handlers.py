@@ -235,9 +235,7 @@ class ChecklistsController(Controller):
         return {"version": version}
 
     @get("/checklists/versions/{version:str}", operation_id="getChecklistVersion")
-    async def get_version(
-        self, version: Annotated[str, FromPath[str], QueryParameter(max_length=64)]
-    ) -> Response[bytes]:
+    async def get_version(self, version: FromPath[str]) -> Response[bytes]:
         """A pinned version exactly as it was: editing or retiring questions later never changes it."""
         if len(version) != 64 or any(c not in "0123456789abcdef" for c in version):
             raise AppError(

@@ -18,7 +18,7 @@ from server.lib.errors import AppError, ErrorCode
 from server.lib.http_errors import request_locale
 from server.lib.i18n import as_locale
 from server.lib.principal import Principal, Role
-from server.sync import store
+from server.sync import changes_store, store
 from server.sync.logic import AuditState
 from server.sync.package import build_package
 from server.sync.schemas import PackageOut, PullOut, PushIn, PushOut
@@ -119,10 +119,10 @@ class SyncController(Controller):
                 if may_write(principal, [m.person_id for m in a.team])
                 or principal.has_any(Role.ADMIN, Role.MANAGER)
             ]
-        changes, has_more = await store.findings_since(audit_ids, int(since), limit)
+        changes, has_more = await changes_store.findings_since(audit_ids, int(since), limit)
         # With nothing new, the cursor moves to the current sequence: every change up to it is committed
         # (sequences are handed out under a row lock held until commit), so nothing can appear behind it.
-        cursor = changes[-1].seq if changes else max(int(since), await store.current_sequence())
+        cursor = changes[-1].seq if changes else max(int(since), await changes_store.current_sequence())
         return PullOut(changes=changes, cursor=str(cursor), has_more=has_more)
 
     @get("/audits/{audit_id:uuid}/package", operation_id="getAuditPackage")
@@ -153,10 +153,10 @@ class SyncController(Controller):
     async def conflicts(self, request: Req, finding_id: FromPath[UUID]) -> list[dict[str, Any]]:
         """The client versions that lost against the server copy of a finding: kept, never dropped."""
         principal = principal_of(request)
-        items = await store.list_conflicts(str(finding_id))
+        items = await changes_store.list_conflicts(str(finding_id))
         # A losing new finding never reached the finding table: its conflict rows name the audit.
         audit_ids = {item["auditId"] for item in items} | set(
-            (await store.finding_audit_ids([str(finding_id)])).values()
+            (await changes_store.finding_audit_ids([str(finding_id)])).values()
         )
         if not audit_ids:
             raise AppError(ErrorCode.NOT_FOUND, 404, details={"entity": "finding", "id": str(finding_id)})
@@ -173,4 +173,4 @@ class SyncController(Controller):
             principal, [m.person_id for m in audit.team]
         ):
             raise AppError(ErrorCode.FORBIDDEN, 403)
-        return await store.late_submissions(str(audit_id))
+        return await changes_store.late_submissions(str(audit_id))

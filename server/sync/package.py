@@ -14,7 +14,7 @@ from server.checklists.logic import ProcessView, compose, library_from_snapshot
 from server.lib.i18n import Locale
 from server.org import people_store
 from server.org import store as org_store
-from server.sync import store
+from server.sync import changes_store
 from server.sync.schemas import PackageOut
 
 __all__ = ["build_package"]
@@ -22,7 +22,7 @@ __all__ = ["build_package"]
 
 async def build_package(request: Any, audit: AuditOut, lang: Locale) -> PackageOut:
     cursor = (
-        await store.current_sequence()
+        await changes_store.current_sequence()
     )  # read first: a change made meanwhile is pulled again, never missed
     process = await org_store.get_process(audit.process_id) if audit.process_id else None
     units = set(await audited_units(audit))
@@ -61,7 +61,7 @@ async def build_package(request: Any, audit: AuditOut, lang: Locale) -> PackageO
             msgspec.to_builtins(i)
             for i in compose(pinned, org, standards=audit.standards, lang=lang, process=view)
         ]
-    changes, _ = await store.findings_since([audit.id], 0, 100_000)
+    changes, _ = await changes_store.findings_since([audit.id], 0, 100_000)
     return PackageOut(
         audit=msgspec.to_builtins(audit),
         team=team,

@@ -9,7 +9,6 @@ before COMMIT leaves nothing behind; the client's retry with the same key then a
 from __future__ import annotations
 
 import asyncio
-import json
 import os
 import uuid
 from collections.abc import Awaitable, Callable, Iterable, Sequence
@@ -24,10 +23,11 @@ from server.lib.db import executemany, fetch, timestamp_param, write_transaction
 from server.lib.errors import AppError, ErrorCode, message_for
 from server.lib.i18n import Locale
 from server.sync.logic import AuditState, Decision, Stored, decide, decode_ops
-from server.sync.schemas import DeleteFinding, FindingData, FindingOut, OpResult, PushOut, UpsertFinding
+from server.sync.rows import finding_out, stored_from_row
+from server.sync.schemas import DeleteFinding, FindingOut, OpResult, PushOut, UpsertFinding
 from server.sync.tables import Finding, FindingConflict, LateSubmission, SyncBatch, SyncCounter
 
-__all__ = ["BatchContext", "findings_since", "late_submissions", "list_conflicts", "push_batch"]
+__all__ = ["BatchContext", "push_batch"]
 
 _CHUNK = 1000  # ids per IN list: within SQLite's 32,766 and PostgreSQL's 32,767 parameters
 
@@ -55,50 +55,6 @@ def _opt(value: str | None) -> str | None:
     return value.lower() if value else None
 
 
-def _data_from_row(row: dict[str, Any]) -> FindingData:
-    def as_list(value: Any) -> list[str]:
-        return list(json.loads(value) if isinstance(value, str) else value or [])
-
-    return FindingData(
-        verdict=row["verdict"],
-        question_id=row["question_id"],
-        statement=row["statement"],
-        evidence=row["evidence"],
-        clause_refs=as_list(row["clause_refs"]),
-        process_id=str(row["process_id"]) if row["process_id"] else None,
-        unit_id=str(row["unit_id"]) if row["unit_id"] else None,
-        site_id=str(row["site_id"]) if row["site_id"] else None,
-        auditee_response=row["auditee_response"],
-        attachments=as_list(row["attachments"]),
-        client_updated_at=row["client_updated_at"],
-    )
-
-
-def _stored(row: dict[str, Any]) -> Stored:
-    return Stored(
-        id=str(row["id"]),
-        audit_id=str(row["audit_id"]),
-        question_id=row["question_id"],
-        rev=row["rev"],
-        deleted=bool(row["deleted"]),
-        content_hash=row["content_hash"],
-        data=_data_from_row(row),
-    )
-
-
-def _finding_out(stored: Stored, seq: int, author: str, updated_at: datetime) -> FindingOut:
-    return FindingOut(
-        id=stored.id,
-        audit_id=stored.audit_id,
-        rev=stored.rev,
-        seq=seq,
-        deleted=stored.deleted,
-        data=None if stored.deleted else stored.data,
-        author=author,
-        updated_at=updated_at,
-    )
-
-
 async def _rows(ids: Sequence[str]) -> list[dict[str, Any]]:
     """Full rows of the findings among ``ids`` that exist. A raw existence query first: a batch is
     mostly new findings, and building a 1,000-value IN list through the ORM cost more than the query."""
@@ -112,17 +68,6 @@ async def _rows(ids: Sequence[str]) -> list[dict[str, Any]]:
         keys = [uuid.UUID(i) for i in found[start : start + _CHUNK]]
         rows.extend(await Finding.select().where(Finding.id.is_in(keys)).run())
     return rows
-
-
-async def finding_audit_ids(ids: Iterable[str]) -> dict[str, str]:
-    """finding id → audit id, for the findings that exist (deletes name only the finding)."""
-    keys = sorted({_norm(i) for i in ids})
-    result: dict[str, str] = {}
-    for start in range(0, len(keys), _CHUNK):
-        chunk = [uuid.UUID(k) for k in keys[start : start + _CHUNK]]
-        for row in await Finding.select(Finding.id, Finding.audit_id).where(Finding.id.is_in(chunk)).run():
-            result[str(row["id"])] = str(row["audit_id"])
-    return result
 
 
 async def _holders(
@@ -212,7 +157,7 @@ class _Batch:
 
     def copy_of(self, stored: Stored) -> FindingOut:
         seq, author, at = self.meta[stored.id]
-        return _finding_out(stored, seq, author, at)
+        return finding_out(stored, seq, author, at)
 
 
 def _values(stored: Stored, seq: int, batch: _Batch) -> dict[str, Any]:
@@ -287,7 +232,7 @@ async def push_batch(
         decoded = decode_ops(list(raw_ops))
         ops = [op for op, _, _ in decoded if op is not None]
         rows = await _rows(sorted({_norm(op.id) for op in ops}))
-        known = {str(r["id"]): _stored(r) for r in rows}
+        known = {str(r["id"]): stored_from_row(r) for r in rows}
         meta = {str(r["id"]): (int(r["seq"]), str(r["author_username"]), r["updated_at"]) for r in rows}
         audit_ids = {_norm(op.audit_id) for op in ops if isinstance(op, UpsertFinding)}
         audit_ids |= {s.audit_id for s in known.values()}
@@ -303,7 +248,7 @@ async def push_batch(
             seq=seq,
             known=known,
             meta=meta,
-            holders={k: _stored(r) for k, r in holder_rows.items()},
+            holders={k: stored_from_row(r) for k, r in holder_rows.items()},
             existing=set(known),
             now_param=timestamp_param(now),
         )
@@ -414,69 +359,3 @@ async def _write(batch: _Batch, first_seq: int) -> None:
         await LateSubmission.insert(*batch.lates).run()
     if batch.seq != first_seq:
         await SyncCounter.update({SyncCounter.value: batch.seq}).where(SyncCounter.id == 1).run()
-
-
-async def findings_since(audit_ids: Sequence[str], since: int, limit: int) -> tuple[list[FindingOut], bool]:
-    """Changes after ``since`` in the given audits, oldest first; tombstones included."""
-    if not audit_ids:
-        return [], False
-    rows = (
-        await Finding.select()
-        .where(Finding.audit_id.is_in([uuid.UUID(a) for a in audit_ids]) & (Finding.seq > since))
-        .order_by(Finding.seq)
-        .limit(limit + 1)
-        .run()
-    )
-    changes = [
-        _finding_out(_stored(r), int(r["seq"]), str(r["author_username"]), r["updated_at"])
-        for r in rows[:limit]
-    ]
-    return changes, len(rows) > limit
-
-
-async def list_conflicts(finding_id: str) -> list[dict[str, Any]]:
-    rows = (
-        await FindingConflict.select()
-        .where(FindingConflict.finding_id == uuid.UUID(finding_id))
-        .order_by(FindingConflict.id)
-        .run()
-    )
-    return [
-        {
-            "id": r["id"],
-            "auditId": str(r["audit_id"]),
-            "deviceId": r["device_id"],
-            "username": r["username"],
-            "baseRev": r["base_rev"],
-            "serverRev": r["server_rev"],
-            "op": json.loads(r["data"]) if isinstance(r["data"], str) else r["data"],
-            "createdAt": r["created_at"],
-        }
-        for r in rows
-    ]
-
-
-async def late_submissions(audit_id: str) -> list[dict[str, Any]]:
-    rows = (
-        await LateSubmission.select()
-        .where(LateSubmission.audit_id == uuid.UUID(audit_id))
-        .order_by(LateSubmission.id)
-        .run()
-    )
-    return [
-        {
-            "id": r["id"],
-            "findingId": str(r["finding_id"]),
-            "deviceId": r["device_id"],
-            "username": r["username"],
-            "op": json.loads(r["op"]) if isinstance(r["op"], str) else r["op"],
-            "createdAt": r["created_at"],
-            "reviewedAt": r["reviewed_at"],
-        }
-        for r in rows
-    ]
-
-
-async def current_sequence() -> int:
-    row = await SyncCounter.select(SyncCounter.value).where(SyncCounter.id == 1).first().run()
-    return int(row["value"]) if row else 0

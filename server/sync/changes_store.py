@@ -1,0 +1,96 @@
+"""Reading findings and the protocol's records: pulls, conflicts, late submissions, the sequence.
+
+The second half of the sync store (the push path is ``store.py``), kept apart for size.
+"""
+
+from __future__ import annotations
+
+import json
+import uuid
+from collections.abc import Iterable, Sequence
+from typing import Any
+
+from server.sync.rows import finding_out, stored_from_row
+from server.sync.schemas import FindingOut
+from server.sync.tables import Finding, FindingConflict, LateSubmission, SyncCounter
+
+__all__ = ["current_sequence", "finding_audit_ids", "findings_since", "late_submissions", "list_conflicts"]
+
+_CHUNK = 1000
+
+
+async def finding_audit_ids(ids: Iterable[str]) -> dict[str, str]:
+    """finding id → audit id, for the findings that exist (deletes name only the finding)."""
+    keys = sorted({i.lower() for i in ids})
+    result: dict[str, str] = {}
+    for start in range(0, len(keys), _CHUNK):
+        chunk = [uuid.UUID(k) for k in keys[start : start + _CHUNK]]
+        for row in await Finding.select(Finding.id, Finding.audit_id).where(Finding.id.is_in(chunk)).run():
+            result[str(row["id"])] = str(row["audit_id"])
+    return result
+
+
+async def findings_since(audit_ids: Sequence[str], since: int, limit: int) -> tuple[list[FindingOut], bool]:
+    """Changes after ``since`` in the given audits, oldest first; tombstones included."""
+    if not audit_ids:
+        return [], False
+    rows = (
+        await Finding.select()
+        .where(Finding.audit_id.is_in([uuid.UUID(a) for a in audit_ids]) & (Finding.seq > since))
+        .order_by(Finding.seq)
+        .limit(limit + 1)
+        .run()
+    )
+    changes = [
+        finding_out(stored_from_row(r), int(r["seq"]), str(r["author_username"]), r["updated_at"])
+        for r in rows[:limit]
+    ]
+    return changes, len(rows) > limit
+
+
+async def list_conflicts(finding_id: str) -> list[dict[str, Any]]:
+    rows = (
+        await FindingConflict.select()
+        .where(FindingConflict.finding_id == uuid.UUID(finding_id))
+        .order_by(FindingConflict.id)
+        .run()
+    )
+    return [
+        {
+            "id": r["id"],
+            "auditId": str(r["audit_id"]),
+            "deviceId": r["device_id"],
+            "username": r["username"],
+            "baseRev": r["base_rev"],
+            "serverRev": r["server_rev"],
+            "op": json.loads(r["data"]) if isinstance(r["data"], str) else r["data"],
+            "createdAt": r["created_at"],
+        }
+        for r in rows
+    ]
+
+
+async def late_submissions(audit_id: str) -> list[dict[str, Any]]:
+    rows = (
+        await LateSubmission.select()
+        .where(LateSubmission.audit_id == uuid.UUID(audit_id))
+        .order_by(LateSubmission.id)
+        .run()
+    )
+    return [
+        {
+            "id": r["id"],
+            "findingId": str(r["finding_id"]),
+            "deviceId": r["device_id"],
+            "username": r["username"],
+            "op": json.loads(r["op"]) if isinstance(r["op"], str) else r["op"],
+            "createdAt": r["created_at"],
+            "reviewedAt": r["reviewed_at"],
+        }
+        for r in rows
+    ]
+
+
+async def current_sequence() -> int:
+    row = await SyncCounter.select(SyncCounter.value).where(SyncCounter.id == 1).first().run()
+    return int(row["value"]) if row else 0
