@@ -14,6 +14,7 @@ from server.auth.guards import principal_of
 from server.lib.errors import AppError, ErrorCode
 from server.lib.structs import ApiOut
 from server.settings import Settings
+from server.trail.store import record_change
 
 __all__ = ["AttachmentsController", "blob_store"]
 
@@ -68,6 +69,19 @@ class AttachmentsController(Controller):
             )
         )
         created = await blob_store(settings).put(key, prepared.content)
+        if created:
+            await record_change(
+                principal_of(request),
+                "create",
+                "attachment",
+                key,
+                None,
+                {
+                    "mediaType": prepared.media_type,
+                    "size": prepared.size,
+                    "storedSha256": prepared.stored_sha256,
+                },
+            )
         out = AttachmentOut(
             sha256=key,
             media_type=prepared.media_type,

@@ -13,6 +13,7 @@ from litestar.params import FromPath, QueryParameter
 from server.audits import store as audits_store
 from server.audits.handlers import visible_audit
 from server.auth.guards import principal_of
+from server.auth.logic import authorize
 from server.lib.clock import utcnow
 from server.lib.errors import AppError, ErrorCode
 from server.lib.http_errors import request_locale
@@ -108,7 +109,7 @@ class SyncController(Controller):
         """Changes after ``since`` (a server sequence, never a client clock), oldest first, deletions as
         tombstones; page with the returned ``cursor`` while ``hasMore``."""
         principal = principal_of(request)
-        if not since.isdigit():
+        if not since.isdigit() or int(since) > 2**62:  # a cursor is one of our sequences, never beyond int64
             raise AppError(ErrorCode.SYNC_BAD_CURSOR, 400, details={"since": since[:20]})
         if audit_id is not None:
             audit_ids = [(await visible_audit(principal, str(audit_id))).id]
@@ -137,8 +138,9 @@ class SyncController(Controller):
         cursor to pull from. Strong ``ETag``; ``If-None-Match`` → 304."""
         principal = principal_of(request)
         audit = await visible_audit(principal, str(audit_id))
-        if not may_write(principal, [m.person_id for m in audit.team]) and not principal.has_any(Role.ADMIN):
-            raise AppError(ErrorCode.FORBIDDEN, 403)
+        authorize(
+            principal, roles=[Role.AUDIT_LEAD, Role.ADMIN], person_ids=[m.person_id for m in audit.team]
+        )
         language = as_locale(lang) if lang else request_locale(request)
         if language is None:
             raise AppError(ErrorCode.UNKNOWN_LOCALE, 400, details={"field": "lang"})
@@ -169,8 +171,7 @@ class SyncController(Controller):
         """Changes that arrived after the audit was signed, kept for the audit lead's review."""
         principal = principal_of(request)
         audit = await visible_audit(principal, str(audit_id))
-        if not principal.has_any(Role.AUDIT_LEAD, Role.ADMIN) and not may_write(
-            principal, [m.person_id for m in audit.team]
-        ):
-            raise AppError(ErrorCode.FORBIDDEN, 403)
+        authorize(
+            principal, roles=[Role.AUDIT_LEAD, Role.ADMIN], person_ids=[m.person_id for m in audit.team]
+        )
         return await changes_store.late_submissions(str(audit_id))

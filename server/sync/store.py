@@ -22,10 +22,12 @@ import msgspec
 from server.lib.db import executemany, fetch, timestamp_param, write_transaction
 from server.lib.errors import AppError, ErrorCode, message_for
 from server.lib.i18n import Locale
+from server.lib.principal import Principal
 from server.sync.logic import AuditState, Decision, Stored, decide, decode_ops
 from server.sync.rows import finding_out, stored_from_row
 from server.sync.schemas import DeleteFinding, FindingOut, OpResult, PushOut, UpsertFinding
 from server.sync.tables import Finding, FindingConflict, LateSubmission, SyncBatch, SyncCounter
+from server.trail.store import record_change
 
 __all__ = ["BatchContext", "push_batch"]
 
@@ -256,6 +258,13 @@ async def push_batch(
         results = [_decide_one(index, item, batch, states) for index, item in enumerate(decoded)]
         await _write(batch, seq)
         await _pause_for_crash_test()
+        counts = {
+            status: sum(1 for r in results if r.status == status)
+            for status in ("applied", "unchanged", "conflict", "rejected", "locked")
+        }
+        actor = Principal(user_id=ctx.user_id, username=ctx.username, roles=frozenset())
+        # One trail row per batch (not per finding): who pushed what from which device, and the outcome.
+        await record_change(actor, "push", "sync_batch", key, None, {"deviceId": ctx.device_id, **counts})
         response = msgspec.json.encode(PushOut(results=results, cursor=str(batch.seq)))
         await SyncBatch.insert(
             SyncBatch(

@@ -108,8 +108,9 @@ async def test_batch_level_errors(client: AsyncTestClient[Any]) -> None:
         headers={**device.headers, "Idempotency-Key": str(uuid.uuid4()), "Content-Type": "application/json"},
     )
     assert broken.status_code == 400 and broken.json()["code"] == "request.malformed_json"
-    bad_cursor = await client.get("/api/v1/sync/pull", params={"since": "yesterday"}, headers=device.headers)
-    assert bad_cursor.status_code == 400 and bad_cursor.json()["code"] == "sync.bad_cursor"
+    for cursor in ("yesterday", "-1", "99999999999999999999"):
+        bad_cursor = await client.get("/api/v1/sync/pull", params={"since": cursor}, headers=device.headers)
+        assert bad_cursor.status_code == 400 and bad_cursor.json()["code"] == "sync.bad_cursor"
     changes, _ = await device.pull_all(audit_id)
     assert changes == []
 

@@ -27,6 +27,11 @@ async def test_replaying_a_batch_100_times_stores_it_once_with_identical_bytes(
     changes, _ = await device.pull_all(audit_id)
     assert sorted(c["id"] for c in changes) == sorted(op["id"] for op in ops)
     assert all(c["rev"] == 1 for c in changes)
+    lead = await login(client, "lead")
+    trail = (await client.get("/api/v1/audit-trail", params={"entity": "sync_batch"}, headers=lead)).json()[
+        "items"
+    ]
+    assert [(e["entityId"], e["changes"]["applied"][1]) for e in trail] == [(key, 20)]  # once, not 101 times
 
 
 async def test_same_key_with_another_body_is_422(client: AsyncTestClient[Any]) -> None:
