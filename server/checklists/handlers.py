@@ -2,8 +2,7 @@
 
 from __future__ import annotations
 
-import hashlib
-from typing import Annotated, Any, cast
+from typing import Annotated, Any
 from uuid import UUID
 
 import msgspec
@@ -34,6 +33,7 @@ from server.checklists.schemas import (
 )
 from server.checklists.workbook import build_workbook, read_workbook
 from server.lib.errors import AppError, ErrorCode
+from server.lib.etag import conditional_json, strong_etag
 from server.lib.http_errors import request_locale
 from server.lib.i18n import Locale, as_locale, translate
 from server.lib.principal import Role
@@ -145,20 +145,13 @@ class ChecklistsController(Controller):
                     items=items,
                 )
             )
-            cached = (f'"{hashlib.sha256(body).hexdigest()[:40]}"', body)
+            cached = (strong_etag(body), body)
             if len(_composed_cache) > 256:
                 _composed_cache.clear()
             _composed_cache[key] = cached
         etag, body = cached
-        headers = {
-            "ETag": etag,
-            "Cache-Control": "private, no-cache",
-            "Vary": "Authorization, Accept-Language",
-        }
-        # The body is pre-encoded ChecklistOut JSON (cached with its ETag); Litestar sends bytes as they are.
-        if etag in [t.strip() for t in request.headers.get("if-none-match", "").split(",")]:
-            return Response(content=cast("ChecklistOut", b""), status_code=304, headers=headers)
-        return Response(content=cast("ChecklistOut", body), media_type=MediaType.JSON, headers=headers)
+        # The body is pre-encoded ChecklistOut JSON, cached with its ETag.
+        return conditional_json(request, body, etag, {"Vary": "Authorization, Accept-Language"})
 
     @get("/checklists/export.xlsx", operation_id="exportChecklist", media_type=XLSX)
     async def export_checklist(

@@ -16,6 +16,7 @@ from server.auth.guards import principal_of
 from server.auth.logic import authorize
 from server.lib.clock import utcnow
 from server.lib.errors import AppError, ErrorCode
+from server.lib.etag import conditional_json, strong_etag
 from server.lib.http_errors import request_locale
 from server.lib.i18n import as_locale
 from server.lib.principal import Principal, Role
@@ -145,11 +146,7 @@ class SyncController(Controller):
         if language is None:
             raise AppError(ErrorCode.UNKNOWN_LOCALE, 400, details={"field": "lang"})
         body = msgspec.json.encode(await build_package(request, audit, language))
-        etag = f'"{hashlib.sha256(body).hexdigest()[:40]}"'
-        headers = {"ETag": etag, "Cache-Control": "private, no-cache"}
-        if etag in [t.strip() for t in request.headers.get("if-none-match", "").split(",")]:
-            return Response(content=cast("PackageOut", b""), status_code=304, headers=headers)
-        return Response(content=cast("PackageOut", body), media_type=MediaType.JSON, headers=headers)
+        return conditional_json(request, body, strong_etag(body))
 
     @get("/findings/{finding_id:uuid}/conflicts", operation_id="listFindingConflicts")
     async def conflicts(self, request: Req, finding_id: FromPath[UUID]) -> list[dict[str, Any]]:
