@@ -2,16 +2,8 @@
 
 from __future__ import annotations
 
-from pathlib import Path
-
-from piccolo.conf.apps import AppConfig, table_finder
+from server.lib.apps import domain_app
 
 __all__ = ["APP_CONFIG"]
 
-APP_CONFIG = AppConfig(
-    app_name="checklists",
-    migrations_folder_path=str(Path(__file__).parent / "piccolo_migrations"),
-    table_classes=table_finder(modules=["server.checklists.tables"], exclude_imported=True),
-    migration_dependencies=[],
-    commands=[],
-)
+APP_CONFIG = domain_app("checklists")
