@@ -14,12 +14,19 @@ from datetime import datetime
 from functools import lru_cache
 from typing import TYPE_CHECKING, Any, cast
 
+import aiosqlite
 from piccolo.apps.migrations.commands.check import CheckMigrationManager
 from piccolo.apps.migrations.commands.forwards import run_forwards
 from piccolo.apps.migrations.tables import Migration
 from piccolo.conf.apps import Finder
 from piccolo.engine.postgres import PostgresEngine
-from piccolo.engine.sqlite import SQLiteEngine, SQLiteTransaction, TransactionType, convert_datetime_in
+from piccolo.engine.sqlite import (
+    SQLiteEngine,
+    SQLiteTransaction,
+    TransactionType,
+    convert_datetime_in,
+    dict_factory,
+)
 
 if TYPE_CHECKING:
     from piccolo.engine.base import Engine
@@ -102,7 +109,20 @@ class TadqiqSQLiteEngine(SQLiteEngine):
             if not connection.in_transaction:
                 return connection
             await connection.close()
-        return await super().get_connection()
+        return await self._open_connection()
+
+    async def _open_connection(self) -> Any:
+        """Piccolo's connection setup, with the worker thread made a daemon before it starts: an idle
+        pooled connection must never keep a process alive at exit (a script or the ``piccolo`` command
+        that never calls stop_engine). SQLite's WAL makes an exit mid-write safe anyway."""
+        pending = aiosqlite.connect(**self.connection_kwargs)
+        worker = getattr(pending, "_thread", None)
+        if worker is not None:
+            worker.daemon = True
+        connection = await pending
+        connection.row_factory = dict_factory  # type: ignore[assignment]
+        await connection.execute("PRAGMA foreign_keys = 1")
+        return connection
 
     async def release_connection(self, connection: Any, *, healthy: bool = True) -> None:
         if healthy and not connection.in_transaction and len(self._idle) < self._POOL_SIZE:

@@ -106,3 +106,30 @@ async def test_health_reports_pending_migrations_on_an_empty_database(tmp_path: 
         "checklists",
         "audits",
     }
+
+
+def test_a_script_that_never_stops_the_engine_still_exits(tmp_path: Path, templates: dict[str, str]) -> None:
+    """Idle pooled SQLite connections must not keep a process alive (e.g. the ``piccolo`` command)."""
+    database = tmp_path / "idle.sqlite3"
+    database.write_bytes(Path(templates["sqlite"]).read_bytes())
+    script = textwrap.dedent(
+        f"""
+        import asyncio
+        from dataclasses import replace
+        from server.lib import db
+        from server.settings import load_settings
+        from server.org import store
+
+        async def main():
+            settings = replace(load_settings(), database_url="sqlite:///{database}")
+            await db.start_engine(db.make_engine(settings))
+            print(len(await store.list_units()), "units")
+
+        asyncio.run(main())
+        """
+    )
+    done = subprocess.run(
+        [sys.executable, "-c", script], capture_output=True, text=True, timeout=60, cwd=Path(__file__).parents[3]
+    )
+    assert done.returncode == 0, done.stderr
+    assert "units" in done.stdout
