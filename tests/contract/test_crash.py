@@ -54,6 +54,13 @@ def _start(settings: Settings, port: int, extra: dict[str, str]) -> subprocess.P
     raise AssertionError("server did not start")
 
 
+def _wait_for(marker: Path) -> None:
+    """Until the server says the batch is written but not committed (or 30 s)."""
+    deadline = time.monotonic() + 30
+    while not marker.exists() and time.monotonic() < deadline:
+        time.sleep(0.02)
+
+
 def _session(base: str) -> tuple[dict[str, str], str]:
     token = httpx.post(f"{base}/api/v1/auth/login", json={"username": "auditor1", "password": "demo"}).json()[
         "token"
@@ -108,9 +115,7 @@ def test_sigkill_mid_batch_then_retry_applies_the_batch_once(settings: Settings,
 
         sender = threading.Thread(target=first_attempt)
         sender.start()
-        deadline = time.monotonic() + 30
-        while not marker.exists() and time.monotonic() < deadline:
-            time.sleep(0.02)
+        _wait_for(marker)
         assert marker.exists(), "the batch never reached its written-but-uncommitted point"
         assert _pull_ids(base, headers, audit_id) == []  # nothing of the batch visible while it is open
         os.kill(server.pid, signal.SIGKILL)
@@ -159,9 +164,7 @@ def test_a_concurrent_duplicate_of_a_running_batch_is_409(settings: Settings, tm
 
         sender = threading.Thread(target=first, daemon=True)
         sender.start()
-        deadline = time.monotonic() + 30
-        while not marker.exists() and time.monotonic() < deadline:
-            time.sleep(0.02)
+        _wait_for(marker)
         assert marker.exists()
         twin = httpx.post(f"{base}/api/v1/sync/push", json=body, headers=push_headers, timeout=10)
         assert twin.status_code == 409 and twin.json()["code"] == "sync.batch_in_progress"
