@@ -129,7 +129,11 @@ def test_a_script_that_never_stops_the_engine_still_exits(tmp_path: Path, templa
         """
     )
     done = subprocess.run(
-        [sys.executable, "-c", script], capture_output=True, text=True, timeout=60, cwd=Path(__file__).parents[3]
+        [sys.executable, "-c", script],
+        capture_output=True,
+        text=True,
+        timeout=60,
+        cwd=Path(__file__).parents[3],
     )
     assert done.returncode == 0, done.stderr
     assert "units" in done.stdout
