@@ -6,7 +6,7 @@ from importlib.metadata import PackageNotFoundError, version
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
-from litestar import Controller, Litestar
+from litestar import Controller, Litestar, Router
 from litestar.datastructures import State
 from litestar.middleware.base import DefineMiddleware
 from litestar.openapi import OpenAPIConfig
@@ -14,19 +14,14 @@ from litestar.openapi.plugins import SwaggerRenderPlugin
 from litestar.openapi.spec import Components, SecurityScheme
 from litestar.static_files import create_static_files_router
 
-from server.attachments.handlers import AttachmentsController
-from server.audits.handlers import AuditsController
 from server.auth.guards import TokenAuthMiddleware
-from server.auth.handlers import AuthController, UsersController
-from server.checklists.handlers import ChecklistsController, OrgQuestionsController
+from server.auth.policy import PUBLIC
+from server.domains import controllers
 from server.lib.db import make_engine, start_engine, stop_engine
 from server.lib.http_errors import EXCEPTION_HANDLERS
 from server.lib.openapi import document_error_responses
-from server.org.handlers import PeopleController, ProcessesController, SitesController, UnitsController
 from server.settings import Settings, load_settings
-from server.sync.handlers import SyncController
-from server.system.handlers import BenchBaselineController, SystemController
-from server.trail.handlers import TrailController
+from server.system.handlers import BenchBaselineController
 
 if TYPE_CHECKING:
     from piccolo.engine.base import Engine
@@ -60,21 +55,9 @@ def create_app(settings: Settings | None = None, engine: Engine[Any] | None = No
             *bench,
             # The API browser's assets are served from the package, so /schema works without Internet.
             create_static_files_router(
-                path="/schema-assets", directories=[_SWAGGER_UI], include_in_schema=False
+                path="/schema-assets", directories=[_SWAGGER_UI], include_in_schema=False, guards=[PUBLIC]
             ),
-            SystemController,
-            AuthController,
-            UsersController,
-            UnitsController,
-            SitesController,
-            ProcessesController,
-            PeopleController,
-            TrailController,
-            ChecklistsController,
-            OrgQuestionsController,
-            AuditsController,
-            SyncController,
-            AttachmentsController,
+            *controllers(),
         ],
         middleware=[DefineMiddleware(TokenAuthMiddleware, exclude=[r"^/schema"])],  # also /schema-assets
         exception_handlers=EXCEPTION_HANDLERS,
@@ -86,7 +69,7 @@ def create_app(settings: Settings | None = None, engine: Engine[Any] | None = No
             title="Tadqiq API",
             version=_version(),
             description="Internal audits of an integrated QSE management system (ISO 9001, 14001, 45001).",
-            path="/schema",
+            openapi_router=Router(path="/schema", route_handlers=[], guards=[PUBLIC]),
             render_plugins=[
                 SwaggerRenderPlugin(
                     path=["/", "/swagger"],

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from piccolo.conf.apps import AppRegistry
 
+from server.domains import piccolo_apps
 from server.lib.db import make_engine
 from server.settings import load_settings
 
@@ -11,13 +12,4 @@ __all__ = ["APP_REGISTRY", "DB"]
 
 DB = make_engine(load_settings())
 
-APP_REGISTRY = AppRegistry(
-    apps=[
-        "server.trail.piccolo_app",
-        "server.auth.piccolo_app",
-        "server.org.piccolo_app",
-        "server.checklists.piccolo_app",
-        "server.audits.piccolo_app",
-        "server.sync.piccolo_app",
-    ]
-)
+APP_REGISTRY = AppRegistry(apps=piccolo_apps())

@@ -11,12 +11,13 @@ from litestar.params import FromPath, RawBody
 from server.attachments.blobstore import FilesystemBlobStore
 from server.attachments.logic import parse_sha256, prepare_attachment
 from server.auth.guards import principal_of
+from server.auth.policy import CAN_UPLOAD_ATTACHMENTS
 from server.lib.errors import AppError, ErrorCode
 from server.lib.structs import ApiOut
 from server.settings import Settings
 from server.trail.store import record_change
 
-__all__ = ["AttachmentsController", "blob_store"]
+__all__ = ["CONTROLLERS", "AttachmentsController", "blob_store"]
 
 Req = Request[Any, Any, Any]
 # The route's own body limit is the attachment limit; Litestar answers 413 above it.
@@ -40,16 +41,22 @@ class AttachmentsController(Controller):
     path = "/api/v1/attachments"
     tags = ["sync"]
 
-    @head("/{sha256:str}", operation_id="hasAttachment", status_code=200)
+    @head("/{sha256:str}", operation_id="hasAttachment", status_code=200, guards=[CAN_UPLOAD_ATTACHMENTS])
     async def has(self, request: Req, sha256: FromPath[str]) -> Response[None]:
         """200 when the server already holds this file (the tablet can skip the upload), else 404."""
         principal_of(request)
         store = blob_store(request.app.state.settings)
         if await store.exists(parse_sha256(sha256)):
             return Response(content=None, status_code=200)
-        raise AppError(ErrorCode.NOT_FOUND, 404, details={"entity": "attachment", "id": sha256[:64]})
+        raise AppError(ErrorCode.NOT_FOUND, details={"entity": "attachment", "id": sha256[:64]})
 
-    @put("/{sha256:str}", operation_id="putAttachment", request_max_body_size=_ROUTE_LIMIT, status_code=200)
+    @put(
+        "/{sha256:str}",
+        operation_id="putAttachment",
+        request_max_body_size=_ROUTE_LIMIT,
+        status_code=200,
+        guards=[CAN_UPLOAD_ATTACHMENTS],
+    )
     async def upload(self, request: Req, sha256: FromPath[str], body: RawBody) -> Response[AttachmentOut]:
         """Raw bytes of a JPEG, PNG, WebP or PDF. The hash, the magic bytes, the size and the image
         itself are checked; photos lose their EXIF (GPS) unless the settings keep it. 201 when new,
@@ -91,3 +98,6 @@ class AttachmentsController(Controller):
             height=prepared.height,
         )
         return Response(content=out, status_code=201 if created else 200)
+
+
+CONTROLLERS: list[type[Controller]] = [AttachmentsController]

@@ -60,11 +60,11 @@ class PreparedAttachment:
 
 
 def _bad_image() -> AppError:
-    return AppError(ErrorCode.ATTACHMENT_BAD_IMAGE, 422)
+    return AppError(ErrorCode.ATTACHMENT_BAD_IMAGE)
 
 
 def _unsupported(media_type: str) -> AppError:
-    return AppError(ErrorCode.ATTACHMENT_UNSUPPORTED_TYPE, 415, details={"declared": media_type})
+    return AppError(ErrorCode.ATTACHMENT_UNSUPPORTED_TYPE, details={"declared": media_type})
 
 
 # ------------------------------------------------------------------ the upload itself
@@ -73,7 +73,7 @@ def _unsupported(media_type: str) -> AppError:
 def parse_sha256(value: str) -> str:
     """Return ``value`` if it is exactly 64 lowercase hexadecimal characters, else raise."""
     if _SHA256.fullmatch(value) is None:
-        raise AppError(ErrorCode.ATTACHMENT_BAD_HASH, 400)
+        raise AppError(ErrorCode.ATTACHMENT_BAD_HASH)
     return value
 
 
@@ -97,20 +97,17 @@ def check_upload(sha256: str, declared_type: str, data: bytes, *, max_bytes: int
     """
     expected = parse_sha256(sha256)
     if len(data) > max_bytes:
-        raise AppError(ErrorCode.ATTACHMENT_TOO_LARGE, 413, params={"limit": max_bytes})
+        raise AppError(ErrorCode.ATTACHMENT_TOO_LARGE, params={"limit": max_bytes})
     declared = declared_type.split(";", 1)[0].strip().lower()
     if declared not in SUPPORTED_TYPES:
         raise _unsupported(declared)
     actual = hashlib.sha256(data).hexdigest()
     if actual != expected:
-        raise AppError(
-            ErrorCode.ATTACHMENT_HASH_MISMATCH, 422, details={"expected": expected, "actual": actual}
-        )
+        raise AppError(ErrorCode.ATTACHMENT_HASH_MISMATCH, details={"expected": expected, "actual": actual})
     detected = sniff_type(data)
     if detected != declared:
         raise AppError(
             ErrorCode.ATTACHMENT_TYPE_MISMATCH,
-            415,
             params={"declared": declared},
             details={"declared": declared, "detected": detected},
         )

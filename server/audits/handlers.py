@@ -9,88 +9,50 @@ from litestar import Controller, Request, get, post, put
 from litestar.params import FromPath, JSONBody
 
 from server.audits import store
-from server.audits.logic import Member, PersonFacts, check_team, check_transition, may_see_audit
+from server.audits.logic import Member, PersonFacts, check_team, check_transition
 from server.audits.schemas import AuditIn, AuditOut, TeamIn, TransitionIn
-from server.auth.guards import principal_of, requires
+from server.audits.service import audited_units, list_visible_audits, visible_audit
+from server.auth.guards import principal_of
+from server.auth.policy import CAN_PLAN, CAN_READ_AUDIT, CAN_TRANSITION_AUDIT
 from server.checklists import store as checklists_store
 from server.checklists.library import load_library
 from server.checklists.logic import checklist_version, snapshot_content
 from server.lib.errors import AppError, ErrorCode
-from server.lib.principal import Principal, Role
 from server.org import people_store
 from server.org import store as org_store
 
-__all__ = ["AuditsController", "audited_units", "visible_audit"]
+__all__ = ["CONTROLLERS", "AuditsController"]
 
 Req = Request[Any, Any, Any]
-_planners = [requires(Role.ADMIN, Role.AUDIT_LEAD)]
-
-
-async def audited_units(audit: AuditOut) -> list[str]:
-    units = list(audit.unit_ids)
-    if audit.process_id:
-        units.append((await org_store.get_process(audit.process_id)).owner_unit_id)
-    return units
-
-
-async def visible_audit(principal: Principal, audit_id: str) -> AuditOut:
-    """The audit if the caller may see it; 404 otherwise (its existence is not revealed)."""
-    audit = await store.get_audit(audit_id)
-    units = await people_store.person_units()
-    principal_unit = units.get(principal.person_id) if principal.person_id else None
-    if not may_see_audit(
-        principal,
-        store.audit_facts(audit),
-        principal_unit=principal_unit,
-        audited_units=await audited_units(audit),
-    ):
-        raise AppError(ErrorCode.NOT_FOUND, 404, details={"entity": "audit", "id": audit_id})
-    return audit
 
 
 class AuditsController(Controller):
     path = "/api/v1/audits"
     tags = ["audits"]
 
-    @get("/", operation_id="listAudits")
+    @get("/", operation_id="listAudits", guards=[CAN_READ_AUDIT])
     async def list_audits(self, request: Req) -> list[AuditOut]:
         """Audits the caller may see: all for the audit lead, admins and management; an auditor's own
         audits; an auditee's units' audits once reported."""
-        principal = principal_of(request)
-        units = await people_store.person_units()
-        owners = {p.id: p.owner_unit_id for p in await org_store.list_processes()}
-        principal_unit = units.get(principal.person_id) if principal.person_id else None
-        return [
-            audit
-            for audit in await store.list_audits()
-            if may_see_audit(
-                principal,
-                store.audit_facts(audit),
-                principal_unit=principal_unit,
-                audited_units=[
-                    *audit.unit_ids,
-                    *([owners[audit.process_id]] if audit.process_id in owners else []),
-                ],
-            )
-        ]
+        return await list_visible_audits(principal_of(request))
 
-    @get("/{audit_id:uuid}", operation_id="getAudit")
+    @get("/{audit_id:uuid}", operation_id="getAudit", guards=[CAN_READ_AUDIT])
     async def get_audit(self, request: Req, audit_id: FromPath[UUID]) -> AuditOut:
         return await visible_audit(principal_of(request), str(audit_id))
 
-    @post("/", operation_id="createAudit", guards=_planners)
+    @post("/", operation_id="createAudit", guards=[CAN_PLAN])
     async def create_audit(self, request: Req, data: JSONBody[AuditIn]) -> AuditOut:
         """A new audit, ``planned``; staff it with PUT .../team and prepare it with a transition."""
         await _check_references(data)
         return await store.create_audit(principal_of(request), data)
 
-    @put("/{audit_id:uuid}", operation_id="updateAudit", guards=_planners)
+    @put("/{audit_id:uuid}", operation_id="updateAudit", guards=[CAN_PLAN])
     async def update_audit(self, request: Req, audit_id: FromPath[UUID], data: JSONBody[AuditIn]) -> AuditOut:
         """Change the plan (scope, criteria, dates, agenda) while the audit is planned or prepared."""
         await _check_references(data)
         return await store.update_audit(principal_of(request), str(audit_id), data)
 
-    @put("/{audit_id:uuid}/team", operation_id="setAuditTeam", guards=_planners)
+    @put("/{audit_id:uuid}/team", operation_id="setAuditTeam", guards=[CAN_PLAN])
     async def set_team(self, request: Req, audit_id: FromPath[UUID], data: JSONBody[TeamIn]) -> AuditOut:
         """One lead auditor and auditors, each qualified for a standard in scope. Someone from an audited
         unit (or a unit above it) is refused (409 ``audit.not_impartial``) unless ``overrideReason``
@@ -114,7 +76,12 @@ class AuditsController(Controller):
         )
         return await store.replace_team(principal_of(request), str(audit_id), members)
 
-    @post("/{audit_id:uuid}/transitions", operation_id="transitionAudit", status_code=200)
+    @post(
+        "/{audit_id:uuid}/transitions",
+        operation_id="transitionAudit",
+        status_code=200,
+        guards=[CAN_TRANSITION_AUDIT],
+    )
     async def transition(
         self, request: Req, audit_id: FromPath[UUID], data: JSONBody[TransitionIn]
     ) -> AuditOut:
@@ -144,13 +111,12 @@ async def _check_references(data: AuditIn) -> None:
         await org_store.get_process(data.process_id)
     units = set((await org_store.unit_parents()).keys())
     if any(u not in units for u in data.unit_ids):
-        raise AppError(
-            ErrorCode.UNKNOWN_REFERENCE, 422, params={"field": "unitIds"}, details={"field": "unitIds"}
-        )
+        raise AppError(ErrorCode.UNKNOWN_REFERENCE, params={"field": "unitIds"}, details={"field": "unitIds"})
     sites = {s.id for s in await org_store.list_sites()}
     if any(s not in sites for s in data.site_ids):
-        raise AppError(
-            ErrorCode.UNKNOWN_REFERENCE, 422, params={"field": "siteIds"}, details={"field": "siteIds"}
-        )
+        raise AppError(ErrorCode.UNKNOWN_REFERENCE, params={"field": "siteIds"}, details={"field": "siteIds"})
     if data.planned_start and data.planned_end and data.planned_end < data.planned_start:
-        raise AppError(ErrorCode.INVALID_PERIOD, 422, details={"field": "plannedEnd"})
+        raise AppError(ErrorCode.INVALID_PERIOD, details={"field": "plannedEnd"})
+
+
+CONTROLLERS: list[type[Controller]] = [AuditsController]

@@ -74,10 +74,9 @@ class AuditFacts:
     auditee_ids: tuple[str, ...] = ()
 
 
-def _refuse(current: str, target: str, reason: str, status: int = 409) -> AppError:
+def _refuse(current: str, target: str, reason: str) -> AppError:
     return AppError(
         ErrorCode.AUDIT_ILLEGAL_TRANSITION,
-        status,
         params={"current": current, "target": target, "reason": reason},
         details={"current": current, "target": target, "condition": reason},
     )
@@ -95,9 +94,9 @@ def check_transition(
     if target == "signed":
         raise _refuse(current, target, N_("an audit is signed by signing its report"))
     if target in ("prepared", "planned", "cancelled", "closed") and not is_programme_lead:
-        raise AppError(ErrorCode.FORBIDDEN, 403)
+        raise AppError(ErrorCode.FORBIDDEN)
     if target in ("in_progress", "reported") and not (is_programme_lead or is_team_lead):
-        raise AppError(ErrorCode.FORBIDDEN, 403)
+        raise AppError(ErrorCode.FORBIDDEN)
     if target == "prepared":
         if audit.process_id is None and not audit.unit_ids:
             raise _refuse(current, target, N_("the scope is missing: choose a process or audited units"))
@@ -132,36 +131,32 @@ def check_team(
     nobody audits their own unit unless the lead wrote down why (the reason is kept and shown)."""
     if sum(1 for m in members if m.role == "lead") != 1:
         raise AppError(
-            ErrorCode.VALIDATION_FAILED, 400, details=[{"field": "members", "message": "exactly one lead"}]
+            ErrorCode.VALIDATION_FAILED, details=[{"field": "members", "message": "exactly one lead"}]
         )
     if len({m.person_id for m in members}) != len(members):
         raise AppError(
             ErrorCode.VALIDATION_FAILED,
-            400,
             details=[{"field": "members", "message": "a person appears twice"}],
         )
     for index, member in enumerate(members):
         person = people.get(member.person_id)
         if person is None:
-            raise AppError(ErrorCode.UNKNOWN_REFERENCE, 422, params={"field": f"members[{index}].personId"})
+            raise AppError(ErrorCode.UNKNOWN_REFERENCE, params={"field": f"members[{index}].personId"})
         if not person.standards & set(standards):
             raise AppError(
                 ErrorCode.AUDIT_AUDITOR_NOT_QUALIFIED,
-                422,
                 params={"standard": ", ".join(standards)},
                 details={"personId": member.person_id},
             )
         if member.role == "lead" and not person.lead_auditor:
             raise AppError(
                 ErrorCode.AUDIT_AUDITOR_NOT_QUALIFIED,
-                422,
                 params={"standard": N_("leading an audit")},
                 details={"personId": member.person_id, "role": "lead"},
             )
         if is_conflicted(person.unit_id, audited_units, parent_of) and not member.override_reason.strip():
             raise AppError(
                 ErrorCode.AUDIT_NOT_IMPARTIAL,
-                409,
                 details={"personId": member.person_id, "field": f"members[{index}]"},
             )
 

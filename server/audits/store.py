@@ -114,7 +114,7 @@ async def _teams(audit_ids: list[uuid.UUID]) -> dict[str, list[dict[str, Any]]]:
 async def get_audit(audit_id: str) -> AuditOut:
     row = await Audit.select().where(Audit.id == uuid.UUID(audit_id)).first().run()
     if row is None:
-        raise AppError(ErrorCode.NOT_FOUND, 404, details={"entity": "audit", "id": audit_id})
+        raise AppError(ErrorCode.NOT_FOUND, details={"entity": "audit", "id": audit_id})
     return _out(row, (await _teams([row["id"]]))[audit_id])
 
 
@@ -132,7 +132,7 @@ async def _code_free(code: str, own: str | None) -> None:
     if own:
         query = Audit.exists().where((Audit.code == code) & (Audit.id != uuid.UUID(own)))
     if await query.run():
-        raise AppError(ErrorCode.CODE_TAKEN, 409, details={"field": "code", "code": code})
+        raise AppError(ErrorCode.CODE_TAKEN, details={"field": "code", "code": code})
 
 
 async def create_audit(actor: Principal | None, data: AuditIn) -> AuditOut:
@@ -152,7 +152,7 @@ async def update_audit(actor: Principal, audit_id: str, data: AuditIn) -> AuditO
     async with write_transaction():
         before = await get_audit(audit_id)
         if before.status not in ("planned", "prepared"):
-            raise AppError(ErrorCode.AUDIT_NOT_EDITABLE, 409, details={"status": before.status})
+            raise AppError(ErrorCode.AUDIT_NOT_EDITABLE, details={"status": before.status})
         await _code_free(data.code, audit_id)
         values = _columns(data)
         await (
@@ -188,7 +188,7 @@ async def replace_team(actor: Principal | None, audit_id: str, members: list[Mem
     async with write_transaction():
         before = await get_audit(audit_id)
         if before.status not in ("planned", "prepared"):
-            raise AppError(ErrorCode.AUDIT_NOT_EDITABLE, 409, details={"status": before.status})
+            raise AppError(ErrorCode.AUDIT_NOT_EDITABLE, details={"status": before.status})
         key = uuid.UUID(audit_id)
         await AuditTeamMember.delete().where(AuditTeamMember.audit == key).run()
         by = actor.username if actor else "system"
@@ -233,7 +233,6 @@ async def set_status(
         if before.status != expected:
             raise AppError(
                 ErrorCode.AUDIT_ILLEGAL_TRANSITION,
-                409,
                 params={"current": before.status, "target": target, "reason": "status changed meanwhile"},
             )
         changes: dict[Any, Any] = {

@@ -11,7 +11,7 @@ from litestar import Controller, Request, get, patch, post
 from litestar.params import FromPath, JSONBody
 
 from server.auth import store
-from server.auth.guards import bearer_token, principal_of, requires
+from server.auth.guards import bearer_token, principal_of
 from server.auth.logic import (
     hash_password,
     hash_token,
@@ -20,13 +20,13 @@ from server.auth.logic import (
     retry_after_seconds,
     verify_password,
 )
+from server.auth.policy import CAN_ADMIN_ACCOUNTS, PUBLIC, SIGNED_IN
 from server.auth.schemas import LoginIn, LoginOut, MeOut, MeUpdateIn, UserCreateIn, UserOut, UserUpdateIn
 from server.lib.clock import utcnow
 from server.lib.errors import AppError, ErrorCode
-from server.lib.principal import Role
 from server.settings import Settings
 
-__all__ = ["AuthController", "UsersController"]
+__all__ = ["CONTROLLERS", "AuthController", "UsersController"]
 
 # Verified when the username is unknown so that both failures take the same time.
 _DUMMY_HASH_CACHE: dict[tuple[int, int], str] = {}
@@ -52,7 +52,6 @@ async def _check_throttle(settings: Settings, username: str, address: str) -> No
         if wait is not None:
             raise AppError(
                 ErrorCode.TOO_MANY_ATTEMPTS,
-                429,
                 params={"seconds": wait},
                 details={"retryAfter": wait},
                 headers={"Retry-After": str(wait)},
@@ -63,7 +62,7 @@ class AuthController(Controller):
     path = "/api/v1"
     tags = ["auth"]
 
-    @post("/auth/login", operation_id="login", exclude_from_auth=True, status_code=200)
+    @post("/auth/login", operation_id="login", exclude_from_auth=True, status_code=200, guards=[PUBLIC])
     async def login(self, request: Request[Any, Any, Any], data: JSONBody[LoginIn]) -> LoginOut:
         """Exchange a username and password for a bearer token (rate-limited)."""
         settings: Settings = request.app.state.settings
@@ -77,22 +76,22 @@ class AuthController(Controller):
         now = utcnow()
         if not ok or candidate is None or not candidate.active:
             await store.record_failure(username, address, now, now - timedelta(days=1))
-            raise AppError(ErrorCode.INVALID_CREDENTIALS, 401)
+            raise AppError(ErrorCode.INVALID_CREDENTIALS)
         await store.clear_account_failures(username)
         token, token_hash = new_token()
         ttl = timedelta(days=settings.token_ttl_days)
         me = await store.create_token(candidate.id, token_hash, now, ttl)
         return LoginOut(token=token, token_type="Bearer", expires_at=now + ttl, user=me)  # noqa: S106
 
-    @post("/auth/logout", operation_id="logout", status_code=204)
+    @post("/auth/logout", operation_id="logout", status_code=204, guards=[SIGNED_IN])
     async def logout(self, request: Request[Any, Any, Any]) -> None:
         """Revoke the token used for this request."""
         token = bearer_token(request)
         if token is None:  # the middleware already refused requests without one
-            raise AppError(ErrorCode.UNAUTHENTICATED, 401)
+            raise AppError(ErrorCode.UNAUTHENTICATED)
         await store.revoke_token(hash_token(token), utcnow())
 
-    @get("/me", operation_id="getMe")
+    @get("/me", operation_id="getMe", guards=[SIGNED_IN])
     async def me(self, request: Request[Any, Any, Any]) -> MeOut:
         """The signed-in account."""
         principal = principal_of(request)
@@ -101,7 +100,7 @@ class AuthController(Controller):
             id=user.id, username=user.username, roles=user.roles, person_id=user.person_id, locale=user.locale
         )
 
-    @patch("/me", operation_id="updateMe")
+    @patch("/me", operation_id="updateMe", guards=[SIGNED_IN])
     async def update_me(self, request: Request[Any, Any, Any], data: JSONBody[MeUpdateIn]) -> MeOut:
         """Change one's own preferences (language)."""
         principal = principal_of(request)
@@ -114,18 +113,17 @@ class AuthController(Controller):
 class UsersController(Controller):
     path = "/api/v1/users"
     tags = ["auth"]
-    guards = [requires(Role.ADMIN)]
 
-    @get("/", operation_id="listUsers")
+    @get("/", operation_id="listUsers", guards=[CAN_ADMIN_ACCOUNTS])
     async def list_users(self) -> list[UserOut]:
         """Every account (admins only)."""
         return await store.list_users()
 
-    @get("/{user_id:uuid}", operation_id="getUser")
+    @get("/{user_id:uuid}", operation_id="getUser", guards=[CAN_ADMIN_ACCOUNTS])
     async def get_user(self, user_id: FromPath[UUID]) -> UserOut:
         return await store.get_user(str(user_id))
 
-    @post("/", operation_id="createUser")
+    @post("/", operation_id="createUser", guards=[CAN_ADMIN_ACCOUNTS])
     async def create_user(self, request: Request[Any, Any, Any], data: JSONBody[UserCreateIn]) -> UserOut:
         """Create an account with its roles and an initial password."""
         settings: Settings = request.app.state.settings
@@ -141,7 +139,7 @@ class UsersController(Controller):
             now=utcnow(),
         )
 
-    @patch("/{user_id:uuid}", operation_id="updateUser")
+    @patch("/{user_id:uuid}", operation_id="updateUser", guards=[CAN_ADMIN_ACCOUNTS])
     async def update_user(
         self,
         request: Request[Any, Any, Any],
@@ -163,3 +161,6 @@ class UsersController(Controller):
         if data.active is not None:
             changes["active"] = data.active
         return await store.update_user(principal_of(request), str(user_id), changes, utcnow())
+
+
+CONTROLLERS: list[type[Controller]] = [AuthController, UsersController]

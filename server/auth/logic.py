@@ -4,17 +4,15 @@ from __future__ import annotations
 
 import hashlib
 import secrets
-from collections.abc import Iterable, Sequence
+from collections.abc import Sequence
 from datetime import datetime, timedelta
 
 from argon2 import PasswordHasher
 from argon2.exceptions import InvalidHashError, VerificationError
 
-from server.lib.errors import AppError, ErrorCode
-from server.lib.principal import Principal, Role
+from server.lib.principal import Role
 
 __all__ = [
-    "authorize",
     "hash_password",
     "hash_token",
     "make_hasher",
@@ -80,21 +78,3 @@ def slid_expiry(expires_at: datetime, *, now: datetime, ttl: timedelta) -> datet
     if fresh - expires_at >= timedelta(hours=1):
         return fresh
     return None
-
-
-def authorize(
-    principal: Principal,
-    *,
-    roles: Iterable[Role] = (),
-    person_ids: Iterable[str | None] = (),
-) -> None:
-    """Object-level check: allowed if the caller has one of ``roles`` or is one of ``person_ids``.
-
-    Later domains pass e.g. an audit team's members so an auditor reaches only their own audits.
-    Raises 403 ``auth.forbidden`` otherwise.
-    """
-    if principal.has_any(*roles):
-        return
-    if principal.person_id is not None and principal.person_id in {p for p in person_ids if p}:
-        return
-    raise AppError(ErrorCode.FORBIDDEN, 403)

@@ -98,7 +98,7 @@ async def create_token(user_id: str, token_hash: str, now: datetime, ttl: timede
         ).run()
         row = await User.select().where(User.id == uuid.UUID(user_id)).first().run()
     if row is None:
-        raise AppError(ErrorCode.NOT_FOUND, 404, details={"entity": "user", "id": user_id})
+        raise AppError(ErrorCode.NOT_FOUND, details={"entity": "user", "id": user_id})
     return _me(row)
 
 
@@ -170,7 +170,7 @@ async def list_users() -> list[UserOut]:
 async def get_user(user_id: str) -> UserOut:
     row = await User.select().where(User.id == uuid.UUID(user_id)).first().run()
     if row is None:
-        raise AppError(ErrorCode.NOT_FOUND, 404, details={"entity": "user", "id": user_id})
+        raise AppError(ErrorCode.NOT_FOUND, details={"entity": "user", "id": user_id})
     return _user_out(row)
 
 
@@ -186,7 +186,7 @@ async def create_user(
 ) -> UserOut:
     async with write_transaction():
         if await User.exists().where(User.username == username).run():
-            raise AppError(ErrorCode.USERNAME_TAKEN, 409, details={"field": "username"})
+            raise AppError(ErrorCode.USERNAME_TAKEN, details={"field": "username"})
         user = User(
             username=username,
             password_hash=password_hash,
@@ -217,7 +217,7 @@ async def update_user(actor: Principal, user_id: str, changes: dict[str, Any], n
     async with write_transaction():
         before = await User.select().where(User.id == uuid.UUID(user_id)).first().run()
         if before is None:
-            raise AppError(ErrorCode.NOT_FOUND, 404, details={"entity": "user", "id": user_id})
+            raise AppError(ErrorCode.NOT_FOUND, details={"entity": "user", "id": user_id})
         if changes:
             await (
                 User.update({getattr(User, k): v for k, v in changes.items()})

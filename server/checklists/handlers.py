@@ -9,7 +9,8 @@ import msgspec
 from litestar import Controller, MediaType, Request, Response, get, post, put
 from litestar.params import FromPath, JSONBody, QueryParameter, RawBody
 
-from server.auth.guards import principal_of, requires
+from server.auth.guards import principal_of
+from server.auth.policy import CAN_EDIT_CHECKLISTS, SIGNED_IN
 from server.checklists import store
 from server.checklists.library import Library, load_library
 from server.checklists.logic import (
@@ -36,15 +37,13 @@ from server.lib.errors import AppError, ErrorCode
 from server.lib.etag import conditional_json, strong_etag
 from server.lib.http_errors import request_locale
 from server.lib.i18n import Locale, as_locale, translate
-from server.lib.principal import Role
 from server.lib.standards import STANDARDS
 from server.org import store as org_store
 
-__all__ = ["ChecklistsController", "OrgQuestionsController"]
+__all__ = ["CONTROLLERS", "ChecklistsController", "OrgQuestionsController"]
 
 Req = Request[Any, Any, Any]
 XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
-_editors = [requires(Role.ADMIN, Role.AUDIT_LEAD)]
 _composed_cache: dict[tuple[Any, ...], tuple[str, bytes]] = {}
 
 
@@ -58,7 +57,7 @@ def _standards(raw: str | None, process: ProcessView | None) -> list[str]:
     chosen = [part.strip() for part in raw.split(",") if part.strip()]
     for standard in chosen:
         if standard not in STANDARDS:
-            raise AppError(ErrorCode.CHECKLIST_UNKNOWN_STANDARD, 400, params={"standard": standard[:20]})
+            raise AppError(ErrorCode.CHECKLIST_UNKNOWN_STANDARD, params={"standard": standard[:20]})
     return [s for s in STANDARDS if s in chosen]
 
 
@@ -67,7 +66,7 @@ def _lang(request: Req, raw: str | None) -> Locale:
         return request_locale(request)
     chosen = as_locale(raw)
     if chosen is None or chosen != raw:
-        raise AppError(ErrorCode.UNKNOWN_LOCALE, 400, details={"field": "lang"})
+        raise AppError(ErrorCode.UNKNOWN_LOCALE, details={"field": "lang"})
     return chosen
 
 
@@ -92,12 +91,12 @@ class ChecklistsController(Controller):
     path = "/api/v1"
     tags = ["checklists"]
 
-    @get("/standards", operation_id="listStandards")
+    @get("/standards", operation_id="listStandards", guards=[SIGNED_IN])
     async def list_standards(self, request: Req) -> list[StandardOut]:
         """The clause trees of ISO 9001, 14001 and 45001 (numbers and short titles in ar, fr, en)."""
         return standards_tree(_library(request))
 
-    @get("/checklists", operation_id="getChecklist")
+    @get("/checklists", operation_id="getChecklist", guards=[SIGNED_IN])
     async def get_checklist(
         self,
         request: Req,
@@ -153,7 +152,7 @@ class ChecklistsController(Controller):
         # The body is pre-encoded ChecklistOut JSON, cached with its ETag.
         return conditional_json(request, body, etag, {"Vary": "Authorization, Accept-Language"})
 
-    @get("/checklists/export.xlsx", operation_id="exportChecklist", media_type=XLSX)
+    @get("/checklists/export.xlsx", operation_id="exportChecklist", media_type=XLSX, guards=[SIGNED_IN])
     async def export_checklist(
         self,
         request: Req,
@@ -179,7 +178,7 @@ class ChecklistsController(Controller):
     @post(
         "/checklists/import",
         operation_id="importChecklist",
-        guards=_editors,
+        guards=[CAN_EDIT_CHECKLISTS],
         status_code=200,
         request_max_body_size=10 * 1024 * 1024,
     )
@@ -210,7 +209,6 @@ class ChecklistsController(Controller):
         if plan.refused:
             error = AppError(
                 ErrorCode.CHECKLIST_IMPORT_REFUSED,
-                422,
                 params={"count": plan.refused},
                 details=msgspec.to_builtins(report),
             )
@@ -218,7 +216,7 @@ class ChecklistsController(Controller):
         await store.apply_import(principal_of(request), plan, existing)
         return Response(content=report)
 
-    @post("/checklists/pin", operation_id="pinChecklist", guards=_editors, status_code=200)
+    @post("/checklists/pin", operation_id="pinChecklist", guards=[CAN_EDIT_CHECKLISTS], status_code=200)
     async def pin_checklist(self, request: Req) -> dict[str, str]:
         """Store the current composed library under its version (what an audit pins when prepared)."""
         library = _library(request)
@@ -227,13 +225,11 @@ class ChecklistsController(Controller):
         await store.pin_snapshot(version, snapshot_content(library, org_questions))
         return {"version": version}
 
-    @get("/checklists/versions/{version:str}", operation_id="getChecklistVersion")
+    @get("/checklists/versions/{version:str}", operation_id="getChecklistVersion", guards=[SIGNED_IN])
     async def get_version(self, version: FromPath[str]) -> Response[bytes]:
         """A pinned version exactly as it was: editing or retiring questions later never changes it."""
         if len(version) != 64 or any(c not in "0123456789abcdef" for c in version):
-            raise AppError(
-                ErrorCode.NOT_FOUND, 404, details={"entity": "checklistVersion", "id": version[:64]}
-            )
+            raise AppError(ErrorCode.NOT_FOUND, details={"entity": "checklistVersion", "id": version[:64]})
         return Response(content=await store.get_snapshot(version), media_type=MediaType.JSON)
 
 
@@ -241,20 +237,20 @@ class OrgQuestionsController(Controller):
     path = "/api/v1/org-questions"
     tags = ["checklists"]
 
-    @get("/", operation_id="listOrgQuestions")
+    @get("/", operation_id="listOrgQuestions", guards=[SIGNED_IN])
     async def list_questions(
         self, include_retired: Annotated[bool, QueryParameter(name="includeRetired")] = False
     ) -> list[OrgQuestionOut]:
         """The organisation's own questions (internal procedures, Moroccan legal requirements, ...)."""
         return await store.list_org_questions_out(include_retired)
 
-    @post("/", operation_id="createOrgQuestion", guards=_editors)
+    @post("/", operation_id="createOrgQuestion", guards=[CAN_EDIT_CHECKLISTS])
     async def create_question(self, request: Req, data: JSONBody[OrgQuestionIn]) -> OrgQuestionOut:
         check_clause_refs(_library(request), data.clauses)
         await _check_processes(data.process_ids)
         return await store.create_org_question(principal_of(request), _draft(data))
 
-    @put("/{question_id:uuid}", operation_id="updateOrgQuestion", guards=_editors)
+    @put("/{question_id:uuid}", operation_id="updateOrgQuestion", guards=[CAN_EDIT_CHECKLISTS])
     async def update_question(
         self, request: Req, question_id: FromPath[UUID], data: JSONBody[OrgQuestionIn]
     ) -> OrgQuestionOut:
@@ -262,7 +258,12 @@ class OrgQuestionsController(Controller):
         await _check_processes(data.process_ids)
         return await store.update_org_question(principal_of(request), str(question_id), _draft(data))
 
-    @post("/{question_id:uuid}/retire", operation_id="retireOrgQuestion", guards=_editors, status_code=200)
+    @post(
+        "/{question_id:uuid}/retire",
+        operation_id="retireOrgQuestion",
+        guards=[CAN_EDIT_CHECKLISTS],
+        status_code=200,
+    )
     async def retire_question(self, request: Req, question_id: FromPath[UUID]) -> OrgQuestionOut:
         """Retired questions leave new checklists but stay in every pinned version."""
         return await store.retire_org_question(principal_of(request), str(question_id))
@@ -272,5 +273,8 @@ async def _check_processes(process_ids: list[str]) -> None:
     known = {p.id for p in await org_store.list_processes()}
     if any(p not in known for p in process_ids):
         raise AppError(
-            ErrorCode.UNKNOWN_REFERENCE, 422, params={"field": "processIds"}, details={"field": "processIds"}
+            ErrorCode.UNKNOWN_REFERENCE, params={"field": "processIds"}, details={"field": "processIds"}
         )
+
+
+CONTROLLERS: list[type[Controller]] = [ChecklistsController, OrgQuestionsController]

@@ -158,7 +158,6 @@ def check_clause_refs(library: Library, refs: Iterable[str]) -> None:
         if number not in library.leaves.get(standard, frozenset()):
             raise AppError(
                 ErrorCode.CHECKLIST_UNKNOWN_CLAUSE,
-                422,
                 params={"ref": ref},
                 details={"field": "clauses", "ref": ref},
             )

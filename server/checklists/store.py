@@ -118,7 +118,7 @@ async def org_questions_stamp() -> tuple[int, int]:
 async def _row(question_id: str) -> dict[str, Any]:
     row = await OrgQuestionTable.select().where(OrgQuestionTable.id == uuid.UUID(question_id)).first().run()
     if row is None:
-        raise AppError(ErrorCode.NOT_FOUND, 404, details={"entity": "question", "id": question_id})
+        raise AppError(ErrorCode.NOT_FOUND, details={"entity": "question", "id": question_id})
     return dict(row)
 
 
@@ -139,7 +139,7 @@ async def _insert(actor: Principal | None, draft: Draft, action: str) -> str:
 async def _update(actor: Principal | None, question_id: str, draft: Draft, action: str) -> None:
     before = await _row(question_id)
     if before["retired_at"] is not None:
-        raise AppError(ErrorCode.CHECKLIST_QUESTION_RETIRED, 409, details={"code": before["code"]})
+        raise AppError(ErrorCode.CHECKLIST_QUESTION_RETIRED, details={"code": before["code"]})
     values = {**_columns(draft), "rev": before["rev"] + 1, "updated_at": utcnow()}
     await (
         OrgQuestionTable.update({getattr(OrgQuestionTable, k): v for k, v in values.items()})
@@ -216,7 +216,7 @@ async def get_snapshot(version: str) -> bytes:
         .run()
     )
     if row is None:
-        raise AppError(ErrorCode.NOT_FOUND, 404, details={"entity": "checklistVersion", "id": version})
+        raise AppError(ErrorCode.NOT_FOUND, details={"entity": "checklistVersion", "id": version})
     return str(row["content"]).encode()
 
 

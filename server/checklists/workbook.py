@@ -123,7 +123,7 @@ def _cell_text(value: object) -> str:
 
 def read_workbook(content: bytes) -> list[WorkbookRow]:
     """Every data row of every standard sheet, keyed by column; 400 when it is not our workbook."""
-    bad = AppError(ErrorCode.CHECKLIST_BAD_WORKBOOK, 400)
+    bad = AppError(ErrorCode.CHECKLIST_BAD_WORKBOOK)
     try:
         workbook = load_workbook(io.BytesIO(content), read_only=True, data_only=True)
     except (InvalidFileException, zipfile.BadZipFile, KeyError, OSError, ValueError) as exc:

@@ -13,7 +13,7 @@ import msgspec
 
 from server.lib.i18n import N_, Locale, translate
 
-__all__ = ["AppError", "ErrorBody", "ErrorCode", "FieldError", "error_body", "message_for"]
+__all__ = ["AppError", "ErrorBody", "ErrorCode", "FieldError", "error_body", "message_for", "status_of"]
 
 
 class ErrorCode(StrEnum):
@@ -141,6 +141,65 @@ _MESSAGES: dict[ErrorCode, str] = {
 }
 
 
+# The HTTP status belongs to the code: a client that knows the code knows the status.
+_STATUS: dict[ErrorCode, int] = {
+    ErrorCode.MALFORMED_JSON: 400,
+    ErrorCode.VALIDATION_FAILED: 400,
+    ErrorCode.BODY_TOO_LARGE: 413,
+    ErrorCode.ROUTE_NOT_FOUND: 404,
+    ErrorCode.METHOD_NOT_ALLOWED: 405,
+    ErrorCode.BAD_REQUEST: 400,
+    ErrorCode.PRECONDITION_FAILED: 412,
+    ErrorCode.INTERNAL: 500,
+    ErrorCode.DATABASE_BUSY: 503,
+    ErrorCode.UNAUTHENTICATED: 401,
+    ErrorCode.INVALID_TOKEN: 401,
+    ErrorCode.INVALID_CREDENTIALS: 401,
+    ErrorCode.TOO_MANY_ATTEMPTS: 429,
+    ErrorCode.FORBIDDEN: 403,
+    ErrorCode.USERNAME_TAKEN: 409,
+    ErrorCode.NOT_FOUND: 404,
+    ErrorCode.CODE_TAKEN: 409,
+    ErrorCode.UNKNOWN_REFERENCE: 422,
+    ErrorCode.UNIT_CYCLE: 409,
+    ErrorCode.IN_USE: 409,
+    ErrorCode.INVALID_PERIOD: 422,
+    ErrorCode.UNKNOWN_LOCALE: 400,
+    ErrorCode.CHECKLIST_UNKNOWN_CLAUSE: 422,
+    ErrorCode.CHECKLIST_UNKNOWN_STANDARD: 400,
+    ErrorCode.CHECKLIST_QUESTION_RETIRED: 409,
+    ErrorCode.CHECKLIST_IMPORT_REFUSED: 422,
+    ErrorCode.CHECKLIST_BAD_WORKBOOK: 400,
+    ErrorCode.ATTACHMENT_BAD_HASH: 400,
+    ErrorCode.ATTACHMENT_HASH_MISMATCH: 422,
+    ErrorCode.ATTACHMENT_UNSUPPORTED_TYPE: 415,
+    ErrorCode.ATTACHMENT_TYPE_MISMATCH: 415,
+    ErrorCode.ATTACHMENT_TOO_LARGE: 413,
+    ErrorCode.ATTACHMENT_BAD_IMAGE: 422,
+    ErrorCode.AUDIT_ILLEGAL_TRANSITION: 409,
+    ErrorCode.AUDIT_NOT_IMPARTIAL: 409,
+    ErrorCode.AUDIT_AUDITOR_NOT_QUALIFIED: 422,
+    ErrorCode.AUDIT_LOCKED: 423,
+    ErrorCode.AUDIT_NOT_OPEN: 409,
+    ErrorCode.AUDIT_NOT_EDITABLE: 409,
+    ErrorCode.SYNC_UNKNOWN_OP: 400,
+    ErrorCode.SYNC_INVALID_OP: 400,
+    ErrorCode.FINDING_AUDIT_MISMATCH: 409,
+    ErrorCode.FINDING_NOT_FOUND: 404,
+    ErrorCode.FINDING_EVIDENCE_REQUIRED: 422,
+    ErrorCode.FINDING_CLAUSES_REQUIRED: 422,
+    ErrorCode.SYNC_IDEMPOTENCY_KEY_MISSING: 400,
+    ErrorCode.SYNC_IDEMPOTENCY_KEY_REUSED: 422,
+    ErrorCode.SYNC_BATCH_IN_PROGRESS: 409,
+    ErrorCode.SYNC_BAD_CURSOR: 400,
+}
+
+
+def status_of(code: ErrorCode) -> int:
+    """The HTTP status that goes with ``code`` (also the ``httpStatus`` of a rejected sync op)."""
+    return _STATUS[code]
+
+
 def message_for(code: ErrorCode, locale: Locale, **params: object) -> str:
     # Word-like parameters (e.g. what still uses an item) are msgids themselves; codes pass through.
     localized = {k: translate(locale, v) if isinstance(v, str) else v for k, v in params.items()}
@@ -165,7 +224,6 @@ class AppError(Exception):
     def __init__(
         self,
         code: ErrorCode,
-        status: int,
         *,
         details: Any = None,
         params: dict[str, object] | None = None,
@@ -173,7 +231,7 @@ class AppError(Exception):
     ) -> None:
         super().__init__(code.value)
         self.code = code
-        self.status = status
+        self.status = _STATUS[code]
         self.details = details
         self.params = params or {}
         self.headers = headers or {}

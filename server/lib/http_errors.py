@@ -67,15 +67,15 @@ def _body_problem(request: Req, exc: HTTPException) -> AppError | None:
     try:
         raw = msgspec.json.decode(raw_body)
     except msgspec.DecodeError:
-        return AppError(ErrorCode.MALFORMED_JSON, 400)
+        return AppError(ErrorCode.MALFORMED_JSON)
     data_field = request.route_handler.parsed_data_field
     target = data_field.annotation if data_field is not None else None
     if isinstance(target, type) and issubclass(target, msgspec.Struct):
         errors = field_errors(target, raw)
         if errors:
-            return AppError(ErrorCode.VALIDATION_FAILED, 400, details=errors)
+            return AppError(ErrorCode.VALIDATION_FAILED, details=errors)
     if isinstance(exc, ValidationException):
-        return AppError(ErrorCode.VALIDATION_FAILED, 400, details=_litestar_field_errors(exc))
+        return AppError(ErrorCode.VALIDATION_FAILED, details=_litestar_field_errors(exc))
     return None
 
 
@@ -90,30 +90,33 @@ def handle_http_exception(request: Req, exc: HTTPException) -> Response[Any]:
             return _respond(request, problem)
         if isinstance(exc, ValidationException):
             return _respond(
-                request, AppError(ErrorCode.VALIDATION_FAILED, 400, details=_litestar_field_errors(exc))
+                request, AppError(ErrorCode.VALIDATION_FAILED, details=_litestar_field_errors(exc))
             )
     if isinstance(exc, RequestEntityTooLarge):
         route_limit = getattr(request.scope.get("route_handler"), "request_max_body_size", None)
         limit = route_limit if isinstance(route_limit, int) else request.app.state.settings.max_body_bytes
-        return _respond(request, AppError(ErrorCode.BODY_TOO_LARGE, 413, params={"limit": limit}))
+        return _respond(request, AppError(ErrorCode.BODY_TOO_LARGE, params={"limit": limit}))
     if isinstance(exc, NotFoundException):
-        return _respond(request, AppError(ErrorCode.ROUTE_NOT_FOUND, 404))
+        return _respond(request, AppError(ErrorCode.ROUTE_NOT_FOUND))
     if isinstance(exc, MethodNotAllowedException):
-        return _respond(request, AppError(ErrorCode.METHOD_NOT_ALLOWED, 405, headers=dict(exc.headers or {})))
+        return _respond(request, AppError(ErrorCode.METHOD_NOT_ALLOWED, headers=dict(exc.headers or {})))
     if isinstance(exc, NotAuthorizedException):
-        return _respond(request, AppError(ErrorCode.UNAUTHENTICATED, 401))
+        return _respond(request, AppError(ErrorCode.UNAUTHENTICATED))
     if isinstance(exc, PermissionDeniedException):
-        return _respond(request, AppError(ErrorCode.FORBIDDEN, 403))
+        return _respond(request, AppError(ErrorCode.FORBIDDEN))
     if exc.status_code >= 500:
         return handle_unexpected(request, exc)
-    return _respond(request, AppError(ErrorCode.BAD_REQUEST, exc.status_code))
+    # Any other 4xx Litestar raises keeps its own status under the generic code.
+    generic = AppError(ErrorCode.BAD_REQUEST)
+    generic.status = exc.status_code
+    return _respond(request, generic)
 
 
 def handle_unexpected(request: Req, exc: Exception) -> Response[Any]:
     if is_busy_error(exc):
-        return _respond(request, AppError(ErrorCode.DATABASE_BUSY, 503, headers={"Retry-After": "2"}))
+        return _respond(request, AppError(ErrorCode.DATABASE_BUSY, headers={"Retry-After": "2"}))
     log.exception("unhandled error on %s %s", request.method, request.url.path, exc_info=exc)
-    return _respond(request, AppError(ErrorCode.INTERNAL, 500))
+    return _respond(request, AppError(ErrorCode.INTERNAL))
 
 
 EXCEPTION_HANDLERS: Any = {

@@ -58,7 +58,7 @@ def would_create_cycle(unit_id: str, new_parent_id: str | None, parent_of: Mappi
 def check_periods(periods: Iterable[AvailabilityIO]) -> None:
     for index, period in enumerate(periods):
         if period.end < period.start:
-            raise AppError(ErrorCode.INVALID_PERIOD, 422, details={"field": f"availability[{index}]"})
+            raise AppError(ErrorCode.INVALID_PERIOD, details={"field": f"availability[{index}]"})
 
 
 def check_unique_standards(qualifications: Iterable[QualificationIO]) -> None:
@@ -67,7 +67,6 @@ def check_unique_standards(qualifications: Iterable[QualificationIO]) -> None:
         if qualification.standard in seen:
             raise AppError(
                 ErrorCode.VALIDATION_FAILED,
-                400,
                 details=[{"field": f"qualifications[{index}].standard", "message": "duplicate standard"}],
             )
         seen.add(qualification.standard)

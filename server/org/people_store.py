@@ -100,7 +100,7 @@ async def list_people(viewer: Principal | None, unit_id: str | None = None) -> l
 async def get_person(viewer: Principal | None, person_id: str) -> PersonOut:
     row = await Person.select().where(Person.id == uuid.UUID(person_id)).first().run()
     if row is None:
-        raise AppError(ErrorCode.NOT_FOUND, 404, details={"entity": "person", "id": person_id})
+        raise AppError(ErrorCode.NOT_FOUND, details={"entity": "person", "id": person_id})
     return (await _people_out(viewer, [row]))[0]
 
 
@@ -125,7 +125,7 @@ async def _write_person(actor: Principal | None, person_id: str | None, data: Pe
         before = await get_person(None, person_id) if person_id else None
         if not await Unit.exists().where(Unit.id == uuid.UUID(data.unit_id)).run():
             raise AppError(
-                ErrorCode.UNKNOWN_REFERENCE, 422, params={"field": "unitId"}, details={"field": "unitId"}
+                ErrorCode.UNKNOWN_REFERENCE, params={"field": "unitId"}, details={"field": "unitId"}
             )
         values = _person_row(data)
         key = uuid.UUID(person_id) if person_id else uuid.uuid4()
@@ -178,7 +178,7 @@ async def delete_person(actor: Principal, person_id: str) -> None:
         before = await get_person(None, person_id)
         if before.username is not None:
             raise AppError(
-                ErrorCode.IN_USE, 409, params={"reason": N_("a user account")}, details={"usedBy": "account"}
+                ErrorCode.IN_USE, params={"reason": N_("a user account")}, details={"usedBy": "account"}
             )
         await Person.delete().where(Person.id == uuid.UUID(person_id)).run()
         await record_change(actor, "delete", "person", person_id, _trail_view(before), None)

@@ -47,7 +47,7 @@ __all__ = [
 
 
 def _not_found(entity: str, entity_id: str) -> AppError:
-    return AppError(ErrorCode.NOT_FOUND, 404, details={"entity": entity, "id": entity_id})
+    return AppError(ErrorCode.NOT_FOUND, details={"entity": entity, "id": entity_id})
 
 
 def _uuid(value: str) -> uuid.UUID:
@@ -66,7 +66,7 @@ async def _refs_exist(table: type[Table], ids: list[str], field: str) -> None:
         return
     found = await table.count().where(table._meta.primary_key.is_in([_uuid(i) for i in set(ids)])).run()
     if found != len(set(ids)):
-        raise AppError(ErrorCode.UNKNOWN_REFERENCE, 422, params={"field": field}, details={"field": field})
+        raise AppError(ErrorCode.UNKNOWN_REFERENCE, params={"field": field}, details={"field": field})
 
 
 async def _code_free(table: type[Table], code: str, own_id: str | None) -> None:
@@ -76,7 +76,7 @@ async def _code_free(table: type[Table], code: str, own_id: str | None) -> None:
             (table.code == code) & (table._meta.primary_key != _uuid(own_id))  # type: ignore[attr-defined]
         )
     if await query.run():
-        raise AppError(ErrorCode.CODE_TAKEN, 409, details={"field": "code", "code": code})
+        raise AppError(ErrorCode.CODE_TAKEN, details={"field": "code", "code": code})
 
 
 # ---------------------------------------------------------------- units
@@ -132,7 +132,7 @@ async def update_unit(actor: Principal, unit_id: str, data: UnitIn) -> UnitOut:
         await _code_free(Unit, data.code, unit_id)
         await _refs_exist(Unit, [data.parent_id] if data.parent_id else [], "parentId")
         if would_create_cycle(unit_id, data.parent_id, await unit_parents()):
-            raise AppError(ErrorCode.UNIT_CYCLE, 409, details={"field": "parentId"})
+            raise AppError(ErrorCode.UNIT_CYCLE, details={"field": "parentId"})
         values = _unit_row(data)
         await (
             Unit.update({getattr(Unit, k): v for k, v in values.items()})
@@ -153,7 +153,7 @@ async def delete_unit(actor: Principal, unit_id: str) -> None:
             (Person, Person.unit, N_("people")),
         ):
             if await table.exists().where(column == key).run():
-                raise AppError(ErrorCode.IN_USE, 409, params={"reason": reason}, details={"usedBy": reason})
+                raise AppError(ErrorCode.IN_USE, params={"reason": reason}, details={"usedBy": reason})
         await Unit.delete().where(Unit.id == key).run()
         await record_change(actor, "delete", "unit", unit_id, before, None)
 
@@ -220,7 +220,7 @@ async def delete_site(actor: Principal, site_id: str) -> None:
         before = await _require(Site, site_id, "site")
         if await ProcessSite.exists().where(ProcessSite.site == _uuid(site_id)).run():
             raise AppError(
-                ErrorCode.IN_USE, 409, params={"reason": N_("processes")}, details={"usedBy": "processes"}
+                ErrorCode.IN_USE, params={"reason": N_("processes")}, details={"usedBy": "processes"}
             )
         await Site.delete().where(Site.id == _uuid(site_id)).run()
         await record_change(actor, "delete", "site", site_id, before, None)

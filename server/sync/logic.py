@@ -12,7 +12,7 @@ from typing import Literal
 
 import msgspec
 
-from server.lib.errors import ErrorCode
+from server.lib.errors import ErrorCode, status_of
 from server.sync.schemas import DeleteFinding, FindingData, Op, UpsertFinding
 
 __all__ = [
@@ -97,19 +97,21 @@ def decode_ops(raws: list[msgspec.Raw]) -> list[tuple[Op | None, ErrorCode | Non
         return [decode_op(bytes(raw)) for raw in raws]
 
 
-def _reject(code: ErrorCode, http_status: int, problem: str | None = None) -> Decision:
-    return Decision(status="rejected", code=code, http_status=http_status, problem=problem)
+def _reject(code: ErrorCode, problem: str | None = None) -> Decision:
+    return Decision(status="rejected", code=code, http_status=status_of(code), problem=problem)
 
 
 def _gate(audit: AuditState | None) -> Decision | None:
     if audit is None:
-        return _reject(ErrorCode.NOT_FOUND, 404)
+        return _reject(ErrorCode.NOT_FOUND)
     if not audit.may_write:
-        return _reject(ErrorCode.FORBIDDEN, 403)
+        return _reject(ErrorCode.FORBIDDEN)
     if audit.status in LOCKED:
-        return Decision(status="locked", code=ErrorCode.AUDIT_LOCKED, http_status=423)
+        return Decision(
+            status="locked", code=ErrorCode.AUDIT_LOCKED, http_status=status_of(ErrorCode.AUDIT_LOCKED)
+        )
     if audit.status not in OPEN:
-        return _reject(ErrorCode.AUDIT_NOT_OPEN, 409)
+        return _reject(ErrorCode.AUDIT_NOT_OPEN)
     return None
 
 
@@ -127,15 +129,15 @@ def _decide_upsert(
     op: UpsertFinding, current: Stored | None, audit: AuditState | None, holder: Stored | None
 ) -> Decision:
     if current is not None and current.audit_id != op.audit_id:
-        return _reject(ErrorCode.FINDING_AUDIT_MISMATCH, 409)
+        return _reject(ErrorCode.FINDING_AUDIT_MISMATCH)
     gate = _gate(audit)
     if gate is not None:
         return gate
     data = op.data
     if data.verdict in NEEDS_EVIDENCE and not data.evidence.strip():
-        return _reject(ErrorCode.FINDING_EVIDENCE_REQUIRED, 422)
+        return _reject(ErrorCode.FINDING_EVIDENCE_REQUIRED)
     if data.question_id is None and not data.clause_refs:
-        return _reject(ErrorCode.FINDING_CLAUSES_REQUIRED, 422)
+        return _reject(ErrorCode.FINDING_CLAUSES_REQUIRED)
     if holder is not None and holder.id != op.id:
         return Decision(status="conflict", rev=holder.rev, server_copy=holder)
     digest = content_hash(op.audit_id, data)
@@ -152,7 +154,7 @@ def _decide_upsert(
 
 def _decide_delete(op: DeleteFinding, current: Stored | None, audit: AuditState | None) -> Decision:
     if current is None:
-        return _reject(ErrorCode.FINDING_NOT_FOUND, 404)
+        return _reject(ErrorCode.FINDING_NOT_FOUND)
     gate = _gate(audit)
     if gate is not None:
         return gate

@@ -6,8 +6,8 @@ from typing import Any
 
 import msgspec
 
-from server.audits.handlers import audited_units
 from server.audits.schemas import AuditOut
+from server.audits.service import audited_units
 from server.checklists import store as checklists_store
 from server.checklists.library import load_library
 from server.checklists.logic import ProcessView, compose, library_from_snapshot

@@ -20,7 +20,7 @@ from typing import Any
 import msgspec
 
 from server.lib.db import executemany, fetch, timestamp_param, write_transaction
-from server.lib.errors import AppError, ErrorCode, message_for
+from server.lib.errors import AppError, ErrorCode, message_for, status_of
 from server.lib.i18n import Locale
 from server.lib.principal import Principal
 from server.sync.logic import AuditState, Decision, Stored, decide, decode_ops
@@ -127,7 +127,7 @@ async def _stored_response(key: str, body_hash: str) -> bytes | None:
     if replay is None:
         return None
     if replay["request_hash"] != body_hash:
-        raise AppError(ErrorCode.SYNC_IDEMPOTENCY_KEY_REUSED, 422)
+        raise AppError(ErrorCode.SYNC_IDEMPOTENCY_KEY_REUSED)
     return str(replay["response"]).encode()
 
 
@@ -229,7 +229,7 @@ async def push_batch(
         )
         if replay is not None:
             if replay["request_hash"] != body_hash:
-                raise AppError(ErrorCode.SYNC_IDEMPOTENCY_KEY_REUSED, 422)
+                raise AppError(ErrorCode.SYNC_IDEMPOTENCY_KEY_REUSED)
             return str(replay["response"]).encode()
         decoded = decode_ops(list(raw_ops))
         ops = [op for op, _, _ in decoded if op is not None]
@@ -284,7 +284,7 @@ def _decide_one(
     op, error, problem = item
     if op is None:
         code = error or ErrorCode.SYNC_INVALID_OP
-        unreadable = Decision(status="rejected", code=code, http_status=400, problem=problem)
+        unreadable = Decision(status="rejected", code=code, http_status=status_of(code), problem=problem)
         return _result(index, None, unreadable, batch)
     # Most tablets already send lowercase ids; copying the op only when needed keeps 1,000 ops cheap.
     if isinstance(op, UpsertFinding) and (op.id != _norm(op.id) or op.audit_id != _norm(op.audit_id)):

@@ -7,12 +7,13 @@ from typing import Annotated, Any, Literal
 from litestar import Controller, MediaType, Request, Response, get
 from litestar.params import FromPath, QueryParameter
 
+from server.auth.policy import PUBLIC, SIGNED_IN
 from server.lib import db
 from server.lib.errors import AppError, ErrorCode
 from server.lib.i18n import as_locale, catalog_messages, text_direction
 from server.lib.structs import ApiOut
 
-__all__ = ["BenchBaselineController", "SystemController"]
+__all__ = ["CONTROLLERS", "BenchBaselineController", "SystemController"]
 
 
 class MigrationsOut(ApiOut):
@@ -38,7 +39,7 @@ class SystemController(Controller):
     path = "/api/v1"
     tags = ["system"]
 
-    @get("/health", operation_id="getHealth", exclude_from_auth=True)
+    @get("/health", operation_id="getHealth", exclude_from_auth=True, guards=[PUBLIC])
     async def health(self, request: Request[Any, Any, Any]) -> HealthOut:
         """Database kind and migration state; ``degraded`` when migrations are pending."""
         state = await db.migration_state()
@@ -51,12 +52,12 @@ class SystemController(Controller):
             ),
         )
 
-    @get("/i18n/{locale:str}", operation_id="getCatalog", exclude_from_auth=True)
+    @get("/i18n/{locale:str}", operation_id="getCatalog", exclude_from_auth=True, guards=[PUBLIC])
     async def catalog(self, locale: FromPath[str]) -> CatalogOut:
         """A locale's messages (msgid → text) for the PWA."""
         chosen = as_locale(locale) if len(locale) <= 8 else None
         if chosen is None or chosen != locale:
-            raise AppError(ErrorCode.UNKNOWN_LOCALE, 404, details={"locale": locale[:16]})
+            raise AppError(ErrorCode.NOT_FOUND, details={"entity": "catalog", "id": locale[:16]})
         return CatalogOut(locale=chosen, direction=text_direction(chosen), messages=catalog_messages(chosen))
 
 
@@ -69,7 +70,7 @@ class BenchBaselineController(Controller):
     path = "/api/v1/bench"
     include_in_schema = False
 
-    @get("/bytes", operation_id="benchBytes")
+    @get("/bytes", operation_id="benchBytes", guards=[SIGNED_IN])
     async def precomputed_bytes(
         self, size: Annotated[int, QueryParameter(ge=0, le=50_000_000)]
     ) -> Response[bytes]:
@@ -77,3 +78,6 @@ class BenchBaselineController(Controller):
         if body is None:
             body = _PRECOMPUTED[size] = b"x" * size
         return Response(content=body, media_type=MediaType.JSON)
+
+
+CONTROLLERS: list[type[Controller]] = [SystemController]

@@ -8,20 +8,18 @@ from typing import Annotated
 from litestar import Controller, get
 from litestar.params import FromQuery, QueryParameter
 
-from server.auth.guards import requires
-from server.lib.principal import Role
+from server.auth.policy import CAN_READ_TRAIL
 from server.trail import store
 from server.trail.schemas import TrailPage
 
-__all__ = ["TrailController"]
+__all__ = ["CONTROLLERS", "TrailController"]
 
 
 class TrailController(Controller):
     path = "/api/v1/audit-trail"
     tags = ["audit trail"]
-    guards = [requires(Role.ADMIN, Role.AUDIT_LEAD)]
 
-    @get("/", operation_id="listAuditTrail")
+    @get("/", operation_id="listAuditTrail", guards=[CAN_READ_TRAIL])
     async def list_trail(
         self,
         entity: Annotated[str | None, QueryParameter(max_length=40)] = None,
@@ -35,3 +33,6 @@ class TrailController(Controller):
         return await store.list_entries(
             entity=entity, entity_id=entity_id, since=since, until=until, before_id=before_id, limit=limit
         )
+
+
+CONTROLLERS: list[type[Controller]] = [TrailController]

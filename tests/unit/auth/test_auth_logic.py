@@ -2,10 +2,7 @@ from __future__ import annotations
 
 from datetime import UTC, datetime, timedelta
 
-import pytest
-
 from server.auth.logic import (
-    authorize,
     hash_password,
     make_hasher,
     new_token,
@@ -13,8 +10,6 @@ from server.auth.logic import (
     slid_expiry,
     verify_password,
 )
-from server.lib.errors import AppError
-from server.lib.principal import Principal, Role
 
 NOW = datetime(2026, 11, 23, 10, 0, tzinfo=UTC)
 WINDOW = timedelta(minutes=15)
@@ -55,12 +50,3 @@ def test_expiry_slides_at_most_hourly() -> None:
     ttl = timedelta(days=14)
     assert slid_expiry(NOW + ttl - timedelta(minutes=30), now=NOW, ttl=ttl) is None
     assert slid_expiry(NOW + ttl - timedelta(hours=2), now=NOW, ttl=ttl) == NOW + ttl
-
-
-def test_authorize_by_role_or_membership() -> None:
-    auditor = Principal(user_id="u1", username="a", roles=frozenset({Role.AUDITOR}), person_id="p1")
-    authorize(auditor, roles=[Role.AUDIT_LEAD], person_ids=["p1", "p2"])
-    authorize(auditor, roles=[Role.AUDITOR])
-    with pytest.raises(AppError) as raised:
-        authorize(auditor, roles=[Role.AUDIT_LEAD], person_ids=["p2"])
-    assert raised.value.status == 403
