@@ -1,34 +1,31 @@
-"""One frozen settings object, read from ``TADQIQ_*`` environment variables."""
+"""One frozen settings object, read from ``TADQIQ_*`` environment variables.
+
+Each default is written once, on its field; ``load_settings`` reads ``TADQIQ_<FIELD NAME>`` for every
+field (``database_url`` ← ``TADQIQ_DATABASE_URL``), except the few renamed in ``_ENV_NAMES``.
+"""
 
 from __future__ import annotations
 
 import os
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, fields
 from pathlib import Path
+from typing import Any
 
 __all__ = ["PROJECT_ROOT", "Settings", "load_settings"]
 
 PROJECT_ROOT = Path(__file__).resolve().parent.parent
 
 
-def _env_int(name: str, default: int) -> int:
-    raw = os.environ.get(name)
-    if raw is None or raw == "":
-        return default
-    try:
-        return int(raw)
-    except ValueError as exc:
-        raise SystemExit(f"{name} must be a whole number, got {raw!r}") from exc
-
-
 @dataclass(frozen=True, slots=True)
 class Settings:
-    database_url: str
+    database_url: str = ""
     """``sqlite:///path`` (default: ``var/tadqiq.sqlite3``) or ``postgresql://user@host:port/db``."""
     host: str = "127.0.0.1"
     """Address the server listens on."""
     port: int = 8000
     """Port the server listens on."""
+    workers: int = 1
+    """Server processes for ``tadqiq serve`` (more than one only with PostgreSQL)."""
     var_dir: Path = field(default_factory=lambda: PROJECT_ROOT / "var")
     """Where the embedded database and local files live."""
     demo_password: str = "demo"  # noqa: S105 - the documented demo password
@@ -38,9 +35,9 @@ class Settings:
     max_body_bytes: int = 1_048_576
     """Largest JSON request body accepted (413 above)."""
     login_max_failures: int = 5
-    """Failed logins per account, or per client address, tolerated inside the window."""
+    """Failed logins per account tolerated inside the window."""
     login_max_failures_per_address: int = 20
-    """Failed logins tolerated from one client address inside the window (offices share one address)."""
+    """Failed logins from one client address, spread over several accounts, tolerated inside the window."""
     login_window_seconds: int = 900
     """Window over which failed logins are counted; also the longest wait asked of a client."""
     argon2_time_cost: int = 3
@@ -71,27 +68,34 @@ class Settings:
         return Path(self.database_url.removeprefix("sqlite:///"))
 
 
+# Fields whose variable is not simply TADQIQ_<FIELD NAME>.
+_ENV_NAMES = {"sqlite_busy_timeout_seconds": "TADQIQ_SQLITE_BUSY_TIMEOUT"}
+# Read from the environment elsewhere (or derived), never through the generic loop.
+_NOT_FROM_ENV = {"database_url", "var_dir", "checklists_dir", "locales_dir"}
+
+
+def _parse(name: str, raw: str, kind: type[Any]) -> Any:
+    if kind is bool:
+        return raw.strip().lower() in ("1", "true", "yes", "on")
+    if kind is int:
+        if not raw.strip().isascii() or not raw.strip().isdigit():
+            raise SystemExit(f"{name} must be a whole number, got {raw!r}")
+        return int(raw)
+    return raw
+
+
 def load_settings() -> Settings:
     var_dir = Path(os.environ.get("TADQIQ_VAR_DIR") or PROJECT_ROOT / "var")
     url = os.environ.get("TADQIQ_DATABASE_URL") or f"sqlite:///{var_dir / 'tadqiq.sqlite3'}"
     if not url.startswith(("sqlite:///", "postgresql://", "postgres://")):
         raise SystemExit("TADQIQ_DATABASE_URL must start with sqlite:/// or postgresql://")
-    return Settings(
-        database_url=url,
-        host=os.environ.get("TADQIQ_HOST", "127.0.0.1"),
-        port=_env_int("TADQIQ_PORT", 8000),
-        var_dir=var_dir,
-        demo_password=os.environ.get("TADQIQ_DEMO_PASSWORD") or "demo",
-        token_ttl_days=_env_int("TADQIQ_TOKEN_TTL_DAYS", 14),
-        max_body_bytes=_env_int("TADQIQ_MAX_BODY_BYTES", 1_048_576),
-        login_max_failures=_env_int("TADQIQ_LOGIN_MAX_FAILURES", 5),
-        login_max_failures_per_address=_env_int("TADQIQ_LOGIN_MAX_FAILURES_PER_ADDRESS", 20),
-        login_window_seconds=_env_int("TADQIQ_LOGIN_WINDOW_SECONDS", 900),
-        argon2_time_cost=_env_int("TADQIQ_ARGON2_TIME_COST", 3),
-        argon2_memory_kib=_env_int("TADQIQ_ARGON2_MEMORY_KIB", 65536),
-        sqlite_busy_timeout_seconds=_env_int("TADQIQ_SQLITE_BUSY_TIMEOUT", 15),
-        bench_routes=os.environ.get("TADQIQ_BENCH_ROUTES") == "1",
-        attachment_max_bytes=_env_int("TADQIQ_ATTACHMENT_MAX_BYTES", 15 * 1024 * 1024),
-        attachment_max_pixels=_env_int("TADQIQ_ATTACHMENT_MAX_PIXELS", 50_000_000),
-        keep_gps=os.environ.get("TADQIQ_KEEP_GPS") == "1",
-    )
+    values: dict[str, Any] = {"database_url": url, "var_dir": var_dir}
+    defaults = Settings()
+    for spec in fields(Settings):
+        if spec.name in _NOT_FROM_ENV:
+            continue
+        env = _ENV_NAMES.get(spec.name, f"TADQIQ_{spec.name.upper()}")
+        raw = os.environ.get(env)
+        if raw:
+            values[spec.name] = _parse(env, raw, type(getattr(defaults, spec.name)))
+    return Settings(**values)

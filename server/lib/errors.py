@@ -66,6 +66,13 @@ class ErrorCode(StrEnum):
     SYNC_IDEMPOTENCY_KEY_REUSED = "sync.idempotency_key_reused"
     SYNC_BATCH_IN_PROGRESS = "sync.batch_in_progress"
     SYNC_BAD_CURSOR = "sync.bad_cursor"
+    PRECONDITION_REQUIRED = "request.precondition_required"
+    AUTH_BUSY = "auth.busy"
+    ARCHIVED = "org.archived"
+    FINDING_UNKNOWN_QUESTION = "finding.unknown_question"
+    FINDING_CLAUSE_OUT_OF_SCOPE = "finding.clause_out_of_scope"
+    FINDING_UNKNOWN_REFERENCE = "finding.unknown_reference"
+    FINDING_ATTACHMENT_MISSING = "finding.attachment_missing"
 
 
 _MESSAGES: dict[ErrorCode, str] = {
@@ -75,7 +82,23 @@ _MESSAGES: dict[ErrorCode, str] = {
     ErrorCode.ROUTE_NOT_FOUND: N_("There is nothing at this address."),
     ErrorCode.METHOD_NOT_ALLOWED: N_("This address does not accept this method."),
     ErrorCode.BAD_REQUEST: N_("The request cannot be understood."),
-    ErrorCode.PRECONDITION_FAILED: N_("The request does not meet a precondition."),
+    ErrorCode.PRECONDITION_FAILED: N_(
+        "Someone changed this item since you read it. Reload it, check the change, then try again."
+    ),
+    ErrorCode.PRECONDITION_REQUIRED: N_(
+        "Send the revision you read (an If-Match header or a rev field), "
+        "so that a newer change is never overwritten."
+    ),
+    ErrorCode.AUTH_BUSY: N_(
+        "Too many sign-ins are being checked right now. Please try again in a few seconds."
+    ),
+    ErrorCode.ARCHIVED: N_("This item is archived. Restore it before using it again."),
+    ErrorCode.FINDING_UNKNOWN_QUESTION: N_("This question is not in the checklist pinned for this audit."),
+    ErrorCode.FINDING_CLAUSE_OUT_OF_SCOPE: N_("A cited clause is not part of this audit's standards."),
+    ErrorCode.FINDING_UNKNOWN_REFERENCE: N_("A referenced process, unit or site does not exist: {field}."),
+    ErrorCode.FINDING_ATTACHMENT_MISSING: N_(
+        "An attached file has not reached the server yet. Upload it, then send the finding again."
+    ),
     ErrorCode.INTERNAL: N_("An unexpected error occurred. Nothing was changed; please try again."),
     ErrorCode.DATABASE_BUSY: N_("The database is busy. Nothing was changed; please try again shortly."),
     ErrorCode.UNAUTHENTICATED: N_("Please sign in to continue."),
@@ -192,6 +215,13 @@ _STATUS: dict[ErrorCode, int] = {
     ErrorCode.SYNC_IDEMPOTENCY_KEY_REUSED: 422,
     ErrorCode.SYNC_BATCH_IN_PROGRESS: 409,
     ErrorCode.SYNC_BAD_CURSOR: 400,
+    ErrorCode.PRECONDITION_REQUIRED: 428,
+    ErrorCode.AUTH_BUSY: 503,
+    ErrorCode.ARCHIVED: 409,
+    ErrorCode.FINDING_UNKNOWN_QUESTION: 422,
+    ErrorCode.FINDING_CLAUSE_OUT_OF_SCOPE: 422,
+    ErrorCode.FINDING_UNKNOWN_REFERENCE: 422,
+    ErrorCode.FINDING_ATTACHMENT_MISSING: 422,
 }
 
 
