@@ -11,8 +11,9 @@ from server.audits.logic import AuditFacts, Member
 from server.audits.schemas import AuditIn, AuditOut, TeamMemberOut
 from server.audits.tables import Audit, AuditTeamMember
 from server.lib.clock import utcnow
-from server.lib.db import write_transaction
+from server.lib.db import code_is_free, write_transaction
 from server.lib.errors import AppError, ErrorCode
+from server.lib.rows import json_list
 from server.lib.structs import LocalizedName
 from server.trail.store import record_change
 
@@ -32,26 +33,21 @@ __all__ = [
 _JSON_FIELDS = ("unit_ids", "site_ids", "standards", "clauses", "criteria", "auditee_ids")
 
 
-def _loads(value: Any) -> list[str]:
-    loaded = json.loads(value) if isinstance(value, str) else value
-    return [str(v) for v in loaded or []]
-
-
 def _out(row: dict[str, Any], team: list[dict[str, Any]]) -> AuditOut:
     return AuditOut(
         id=str(row["id"]),
         code=row["code"],
         title=LocalizedName(ar=row["title_ar"], fr=row["title_fr"]),
         status=row["status"],
-        standards=_loads(row["standards"]),  # type: ignore[arg-type]
+        standards=json_list(row["standards"]),  # type: ignore[arg-type]
         process_id=str(row["process_id"]) if row["process_id"] else None,
         programme_entry_id=str(row["programme_entry_id"]) if row["programme_entry_id"] else None,
-        unit_ids=_loads(row["unit_ids"]),
-        site_ids=_loads(row["site_ids"]),
-        clauses=_loads(row["clauses"]),
-        criteria=_loads(row["criteria"]),
+        unit_ids=json_list(row["unit_ids"]),
+        site_ids=json_list(row["site_ids"]),
+        clauses=json_list(row["clauses"]),
+        criteria=json_list(row["criteria"]),
         objectives=row["objectives"],
-        auditee_ids=_loads(row["auditee_ids"]),
+        auditee_ids=json_list(row["auditee_ids"]),
         planned_start=row["planned_start"],
         planned_end=row["planned_end"],
         agenda=row["agenda"],
@@ -127,17 +123,9 @@ async def list_audits(statuses: list[str] | None = None) -> list[AuditOut]:
     return [_out(r, teams[str(r["id"])]) for r in rows]
 
 
-async def _code_free(code: str, own: str | None) -> None:
-    query = Audit.exists().where(Audit.code == code)
-    if own:
-        query = Audit.exists().where((Audit.code == code) & (Audit.id != uuid.UUID(own)))
-    if await query.run():
-        raise AppError(ErrorCode.CODE_TAKEN, details={"field": "code", "code": code})
-
-
 async def create_audit(actor: Principal | None, data: AuditIn) -> AuditOut:
     async with write_transaction():
-        await _code_free(data.code, None)
+        await code_is_free(Audit, data.code, None)
         key = uuid.uuid4()
         now = utcnow()
         values = _columns(data)
@@ -153,7 +141,7 @@ async def update_audit(actor: Principal, audit_id: str, data: AuditIn) -> AuditO
         before = await get_audit(audit_id)
         if before.status not in ("planned", "prepared"):
             raise AppError(ErrorCode.AUDIT_NOT_EDITABLE, details={"status": before.status})
-        await _code_free(data.code, audit_id)
+        await code_is_free(Audit, data.code, audit_id)
         values = _columns(data)
         await (
             Audit.update(

@@ -10,6 +10,7 @@ import contextlib
 import io
 import os
 import sqlite3
+import uuid
 from datetime import datetime
 from functools import lru_cache
 from typing import TYPE_CHECKING, Any, cast
@@ -28,6 +29,8 @@ from piccolo.engine.sqlite import (
     dict_factory,
 )
 
+from server.lib.errors import AppError, ErrorCode
+
 if TYPE_CHECKING:
     from piccolo.engine.base import Engine
     from piccolo.table import Table
@@ -37,6 +40,7 @@ if TYPE_CHECKING:
 __all__ = [
     "MigrationState",
     "TadqiqSQLiteEngine",
+    "code_is_free",
     "current_engine",
     "executemany",
     "fetch",
@@ -326,3 +330,13 @@ async def migration_state() -> MigrationState:
         applied=len(shipped & applied),
         pending=sorted(f"{app}:{mid}" for app, mid in shipped - applied),
     )
+
+
+async def code_is_free(table: type[Table], code: str, own_id: str | None) -> None:
+    """409 ``org.code_taken`` when another row of ``table`` already uses ``code`` (``own_id`` excluded)."""
+    column = table._meta.get_column_by_name("code")
+    query = table.exists().where(column == code)
+    if own_id is not None:
+        query = table.exists().where((column == code) & (table._meta.primary_key != uuid.UUID(own_id)))
+    if await query.run():
+        raise AppError(ErrorCode.CODE_TAKEN, details={"field": "code", "code": code})

@@ -5,7 +5,7 @@ from __future__ import annotations
 import uuid
 from typing import TYPE_CHECKING, Any
 
-from server.lib.db import write_transaction
+from server.lib.db import code_is_free, write_transaction
 from server.lib.errors import AppError, ErrorCode
 from server.lib.i18n import N_
 from server.lib.structs import LocalizedName
@@ -69,16 +69,6 @@ async def _refs_exist(table: type[Table], ids: list[str], field: str) -> None:
         raise AppError(ErrorCode.UNKNOWN_REFERENCE, params={"field": field}, details={"field": field})
 
 
-async def _code_free(table: type[Table], code: str, own_id: str | None) -> None:
-    query = table.exists().where(table.code == code)  # type: ignore[attr-defined]
-    if own_id is not None:
-        query = table.exists().where(
-            (table.code == code) & (table._meta.primary_key != _uuid(own_id))  # type: ignore[attr-defined]
-        )
-    if await query.run():
-        raise AppError(ErrorCode.CODE_TAKEN, details={"field": "code", "code": code})
-
-
 # ---------------------------------------------------------------- units
 
 
@@ -117,7 +107,7 @@ async def get_unit(unit_id: str) -> UnitOut:
 
 async def create_unit(actor: Principal | None, data: UnitIn) -> UnitOut:
     async with write_transaction():
-        await _code_free(Unit, data.code, None)
+        await code_is_free(Unit, data.code, None)
         await _refs_exist(Unit, [data.parent_id] if data.parent_id else [], "parentId")
         values = _unit_row(data)
         unit_id = uuid.uuid4()
@@ -129,7 +119,7 @@ async def create_unit(actor: Principal | None, data: UnitIn) -> UnitOut:
 async def update_unit(actor: Principal, unit_id: str, data: UnitIn) -> UnitOut:
     async with write_transaction():
         before = await _require(Unit, unit_id, "unit")
-        await _code_free(Unit, data.code, unit_id)
+        await code_is_free(Unit, data.code, unit_id)
         await _refs_exist(Unit, [data.parent_id] if data.parent_id else [], "parentId")
         if would_create_cycle(unit_id, data.parent_id, await unit_parents()):
             raise AppError(ErrorCode.UNIT_CYCLE, details={"field": "parentId"})
@@ -193,7 +183,7 @@ async def get_site(site_id: str) -> SiteOut:
 
 async def create_site(actor: Principal | None, data: SiteIn) -> SiteOut:
     async with write_transaction():
-        await _code_free(Site, data.code, None)
+        await code_is_free(Site, data.code, None)
         values = _site_row(data)
         site_id = uuid.uuid4()
         await Site.insert(Site(id=site_id, **values)).run()
@@ -204,7 +194,7 @@ async def create_site(actor: Principal | None, data: SiteIn) -> SiteOut:
 async def update_site(actor: Principal, site_id: str, data: SiteIn) -> SiteOut:
     async with write_transaction():
         before = await _require(Site, site_id, "site")
-        await _code_free(Site, data.code, site_id)
+        await code_is_free(Site, data.code, site_id)
         values = _site_row(data)
         await (
             Site.update({getattr(Site, k): v for k, v in values.items()})
@@ -280,7 +270,7 @@ async def get_process(process_id: str) -> ProcessOut:
 async def _write_process(actor: Principal | None, process_id: str | None, data: ProcessIn) -> str:
     async with write_transaction():
         before = await get_process(process_id) if process_id else None
-        await _code_free(Process, data.code, process_id)
+        await code_is_free(Process, data.code, process_id)
         await _refs_exist(Unit, [data.owner_unit_id], "ownerUnitId")
         await _refs_exist(Site, data.site_ids, "siteIds")
         values = _process_row(data)
