@@ -33,6 +33,7 @@ __all__ = [
     "CAN_READ_ATTACHMENT",
     "CAN_READ_AUDIT",
     "CAN_READ_FINDINGS",
+    "CAN_READ_FINDING_HISTORY",
     "CAN_READ_TRAIL",
     "CAN_REVIEW_LATE",
     "CAN_TRANSITION_AUDIT",
@@ -43,6 +44,7 @@ __all__ = [
     "AuditView",
     "Policy",
     "may_read_audit",
+    "may_read_finding_history",
     "may_review_late",
     "may_write_findings",
     "policies_of",
@@ -102,6 +104,11 @@ CAN_UPLOAD_ATTACHMENTS = Policy(
 CAN_READ_ATTACHMENT = Policy(
     "can_read_attachment", _EVERYONE, summary="an attachment of an audit the caller may read"
 )
+CAN_READ_FINDING_HISTORY = Policy(
+    "can_read_finding_history",
+    frozenset({Role.AUDIT_LEAD, Role.AUDITOR}),
+    summary="every version of a finding: the audit's team and the audit lead",
+)
 CAN_REVIEW_LATE = Policy(
     "can_review_late",
     frozenset({Role.ADMIN, Role.AUDIT_LEAD, Role.AUDITOR}),
@@ -122,6 +129,7 @@ ALL_POLICIES: tuple[Policy, ...] = (
     CAN_WRITE_FINDINGS,
     CAN_UPLOAD_ATTACHMENTS,
     CAN_READ_ATTACHMENT,
+    CAN_READ_FINDING_HISTORY,
     CAN_REVIEW_LATE,
 )
 
@@ -175,6 +183,13 @@ def may_write_findings(principal: Principal, team: Sequence[str]) -> bool:
 def may_review_late(principal: Principal, team: Sequence[str]) -> bool:
     """Late submissions are reviewed by the audit lead and admins, and seen by the audit's team."""
     if principal.has_any(Role.AUDIT_LEAD, Role.ADMIN):
+        return True
+    return principal.person_id is not None and principal.person_id in team
+
+
+def may_read_finding_history(principal: Principal, team: Sequence[str]) -> bool:
+    """Who changed a verdict, and when: the audit lead and the audit's own team."""
+    if principal.has_any(Role.AUDIT_LEAD):
         return True
     return principal.person_id is not None and principal.person_id in team
 
