@@ -3,7 +3,8 @@
 from __future__ import annotations
 
 import uuid
-from typing import TYPE_CHECKING, Any
+from collections.abc import Sequence
+from typing import TYPE_CHECKING, Any, Literal
 
 from server.lib.db import code_is_free, write_transaction
 from server.lib.errors import AppError, ErrorCode
@@ -27,6 +28,7 @@ if TYPE_CHECKING:
     from server.lib.principal import Principal
 
 __all__ = [
+    "ReferenceKind",
     "create_process",
     "create_site",
     "create_unit",
@@ -39,6 +41,7 @@ __all__ = [
     "list_processes",
     "list_sites",
     "list_units",
+    "reference_states",
     "unit_parents",
     "update_process",
     "update_site",
@@ -326,3 +329,25 @@ async def delete_process(actor: Principal, process_id: str) -> None:
         before = await get_process(process_id)
         await Process.delete().where(Process.id == _uuid(process_id)).run()
         await record_change(actor, "delete", "process", process_id, _process_row_from_out(before), None)
+
+
+# ---------------------------------------------------------------- references from other domains
+
+ReferenceKind = Literal["process", "units", "sites", "people"]
+
+_REFERENCE_TABLES: dict[ReferenceKind, type[Table]] = {
+    "process": Process,
+    "units": Unit,
+    "sites": Site,
+    "people": Person,
+}
+
+
+async def reference_states(kind: ReferenceKind, ids: Sequence[str]) -> dict[str, bool]:
+    """id → archived? for each id of ``ids`` that exists (one query); a missing id is absent."""
+    if not ids:
+        return {}
+    table = _REFERENCE_TABLES[kind]
+    keys = {_uuid(i) for i in ids}
+    rows = await table.select(table._meta.primary_key).where(table._meta.primary_key.is_in(list(keys))).run()
+    return {str(row["id"]): False for row in rows}
