@@ -17,7 +17,7 @@ from server.org.store import ReferenceKind
 
 __all__ = ["DEFAULT_FIELD_NAMES", "check_usable_references"]
 
-DEFAULT_FIELD_NAMES: Final[Mapping[ReferenceKind, str]] = {
+DEFAULT_FIELD_NAMES: Final[Mapping[str, str]] = {
     "process": "processId",
     "units": "unitIds",
     "sites": "siteIds",
