@@ -72,14 +72,18 @@ async def _play(program: list[tuple[str, int, int]], app_settings: Any) -> None:
         outcomes: list[tuple[str, str, str]] = []  # (finding id, statement, result) of every upsert pushed
         responses: dict[str, bytes] = {}
 
-        async def push(tablet: Tablet, key: str, ops: list[dict[str, Any]]) -> bytes:
+        async def send(tablet: Tablet, key: str, ops: list[dict[str, Any]]) -> tuple[int, bytes]:
             response = await client.post(
                 "/api/v1/sync/push",
                 json={"deviceId": tablet.name, "ops": ops},
                 headers={**tablet.headers, "Idempotency-Key": key},
             )
-            assert response.status_code == 200, response.text
-            return bytes(response.content)
+            return response.status_code, bytes(response.content)
+
+        async def push(tablet: Tablet, key: str, ops: list[dict[str, Any]]) -> bytes:
+            status, body = await send(tablet, key, ops)
+            assert status == 200, body
+            return body
 
         for action, index, value in program:
             tablet = tablets[index]
@@ -116,11 +120,17 @@ async def _play(program: list[tuple[str, int, int]], app_settings: Any) -> None:
                         tablet.local[result["id"]] = result["server"]["rev"]
             elif action == "retry" and tablet.last is not None:
                 key, ops, body = tablet.last
-                again, twin = await asyncio.gather(
-                    push(tablet, key, ops), push(tablet, key, ops), return_exceptions=True
-                )
-                assert again == body
-                assert twin == body or isinstance(twin, AssertionError)  # a concurrent twin may get 409
+                # Two identical retries at once: whichever the loop runs first, each answer is either the
+                # stored response byte for byte or a 409 "in progress" (never a 5xx, never another body),
+                # and at least one of them is the stored response.
+                twins = await asyncio.gather(send(tablet, key, ops), send(tablet, key, ops))
+                for status, answer in twins:
+                    if status == 409:
+                        assert json.loads(answer)["code"] == "sync.batch_in_progress", answer
+                    else:
+                        assert (status, answer) == (200, body), (status, answer)
+                assert (200, body) in twins
+                assert await push(tablet, key, ops) == body  # and a later retry gets it too
             elif action == "pull":
                 response = await client.get(
                     "/api/v1/sync/pull",
