@@ -349,5 +349,10 @@ async def reference_states(kind: ReferenceKind, ids: Sequence[str]) -> dict[str,
         return {}
     table = _REFERENCE_TABLES[kind]
     keys = {_uuid(i) for i in ids}
-    rows = await table.select(table._meta.primary_key).where(table._meta.primary_key.is_in(list(keys))).run()
-    return {str(row["id"]): False for row in rows}
+    archived_at = table._meta.get_column_by_name("archived_at")
+    rows = (
+        await table.select(table._meta.primary_key, archived_at)
+        .where(table._meta.primary_key.is_in(list(keys)))
+        .run()
+    )
+    return {str(row["id"]): row["archived_at"] is not None for row in rows}

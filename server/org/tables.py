@@ -4,11 +4,23 @@ from __future__ import annotations
 
 import uuid
 
-from piccolo.columns import UUID, Boolean, Date, ForeignKey, Varchar
+from piccolo.columns import UUID, Boolean, Date, ForeignKey, Timestamptz, Varchar
 from piccolo.columns.base import OnDelete
 from piccolo.table import Table
 
 __all__ = ["Availability", "Person", "Process", "ProcessSite", "Qualification", "Site", "Unit"]
+
+
+def _archived_at() -> Timestamptz:
+    return Timestamptz(
+        null=True,
+        default=None,
+        help_text="Set when archived: kept for the audits that reference it, left out of pick lists.",
+    )
+
+
+def _archived_by() -> Varchar:
+    return Varchar(length=64, null=True, default=None, help_text="Username of who archived it.")
 
 
 class Unit(Table, tablename="org_unit"):
@@ -18,6 +30,8 @@ class Unit(Table, tablename="org_unit"):
     parent: ForeignKey[Unit] = ForeignKey("self", null=True, default=None, on_delete=OnDelete.restrict)
     name_ar = Varchar(length=200)
     name_fr = Varchar(length=200)
+    archived_at = _archived_at()
+    archived_by = _archived_by()
 
 
 class Site(Table, tablename="org_site"):
@@ -28,6 +42,8 @@ class Site(Table, tablename="org_site"):
     name_ar = Varchar(length=200)
     name_fr = Varchar(length=200)
     address = Varchar(length=200, default="")
+    archived_at = _archived_at()
+    archived_by = _archived_by()
 
 
 class Process(Table, tablename="org_process"):
@@ -39,6 +55,8 @@ class Process(Table, tablename="org_process"):
     standards = Varchar(length=40, help_text="Comma-separated: iso9001, iso14001, iso45001.")
     criticality = Varchar(length=8, help_text="low, medium or high; drives audit frequency.")
     tags = Varchar(length=300, default="", help_text="Comma-separated checklist tags (kinds of process).")
+    archived_at = _archived_at()
+    archived_by = _archived_by()
 
 
 class ProcessSite(Table, tablename="org_process_site"):
@@ -56,6 +74,8 @@ class Person(Table, tablename="org_person"):
     job_title_ar = Varchar(length=200, default="")
     job_title_fr = Varchar(length=200, default="")
     lead_auditor = Boolean(default=False, help_text="Qualified to lead an audit team.")
+    archived_at = _archived_at()
+    archived_by = _archived_by()
 
 
 class Qualification(Table, tablename="org_qualification"):
