@@ -6,6 +6,7 @@ stable (clients branch on it), ``message`` is for a person, in their language.
 
 from __future__ import annotations
 
+from dataclasses import dataclass, field
 from enum import StrEnum
 from typing import Any
 
@@ -13,7 +14,16 @@ import msgspec
 
 from server.lib.i18n import N_, Locale, translate
 
-__all__ = ["AppError", "ErrorBody", "ErrorCode", "FieldError", "error_body", "message_for", "status_of"]
+__all__ = [
+    "AppError",
+    "ErrorBody",
+    "ErrorCode",
+    "FieldError",
+    "Phrase",
+    "error_body",
+    "message_for",
+    "status_of",
+]
 
 
 class ErrorCode(StrEnum):
@@ -113,7 +123,7 @@ _MESSAGES: dict[ErrorCode, str] = {
     ErrorCode.CODE_TAKEN: N_("This code is already used by another item."),
     ErrorCode.UNKNOWN_REFERENCE: N_("A referenced item does not exist: {field}."),
     ErrorCode.UNIT_CYCLE: N_("A unit cannot be placed under itself or under one of its own sub-units."),
-    ErrorCode.IN_USE: N_("This item is still in use and cannot be deleted: {reason}."),
+    ErrorCode.IN_USE: N_("This item is still in use: {reason}."),
     ErrorCode.INVALID_PERIOD: N_("A period must end on or after the day it starts."),
     ErrorCode.UNKNOWN_LOCALE: N_("Unknown language; use ar, fr or en."),
     ErrorCode.CHECKLIST_UNKNOWN_CLAUSE: N_("Unknown clause reference: {ref}."),
@@ -230,10 +240,28 @@ def status_of(code: ErrorCode) -> int:
     return _STATUS[code]
 
 
+@dataclass(frozen=True)
+class Phrase:
+    """A message parameter that is a message itself: ``msgid`` translated, then filled with ``params``
+    (localized the same way). A list of phrases in a parameter reads as one text joined by "; "."""
+
+    msgid: str
+    params: dict[str, object] = field(default_factory=dict)
+
+
+def _localized(locale: Locale, value: object) -> object:
+    if isinstance(value, str):
+        return translate(locale, value)
+    if isinstance(value, Phrase):
+        return translate(locale, value.msgid, **{k: _localized(locale, v) for k, v in value.params.items()})
+    if isinstance(value, list):
+        return "; ".join(str(_localized(locale, part)) for part in value)
+    return value
+
+
 def message_for(code: ErrorCode, locale: Locale, **params: object) -> str:
     # Word-like parameters (e.g. what still uses an item) are msgids themselves; codes pass through.
-    localized = {k: translate(locale, v) if isinstance(v, str) else v for k, v in params.items()}
-    return translate(locale, _MESSAGES[code], **localized)
+    return translate(locale, _MESSAGES[code], **{k: _localized(locale, v) for k, v in params.items()})
 
 
 class FieldError(msgspec.Struct, frozen=True):
