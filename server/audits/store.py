@@ -246,3 +246,41 @@ async def set_status(
             },
         )
     return await get_audit(audit_id)
+
+
+if TYPE_CHECKING:
+    from typing import Literal
+
+
+async def audits_referencing(
+    kind: Literal["process", "unit", "site", "person"], entity_id: str
+) -> list[tuple[str, str]]:
+    """(audit id, audit code), in code order, of every audit whatever its status (cancelled included)
+    whose plan names the org object: its process, an audited unit, a visited site, a team member or an
+    auditee. JSON lists are matched as text first (one query on SQLite and PostgreSQL alike), then
+    confirmed in Python."""
+    from piccolo.columns.combination import WhereRaw
+
+    key = uuid.UUID(entity_id)
+    if kind == "process":
+        rows = await Audit.select(Audit.id, Audit.code).where(Audit.process_id == key).run()
+        return sorted(((str(r["id"]), str(r["code"])) for r in rows), key=lambda found: found[1])
+    column = {"unit": "unit_ids", "site": "site_ids", "person": "auditee_ids"}[kind]
+    candidates = (
+        await Audit.select(Audit.id, Audit.code, Audit._meta.get_column_by_name(column))
+        .where(WhereRaw(f"LOWER(CAST({column} AS TEXT)) LIKE {{}}", f"%{key}%"))
+        .run()
+    )
+    found = {
+        str(r["id"]): str(r["code"])
+        for r in candidates
+        if any(item.strip().lower() == str(key) for item in json_list(r[column]))
+    }
+    if kind == "person":
+        members = (
+            await AuditTeamMember.select(AuditTeamMember.audit.id, AuditTeamMember.audit.code)
+            .where(AuditTeamMember.person_id == key)
+            .run()
+        )
+        found.update({str(m["audit.id"]): str(m["audit.code"]) for m in members})
+    return sorted(found.items(), key=lambda item: item[1])

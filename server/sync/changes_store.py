@@ -94,3 +94,14 @@ async def late_submissions(audit_id: str) -> list[dict[str, Any]]:
 async def current_sequence() -> int:
     row = await SyncCounter.select(SyncCounter.value).where(SyncCounter.id == 1).first().run()
     return int(row["value"]) if row else 0
+
+
+from typing import Literal  # noqa: E402 - appended with findings_referencing (append-only edit)
+
+
+async def findings_referencing(kind: Literal["process", "unit", "site"], entity_id: str) -> int:
+    """How many findings (tombstones left out) name the org object as their process, unit or site."""
+    column = {"process": Finding.process_id, "unit": Finding.unit_id, "site": Finding.site_id}[kind]
+    return int(
+        await Finding.count().where((column == uuid.UUID(entity_id)) & Finding.deleted.eq(False)).run()
+    )
