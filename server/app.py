@@ -20,6 +20,7 @@ from server.domains import controllers
 from server.lib.db import make_engine, start_engine, stop_engine
 from server.lib.http_errors import EXCEPTION_HANDLERS
 from server.lib.openapi import document_error_responses
+from server.lib.openapi_structs import align_struct_schemas
 from server.settings import Settings, load_settings
 from server.system.handlers import BenchBaselineController
 
@@ -44,6 +45,7 @@ def create_app(settings: Settings | None = None, engine: Engine[Any] | None = No
 
     async def open_database(app: Litestar) -> None:
         await start_engine(the_engine)
+        align_struct_schemas(app)
         document_error_responses(app)
 
     async def close_database() -> None:
@@ -69,7 +71,9 @@ def create_app(settings: Settings | None = None, engine: Engine[Any] | None = No
             title="Tadqiq API",
             version=_version(),
             description="Internal audits of an integrated QSE management system (ISO 9001, 14001, 45001).",
-            openapi_router=Router(path="/schema", route_handlers=[], guards=[PUBLIC]),
+            openapi_router=Router(
+                path="/schema", route_handlers=[], guards=[PUBLIC], include_in_schema=False
+            ),
             render_plugins=[
                 SwaggerRenderPlugin(
                     path=["/", "/swagger"],
