@@ -21,6 +21,7 @@ from server.lib.db import make_engine, start_engine, stop_engine
 from server.lib.http_errors import EXCEPTION_HANDLERS
 from server.lib.openapi import document_error_responses
 from server.lib.openapi_structs import align_struct_schemas
+from server.lib.validation import strict_json_body
 from server.settings import Settings, load_settings
 from server.system.handlers import BenchBaselineController
 
@@ -63,6 +64,7 @@ def create_app(settings: Settings | None = None, engine: Engine[Any] | None = No
         ],
         middleware=[DefineMiddleware(TokenAuthMiddleware, exclude=[r"^/schema"])],  # also /schema-assets
         exception_handlers=EXCEPTION_HANDLERS,
+        before_request=strict_json_body,
         request_max_body_size=settings.max_body_bytes,
         on_startup=[open_database],
         on_shutdown=[close_database],

@@ -22,7 +22,13 @@ Code = Annotated[str, msgspec.Meta(min_length=1, max_length=24, pattern=r"^[A-Z0
 Name = Annotated[str, msgspec.Meta(min_length=1, max_length=200)]
 ShortText = Annotated[str, msgspec.Meta(max_length=200)]
 LongText = Annotated[str, msgspec.Meta(max_length=4000)]
-Email = Annotated[str, msgspec.Meta(max_length=200, pattern=r"^[^@\s]+@[^@\s]+\.[^@\s]+$")]
+# Python's and JavaScript's \s differ (\x1c-\x1f and \x85 vs \ufeff): both sets are excluded explicitly, so
+# the pattern means the same to msgspec here and to a client validating against the OpenAPI schema.
+_NOT_AT_OR_SPACE = r"[^@\s\x1c-\x1f\x85\ufeff]"
+Email = Annotated[
+    str,
+    msgspec.Meta(max_length=200, pattern=rf"^{_NOT_AT_OR_SPACE}+@{_NOT_AT_OR_SPACE}+\.{_NOT_AT_OR_SPACE}+$"),
+]
 Uuid = Annotated[
     str,
     msgspec.Meta(pattern=r"^[0-9a-fA-F]{8}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{12}$"),

@@ -3,13 +3,16 @@
 from __future__ import annotations
 
 import re
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import msgspec
 
-from server.lib.errors import FieldError
+from server.lib.errors import AppError, ErrorCode, FieldError
 
-__all__ = ["field_errors"]
+if TYPE_CHECKING:
+    from litestar import Request
+
+__all__ = ["field_errors", "strict_json_body"]
 
 _AT = re.compile(r"\s*-\s*at\s*`\$(?P<path>[^`]*)`\s*$")
 
@@ -42,3 +45,33 @@ def field_errors(struct_type: type[msgspec.Struct], raw: Any) -> list[FieldError
             FieldError(field=str(key)[:100], message="Unknown field") for key in raw if key not in known
         )
     return errors
+
+
+def _body_struct(request: Request[Any, Any, Any]) -> type[msgspec.Struct] | None:
+    data_field = request.route_handler.parsed_data_field
+    target = data_field.annotation if data_field is not None else None
+    if isinstance(target, type) and issubclass(target, msgspec.Struct):
+        return target
+    return None
+
+
+async def strict_json_body(request: Request[Any, Any, Any]) -> None:
+    """Refuse a JSON body that only lax conversion would accept (``0`` for false, ``"3"`` for 3).
+
+    Litestar converts bodies with ``strict=False`` (needed for query strings, wrong for JSON), so the
+    body of every route that takes a Struct is checked strictly first, every bad field listed. Runs as
+    the app's ``before_request`` hook, before Litestar parses the parameters.
+    """
+    target = _body_struct(request)
+    if target is None:
+        return
+    body = await request.body()
+    if not body.strip():
+        return
+    try:
+        raw = msgspec.json.decode(body)
+    except msgspec.DecodeError:
+        return  # Litestar's own parsing answers request.malformed_json
+    errors = field_errors(target, raw)
+    if errors:
+        raise AppError(ErrorCode.VALIDATION_FAILED, details=errors)

@@ -213,4 +213,4 @@ async def test_a_file_that_is_not_our_workbook_is_refused(client: AsyncTestClien
     response = await client.post(
         "/api/v1/checklists/import", content=b"PK\x03\x04 not really", headers={**lead, "Content-Type": XLSX}
     )
-    assert response.status_code == 400 and response.json()["code"] == "checklists.bad_workbook"
+    assert response.status_code == 422 and response.json()["code"] == "checklists.bad_workbook"
