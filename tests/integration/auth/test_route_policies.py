@@ -1,0 +1,470 @@
+"""Every route × every role × an own and a foreign object, compared with the table below.
+
+The table says, for each operation, which roles get past authorization on an object of their own (an
+audit whose team includes the auditor and whose audited unit is the auditee's) and on a foreign one.
+"Denied" is 401/403/404 (a push refused per op counts too); anything else, a 409 for a business rule
+included, means the request got past authorization. A route the table does not list, or a route that
+declares no policy from ``server/auth/policy.py``, fails the test.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import io
+import uuid
+from collections.abc import Awaitable, Callable
+from dataclasses import dataclass, field
+from typing import Any
+
+import httpx
+from litestar import Litestar
+from litestar.testing import AsyncTestClient
+from PIL import Image
+
+from server.auth.policy import policies_of
+from server.settings import Settings
+from tests.conftest import login
+from tests.contract.support import finding, force_status
+
+ROLES = ("admin", "lead", "auditor", "manager", "auditee")
+ALL = frozenset(ROLES)
+PROGRAMME = frozenset({"admin", "lead"})
+READERS_OF_FOREIGN = frozenset({"admin", "lead", "manager"})
+WRITERS = frozenset({"lead", "auditor"})
+ADMIN_ONLY = frozenset({"admin"})
+
+
+@dataclass
+class World:
+    """The objects of the scenario: ``own`` and ``foreign`` variants, by name."""
+
+    headers: dict[str, dict[str, str]]
+    own: dict[str, str]
+    foreign: dict[str, str]
+    shared: dict[str, str] = field(default_factory=dict)
+
+    def of(self, which: str) -> dict[str, str]:
+        return {**self.shared, **(self.own if which == "own" else self.foreign)}
+
+
+Send = Callable[[AsyncTestClient[Any], World, str, str], Awaitable[httpx.Response]]
+
+
+@dataclass(frozen=True)
+class Row:
+    policy: str
+    own: frozenset[str]
+    foreign: frozenset[str]
+    send: Send
+    per_op: bool = False  # push: refused ops are answered in the results, not by the status
+
+
+def call(method: str, path: str, body: Any = None, raw: bytes | None = None) -> Send:
+    async def send(client: AsyncTestClient[Any], world: World, role: str, which: str) -> httpx.Response:
+        values = world.of(which)
+        url = path.format(**values)
+        headers = dict(world.headers[role])
+        kwargs: dict[str, Any] = {}
+        if raw is not None:
+            kwargs["content"] = raw
+            headers["Content-Type"] = "application/octet-stream"
+        elif body is not None:
+            kwargs["json"] = body(values, role) if callable(body) else body
+        if "rev" in values:
+            headers.setdefault("If-Match", f'"{values["rev"]}"')
+        if path.endswith("/sync/push"):
+            headers["Idempotency-Key"] = str(uuid.uuid4())
+        return await client.request(method, url, headers=headers, **kwargs)
+
+    return send
+
+
+def unit_body(values: dict[str, str], role: str) -> dict[str, Any]:
+    return {
+        "code": f"T-{uuid.uuid4().hex[:6].upper()}",
+        "kind": "service",
+        "name": {"ar": "مصلحة", "fr": "Service"},
+        "parentId": values["unit"],
+    }
+
+
+def site_body(values: dict[str, str], role: str) -> dict[str, Any]:
+    return {
+        "code": f"S-{uuid.uuid4().hex[:6].upper()}",
+        "kind": "annex",
+        "province": "azilal",
+        "name": {"ar": "ملحقة", "fr": "Annexe"},
+    }
+
+
+def process_body(values: dict[str, str], role: str) -> dict[str, Any]:
+    return {
+        "code": f"P-{uuid.uuid4().hex[:6].upper()}",
+        "name": {"ar": "مسار", "fr": "Processus"},
+        "ownerUnitId": values["unit"],
+        "standards": ["iso9001"],
+        "criticality": "low",
+    }
+
+
+def person_body(values: dict[str, str], role: str) -> dict[str, Any]:
+    return {"fullName": {"ar": "شخص", "fr": "Personne"}, "unitId": values["unit"]}
+
+
+def audit_body(values: dict[str, str], role: str) -> dict[str, Any]:
+    return {
+        "code": f"AI-T-{uuid.uuid4().hex[:6].upper()}",
+        "title": {"ar": "تدقيق", "fr": "Audit"},
+        "standards": ["iso9001"],
+        "processId": values["process"],
+    }
+
+
+def question_body(values: dict[str, str], role: str) -> dict[str, Any]:
+    texts = {"ar": "هل يوجد سجل؟", "fr": "Le registre existe-t-il ?", "en": "Is there a register?"}
+    return {"clauses": ["iso9001:7.5.3.2"], "text": texts, "guidance": texts}
+
+
+def push_body(values: dict[str, str], role: str) -> dict[str, Any]:
+    op = finding(values["audit"], attachments=[values["sha"]])
+    return {"deviceId": f"policy-{role}", "ops": [op]}
+
+
+TABLE: dict[str, Row] = {
+    # public
+    "login": Row(
+        "public", ALL, ALL, call("POST", "/api/v1/auth/login", {"username": "manager", "password": "demo"})
+    ),
+    "getHealth": Row("public", ALL, ALL, call("GET", "/api/v1/health")),
+    "getCatalog": Row("public", ALL, ALL, call("GET", "/api/v1/i18n/ar")),
+    # anyone signed in
+    "logout": Row("signed_in", ALL, ALL, call("POST", "/api/v1/auth/logout")),
+    "getMe": Row("signed_in", ALL, ALL, call("GET", "/api/v1/me")),
+    "updateMe": Row("signed_in", ALL, ALL, call("PATCH", "/api/v1/me", {"locale": "fr"})),
+    "listUnits": Row("signed_in", ALL, ALL, call("GET", "/api/v1/units")),
+    "getUnit": Row("signed_in", ALL, ALL, call("GET", "/api/v1/units/{unit}")),
+    "listSites": Row("signed_in", ALL, ALL, call("GET", "/api/v1/sites")),
+    "getSite": Row("signed_in", ALL, ALL, call("GET", "/api/v1/sites/{site}")),
+    "listProcesses": Row("signed_in", ALL, ALL, call("GET", "/api/v1/processes")),
+    "getProcess": Row("signed_in", ALL, ALL, call("GET", "/api/v1/processes/{process}")),
+    "listPeople": Row("signed_in", ALL, ALL, call("GET", "/api/v1/people")),
+    "getPerson": Row("signed_in", ALL, ALL, call("GET", "/api/v1/people/{person}")),
+    "listStandards": Row("signed_in", ALL, ALL, call("GET", "/api/v1/standards")),
+    "getChecklist": Row("signed_in", ALL, ALL, call("GET", "/api/v1/checklists?standards=iso9001")),
+    "exportChecklist": Row("signed_in", ALL, ALL, call("GET", "/api/v1/checklists/export.xlsx")),
+    "getChecklistVersion": Row("signed_in", ALL, ALL, call("GET", "/api/v1/checklists/versions/{version}")),
+    "listOrgQuestions": Row("signed_in", ALL, ALL, call("GET", "/api/v1/org-questions")),
+    # organisation
+    "createUnit": Row("can_edit_org", PROGRAMME, PROGRAMME, call("POST", "/api/v1/units", unit_body)),
+    "updateUnit": Row("can_edit_org", PROGRAMME, PROGRAMME, call("PUT", "/api/v1/units/{unit}", {})),
+    "deleteUnit": Row("can_edit_org", PROGRAMME, PROGRAMME, call("DELETE", "/api/v1/units/{unit}")),
+    "archiveUnit": Row(
+        "can_edit_org", PROGRAMME, PROGRAMME, call("POST", "/api/v1/units/{spare_unit}/archive")
+    ),
+    "restoreUnit": Row(
+        "can_edit_org", PROGRAMME, PROGRAMME, call("POST", "/api/v1/units/{spare_unit}/restore")
+    ),
+    "createSite": Row("can_edit_org", PROGRAMME, PROGRAMME, call("POST", "/api/v1/sites", site_body)),
+    "updateSite": Row("can_edit_org", PROGRAMME, PROGRAMME, call("PUT", "/api/v1/sites/{site}", {})),
+    "deleteSite": Row("can_edit_org", PROGRAMME, PROGRAMME, call("DELETE", "/api/v1/sites/{site}")),
+    "archiveSite": Row(
+        "can_edit_org", PROGRAMME, PROGRAMME, call("POST", "/api/v1/sites/{spare_site}/archive")
+    ),
+    "restoreSite": Row(
+        "can_edit_org", PROGRAMME, PROGRAMME, call("POST", "/api/v1/sites/{spare_site}/restore")
+    ),
+    "createProcess": Row(
+        "can_edit_org", PROGRAMME, PROGRAMME, call("POST", "/api/v1/processes", process_body)
+    ),
+    "updateProcess": Row(
+        "can_edit_org", PROGRAMME, PROGRAMME, call("PUT", "/api/v1/processes/{process}", {})
+    ),
+    "deleteProcess": Row("can_edit_org", PROGRAMME, PROGRAMME, call("DELETE", "/api/v1/processes/{process}")),
+    "archiveProcess": Row(
+        "can_edit_org", PROGRAMME, PROGRAMME, call("POST", "/api/v1/processes/{spare_process}/archive")
+    ),
+    "restoreProcess": Row(
+        "can_edit_org", PROGRAMME, PROGRAMME, call("POST", "/api/v1/processes/{spare_process}/restore")
+    ),
+    "createPerson": Row("can_edit_org", PROGRAMME, PROGRAMME, call("POST", "/api/v1/people", person_body)),
+    "updatePerson": Row("can_edit_org", PROGRAMME, PROGRAMME, call("PUT", "/api/v1/people/{person}", {})),
+    "deletePerson": Row("can_edit_org", PROGRAMME, PROGRAMME, call("DELETE", "/api/v1/people/{person}")),
+    "archivePerson": Row(
+        "can_edit_org", PROGRAMME, PROGRAMME, call("POST", "/api/v1/people/{spare_person}/archive")
+    ),
+    "restorePerson": Row(
+        "can_edit_org", PROGRAMME, PROGRAMME, call("POST", "/api/v1/people/{spare_person}/restore")
+    ),
+    # accounts
+    "listUsers": Row("can_admin_accounts", ADMIN_ONLY, ADMIN_ONLY, call("GET", "/api/v1/users")),
+    "getUser": Row("can_admin_accounts", ADMIN_ONLY, ADMIN_ONLY, call("GET", "/api/v1/users/{user}")),
+    "createUser": Row("can_admin_accounts", ADMIN_ONLY, ADMIN_ONLY, call("POST", "/api/v1/users", {})),
+    "updateUser": Row(
+        "can_admin_accounts", ADMIN_ONLY, ADMIN_ONLY, call("PATCH", "/api/v1/users/{user}", {})
+    ),
+    # checklist library
+    "importChecklist": Row(
+        "can_edit_checklists",
+        PROGRAMME,
+        PROGRAMME,
+        call("POST", "/api/v1/checklists/import", raw=b"not xlsx"),
+    ),
+    "pinChecklist": Row("can_edit_checklists", PROGRAMME, PROGRAMME, call("POST", "/api/v1/checklists/pin")),
+    "createOrgQuestion": Row(
+        "can_edit_checklists", PROGRAMME, PROGRAMME, call("POST", "/api/v1/org-questions", question_body)
+    ),
+    "updateOrgQuestion": Row(
+        "can_edit_checklists", PROGRAMME, PROGRAMME, call("PUT", "/api/v1/org-questions/{question}", {})
+    ),
+    "retireOrgQuestion": Row(
+        "can_edit_checklists",
+        PROGRAMME,
+        PROGRAMME,
+        call("POST", "/api/v1/org-questions/{question}/retire", {}),
+    ),
+    # audit trail
+    "listAuditTrail": Row("can_read_trail", PROGRAMME, PROGRAMME, call("GET", "/api/v1/audit-trail")),
+    # audits
+    "listAudits": Row("can_read_audit", ALL, ALL, call("GET", "/api/v1/audits")),
+    "getAudit": Row("can_read_audit", ALL, READERS_OF_FOREIGN, call("GET", "/api/v1/audits/{audit}")),
+    "createAudit": Row("can_plan", PROGRAMME, PROGRAMME, call("POST", "/api/v1/audits", audit_body)),
+    "updateAudit": Row("can_plan", PROGRAMME, PROGRAMME, call("PUT", "/api/v1/audits/{audit}", audit_body)),
+    "setAuditTeam": Row(
+        "can_plan", PROGRAMME, PROGRAMME, call("PUT", "/api/v1/audits/{audit}/team", {"members": []})
+    ),
+    # an illegal target (reported → closed): whoever gets past authorization meets the 409 of the rule
+    "transitionAudit": Row(
+        "can_transition_audit",
+        frozenset({"admin", "lead", "auditor"}),
+        PROGRAMME,
+        call("POST", "/api/v1/audits/{audit}/transitions", {"to": "closed"}),
+    ),
+    # findings
+    "pushOps": Row(
+        "can_write_findings", WRITERS, frozenset({"lead"}), call("POST", "/api/v1/sync/push", push_body), True
+    ),
+    "pullChanges": Row(
+        "can_read_findings", ALL, READERS_OF_FOREIGN, call("GET", "/api/v1/sync/pull?auditId={audit}")
+    ),
+    "getAuditPackage": Row(
+        "can_read_findings", ALL, READERS_OF_FOREIGN, call("GET", "/api/v1/audits/{audit}/package")
+    ),
+    "listFindingConflicts": Row(
+        "can_read_findings", ALL, READERS_OF_FOREIGN, call("GET", "/api/v1/findings/{finding}/conflicts")
+    ),
+    "getFindingHistory": Row(
+        "can_read_finding_history",
+        WRITERS,
+        frozenset({"lead"}),
+        call("GET", "/api/v1/findings/{finding}/history"),
+    ),
+    "listLateSubmissions": Row(
+        "can_review_late",
+        frozenset({"admin", "lead", "auditor"}),
+        PROGRAMME,
+        call("GET", "/api/v1/audits/{audit}/late-submissions"),
+    ),
+    # attachments
+    "putAttachment": Row(
+        "can_upload_attachments", WRITERS, WRITERS, call("PUT", "/api/v1/attachments/{sha}", raw=b"x")
+    ),
+    "hasAttachment": Row(
+        "can_upload_attachments", WRITERS, WRITERS, call("HEAD", "/api/v1/attachments/{sha}")
+    ),
+    "getAttachment": Row(
+        "can_read_attachment", ALL, READERS_OF_FOREIGN, call("GET", "/api/v1/attachments/{sha}")
+    ),
+}
+
+
+def operations(app: Litestar) -> dict[str, tuple[str, list[str]]]:
+    """operation id → (path, policy names) of every route of the app, OPTIONS and the docs aside."""
+    found: dict[str, tuple[str, list[str]]] = {}
+    for route in app.routes:
+        for handler in getattr(route, "route_handlers", []):
+            if handler.http_methods == {"OPTIONS"}:
+                continue
+            if route.path.startswith("/schema"):  # the API documentation and its assets
+                assert [p.name for p in policies_of(handler)] == ["public"], route.path
+                continue
+            operation_id = handler.operation_id if isinstance(handler.operation_id, str) else handler.name
+            names = [policy.name for policy in policies_of(handler)]
+            found[str(operation_id or f"{sorted(handler.http_methods)} {route.path}")] = (route.path, names)
+    return found
+
+
+def test_every_route_declares_exactly_one_policy_and_is_in_the_table(client: AsyncTestClient[Any]) -> None:
+    found = operations(client.app)
+    assert {op: names for op, (_, names) in found.items() if len(names) != 1} == {}
+    assert sorted(set(found) - set(TABLE)) == [], "routes missing from the table"
+    assert sorted(set(TABLE) - set(found)) == [], "table rows for routes that do not exist"
+    assert {op: names[0] for op, (_, names) in found.items()} == {op: row.policy for op, row in TABLE.items()}
+
+
+def test_a_route_without_a_policy_is_reported(client: AsyncTestClient[Any]) -> None:
+    route = next(r for r in client.app.routes if r.path == "/api/v1/audits")
+    handler = next(h for h in route.route_handlers if "POST" in h.http_methods)  # type: ignore[attr-defined]
+    saved = handler.guards
+    handler.guards = []
+    try:
+        found = operations(client.app)
+    finally:
+        handler.guards = saved
+    assert found["createAudit"][1] == []
+
+
+def _png(red: int) -> bytes:
+    out = io.BytesIO()
+    Image.new("RGB", (8, 8), (red, 40, 40)).save(out, "PNG")
+    return out.getvalue()
+
+
+async def _world(client: AsyncTestClient[Any], settings: Settings) -> World:
+    lead = await login(client, "lead")
+    admin = await login(client, "admin")
+    people = (await client.get("/api/v1/people", headers=lead)).json()
+    by_username = {p["username"]: p for p in people if p["username"]}
+    auditor = by_username["auditor1"]
+    audits = (await client.get("/api/v1/audits", headers=lead)).json()
+    processes = {p["id"]: p for p in (await client.get("/api/v1/processes", headers=lead)).json()}
+
+    def audited(audit: dict[str, Any]) -> set[str]:
+        owner = processes[audit["processId"]]["ownerUnitId"] if audit["processId"] else None
+        return {*audit["unitIds"], *([owner] if owner else [])}
+
+    def on_team(audit: dict[str, Any]) -> bool:
+        return any(m["personId"] == auditor["id"] for m in audit["team"])
+
+    own = next(a for a in audits if on_team(a) and a["status"] == "prepared")
+    foreign = next(
+        a for a in audits if not on_team(a) and a["status"] == "prepared" and not (audited(a) & audited(own))
+    )
+    # An auditee account heading a unit of the own audit (and none of the foreign one).
+    own_unit = sorted(audited(own))[0]
+    person = (
+        await client.post(
+            "/api/v1/people",
+            json={"fullName": {"ar": "رئيس قسم", "fr": "Chef de division"}, "unitId": own_unit},
+            headers=lead,
+        )
+    ).json()
+    created = await client.post(
+        "/api/v1/users",
+        json={
+            "username": "policy-auditee",
+            "password": "policy-auditee-1",
+            "roles": ["auditee"],
+            "personId": person["id"],
+        },
+        headers=admin,
+    )
+    assert created.status_code in (200, 201), created.text
+    findings: dict[str, str] = {}
+    shas: dict[str, str] = {}
+    for red, audit in ((200, own), (100, foreign)):  # a photo of each audit: seen only with its audit
+        png = _png(red)
+        sha = shas[audit["id"]] = hashlib.sha256(png).hexdigest()
+        uploaded = await client.put(
+            f"/api/v1/attachments/{sha}", content=png, headers={**lead, "Content-Type": "image/png"}
+        )
+        assert uploaded.status_code in (200, 201), uploaded.text
+        op = finding(audit["id"], attachments=[sha])
+        pushed = await client.post(
+            "/api/v1/sync/push",
+            json={"deviceId": "policy-setup", "ops": [op]},
+            headers={**lead, "Idempotency-Key": str(uuid.uuid4())},
+        )
+        assert pushed.json()["results"][0]["status"] == "applied", pushed.text
+        findings[audit["id"]] = op["id"]
+        await force_status(settings, audit["id"], "reported")
+    headers = {
+        "admin": admin,
+        "lead": lead,
+        "auditor": await login(client, "auditor1"),
+        "manager": await login(client, "manager"),
+        "auditee": await login(client, "policy-auditee", "policy-auditee-1"),
+    }
+    users = (await client.get("/api/v1/users", headers=admin)).json()
+    question = (await client.post("/api/v1/org-questions", json=question_body({}, ""), headers=lead)).json()
+    spare = {
+        "spare_unit": (
+            await client.post("/api/v1/units", json=unit_body({"unit": own_unit}, ""), headers=lead)
+        ).json()["id"],
+        "spare_site": (await client.post("/api/v1/sites", json=site_body({}, ""), headers=lead)).json()["id"],
+        "spare_process": (
+            await client.post("/api/v1/processes", json=process_body({"unit": own_unit}, ""), headers=lead)
+        ).json()["id"],
+        "spare_person": (
+            await client.post("/api/v1/people", json=person_body({"unit": own_unit}, ""), headers=lead)
+        ).json()["id"],
+    }
+    version = (await client.post("/api/v1/checklists/pin", headers=lead)).json()["version"]
+    shared = {
+        "unit": own_unit,
+        "site": own["siteIds"][0] if own["siteIds"] else next(iter(processes.values()))["siteIds"][0],
+        "process": own["processId"],
+        "person": auditor["id"],
+        "user": next(u["id"] for u in users if u["username"] == "auditor2"),
+        "question": question["id"],
+        "version": version,
+        **spare,
+    }
+    return World(
+        headers=headers,
+        own={
+            "audit": own["id"],
+            "finding": findings[own["id"]],
+            "rev": str(own["rev"]),
+            "sha": shas[own["id"]],
+        },
+        foreign={
+            "audit": foreign["id"],
+            "finding": findings[foreign["id"]],
+            "rev": str(foreign["rev"]),
+            "sha": shas[foreign["id"]],
+        },
+        shared=shared,
+    )
+
+
+def _denied(response: httpx.Response, per_op: bool) -> bool:
+    if response.status_code in (401, 403, 404):
+        return True
+    if per_op and response.status_code == 200:
+        result = response.json()["results"][0]
+        return result["status"] == "rejected" and result["code"] in ("auth.forbidden", "resource.not_found")
+    return False
+
+
+async def test_each_role_reaches_exactly_what_the_table_says(
+    client: AsyncTestClient[Any], settings: Settings
+) -> None:
+    world = await _world(client, settings)
+    mismatches: list[str] = []
+    for operation, row in TABLE.items():
+        for which in ("own", "foreign"):
+            allowed = row.own if which == "own" else row.foreign
+            for role in ROLES:
+                if operation == "logout":  # revoke a token of its own, not the scenario's
+                    world.headers[role] = await login(client, *_credentials(role))
+                response = await row.send(client, world, role, which)
+                if response.status_code >= 500:
+                    mismatches.append(
+                        f"{operation} {which} {role}: {response.status_code} {response.text[:200]}"
+                    )
+                    continue
+                passed = not _denied(response, row.per_op)
+                if passed != (role in allowed):
+                    mismatches.append(
+                        f"{operation} {which} {role}: expected {'allowed' if role in allowed else 'denied'}, "
+                        f"got {response.status_code} {response.text[:160]}"
+                    )
+                if operation == "logout":
+                    world.headers[role] = await login(client, *_credentials(role))
+    assert mismatches == []
+
+
+def _credentials(role: str) -> tuple[str, str]:
+    if role == "auditee":
+        return "policy-auditee", "policy-auditee-1"
+    return {"auditor": "auditor1"}.get(role, role), "demo"
