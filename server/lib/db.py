@@ -1,16 +1,22 @@
 """The one database engine of the process, its write transactions and its migrations.
 
-SQLite is opened per query by Piccolo; writes run in ``BEGIN IMMEDIATE`` so two writers queue on
-the busy timeout instead of failing with "database is locked" half-way through a transaction.
+SQLite allows one writer at a time. Writes run in ``BEGIN IMMEDIATE`` so a transaction takes the
+write lock before it reads anything (never "database is locked" half-way through), and within the
+process writers first queue on a first-come, first-served lock, so only one of them at a time asks
+SQLite for the write lock. SQLite's own busy handler (the busy timeout) only arbitrates between
+processes (the server and a CLI command): it polls with growing sleeps, so writers left to it alone
+got through in random order, some at once and some after ten seconds.
 """
 
 from __future__ import annotations
 
+import asyncio
 import contextlib
 import io
 import os
 import sqlite3
 import uuid
+import weakref
 from datetime import datetime
 from functools import lru_cache
 from typing import TYPE_CHECKING, Any, cast
@@ -61,21 +67,35 @@ _engine: Engine[Any] | None = None
 
 
 class _ClosingSQLiteTransaction(SQLiteTransaction):
-    """Piccolo's SQLite transaction, but the connection goes back to the pool (or is closed) even when
-    BEGIN or COMMIT fails.
+    """Piccolo's SQLite transaction, plus two things.
 
-    Upstream leaks the aiosqlite connection (and its thread) when ``BEGIN IMMEDIATE`` times out,
-    which keeps the process alive at exit.
+    An ``IMMEDIATE`` (write) transaction first waits its turn in the engine's writer queue and holds
+    its place until COMMIT or ROLLBACK; a nested one joins its parent without queuing again.
+    And the connection goes back to the pool (or is closed), and the queue place is given up, even when
+    BEGIN or COMMIT fails or the task is cancelled: upstream leaks the aiosqlite connection (and its
+    thread) when ``BEGIN IMMEDIATE`` times out, which keeps the process alive at exit.
     """
+
+    __slots__ = ("_queue_place",)
 
     async def __aenter__(self) -> SQLiteTransaction:
         if self._parent is not None:
             return self._parent
-        self.connection = await self.get_connection()  # type: ignore[no-untyped-call]
+        engine = cast("TadqiqSQLiteEngine", self.engine)
+        self._queue_place: asyncio.Lock | None = None
+        if self.transaction_type is TransactionType.immediate:
+            place = engine.writer_queue()
+            await place.acquire()
+            self._queue_place = place
         try:
-            await self.begin()  # type: ignore[no-untyped-call]
+            self.connection = await self.get_connection()  # type: ignore[no-untyped-call]
+            try:
+                await self.begin()  # type: ignore[no-untyped-call]
+            except BaseException:
+                await engine.release_connection(self.connection, healthy=False)
+                raise
         except BaseException:
-            await cast("TadqiqSQLiteEngine", self.engine).release_connection(self.connection, healthy=False)
+            self._leave_queue()
             raise
         self.context = self.engine.current_transaction.set(self)
         return self
@@ -92,9 +112,19 @@ class _ClosingSQLiteTransaction(SQLiteTransaction):
                 await self.commit()  # type: ignore[no-untyped-call]
             healthy = True
         finally:
-            await cast("TadqiqSQLiteEngine", self.engine).release_connection(self.connection, healthy=healthy)
-            self.engine.current_transaction.reset(self.context)
+            try:
+                await cast("TadqiqSQLiteEngine", self.engine).release_connection(
+                    self.connection, healthy=healthy
+                )
+            finally:
+                self.engine.current_transaction.reset(self.context)
+                self._leave_queue()
         return exception is None
+
+    def _leave_queue(self) -> None:
+        place, self._queue_place = self._queue_place, None
+        if place is not None:
+            place.release()
 
 
 class TadqiqSQLiteEngine(SQLiteEngine):
@@ -106,6 +136,19 @@ class TadqiqSQLiteEngine(SQLiteEngine):
     def __init__(self, *args: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
         self._idle: list[Any] = []
+        self._writer_queues: weakref.WeakKeyDictionary[asyncio.AbstractEventLoop, asyncio.Lock] = (
+            weakref.WeakKeyDictionary()
+        )
+
+    def writer_queue(self) -> asyncio.Lock:
+        """The running event loop's writer queue: an asyncio lock, which wakes its waiters in arrival
+        order and lets a newcomer pass only when nobody waits. One per loop, because an asyncio lock
+        belongs to one loop and tests drive the same engine from more than one."""
+        loop = asyncio.get_running_loop()
+        queue = self._writer_queues.get(loop)
+        if queue is None:
+            queue = self._writer_queues[loop] = asyncio.Lock()
+        return queue
 
     async def get_connection(self) -> Any:
         while self._idle:
@@ -226,7 +269,8 @@ async def stop_engine(engine: Engine[Any]) -> None:
 
 
 def write_transaction() -> Any:
-    """A transaction for a unit of work that writes; nested calls join the outer one."""
+    """A transaction for a unit of work that writes; nested calls join the outer one. On SQLite it
+    waits its turn behind the process's other writers (first come, first served) before BEGIN."""
     engine = current_engine()
     if isinstance(engine, SQLiteEngine):
         return engine.transaction(transaction_type=TransactionType.immediate)

@@ -3,9 +3,11 @@
 from __future__ import annotations
 
 import asyncio
+import sqlite3
 import subprocess
 import sys
 import textwrap
+from collections.abc import AsyncIterator
 from dataclasses import replace
 from pathlib import Path
 from typing import Any
@@ -40,6 +42,113 @@ async def test_concurrent_read_then_write_transactions_all_succeed(settings: Set
         assert sorted(int(e.entity_id) for e in page.items) == list(range(100))
     finally:
         await db.stop_engine(engine)
+
+
+@pytest.fixture
+async def impatient_sqlite(tmp_path: Path, templates: dict[str, str]) -> AsyncIterator[Path]:
+    """A started SQLite engine whose busy timeout is 0: any writer left to SQLite's busy handler fails
+    at once with "database is locked", so only the process's writer queue can make writers wait."""
+    path = tmp_path / "impatient.sqlite3"
+    path.write_bytes(Path(templates["sqlite"]).read_bytes())
+    settings = replace(base_settings(tmp_path, f"sqlite:///{path}"), sqlite_busy_timeout_seconds=0)
+    engine = db.make_engine(settings)
+    await db.start_engine(engine)
+    try:
+        yield path
+    finally:
+        await db.stop_engine(engine)
+
+
+async def _probe(label: str) -> None:
+    await record_change(None, "create", "probe", label, None, {"n": label})
+
+
+async def _probes() -> list[str]:
+    page = await list_entries(
+        entity="probe", entity_id=None, since=None, until=None, before_id=None, limit=500
+    )
+    return sorted(e.entity_id for e in page.items)
+
+
+async def test_concurrent_sqlite_writers_take_turns_in_arrival_order_without_busy_waits(
+    impatient_sqlite: Path,
+) -> None:
+    arrived: list[int] = []
+    entered: list[int] = []
+
+    async def writer(index: int) -> None:
+        arrived.append(index)
+        async with db.write_transaction():
+            entered.append(index)
+            await _probe(f"{index:02d}")
+            await asyncio.sleep(0.001)  # hold the write lock across awaits, as a real use case does
+            await _probe(f"{index:02d}b")
+
+    results = await asyncio.gather(*(writer(i) for i in range(40)), return_exceptions=True)
+    assert [r for r in results if isinstance(r, BaseException)] == []
+    assert entered == arrived
+    assert len(await _probes()) == 80
+
+
+async def test_nested_write_transactions_join_the_outer_one(impatient_sqlite: Path) -> None:
+    async def nested() -> None:
+        async with db.write_transaction() as outer:
+            await _probe("outer")
+            async with db.write_transaction() as inner:
+                assert inner is outer
+                await _probe("inner")
+            raise LookupError("roll the whole unit back")
+
+    with pytest.raises(LookupError):
+        await asyncio.wait_for(nested(), timeout=5)
+    assert await _probes() == []
+    await asyncio.wait_for(_write_once("after"), timeout=5)  # the queue place was given back
+
+
+async def _write_once(label: str) -> None:
+    async with db.write_transaction():
+        await _probe(label)
+
+
+async def test_a_cancelled_sqlite_writer_gives_up_its_place_in_the_queue(impatient_sqlite: Path) -> None:
+    holding, release = asyncio.Event(), asyncio.Event()
+
+    async def holder() -> None:
+        async with db.write_transaction():
+            await _probe("holder")
+            holding.set()
+            await release.wait()
+
+    first = asyncio.create_task(holder())
+    await holding.wait()
+    waiting = asyncio.create_task(_write_once("cancelled while waiting"))
+    behind = asyncio.create_task(_write_once("behind"))
+    await asyncio.sleep(0.01)
+    waiting.cancel()
+    release.set()
+    await asyncio.wait_for(asyncio.gather(first, behind), timeout=5)
+    assert waiting.cancelled()
+
+    inside = asyncio.create_task(holder())  # cancelled while holding the write lock: rolled back, place freed
+    holding.clear()
+    release.clear()
+    await holding.wait()
+    inside.cancel()
+    await asyncio.wait_for(_write_once("after"), timeout=5)
+    assert await _probes() == ["after", "behind", "holder"]
+
+
+async def test_a_failed_begin_gives_up_its_place_in_the_queue(impatient_sqlite: Path) -> None:
+    other_process = sqlite3.connect(impatient_sqlite, isolation_level=None)  # e.g. a CLI command writing
+    other_process.execute("BEGIN IMMEDIATE")
+    try:
+        with pytest.raises(sqlite3.OperationalError, match="locked"):
+            await _write_once("refused")
+    finally:
+        other_process.execute("ROLLBACK")
+        other_process.close()
+    await asyncio.wait_for(_write_once("after"), timeout=5)
+    assert await _probes() == ["after"]
 
 
 def test_a_timed_out_begin_immediate_does_not_hang_the_process(
