@@ -6,9 +6,6 @@ from __future__ import annotations
 import contextlib
 import os
 import signal
-import socket
-import subprocess
-import sys
 import threading
 import time
 import uuid
@@ -17,41 +14,8 @@ from typing import Any
 
 import httpx
 
-from server.settings import PROJECT_ROOT, Settings
-
-
-def _free_port() -> int:
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        return int(sock.getsockname()[1])
-
-
-def _start(settings: Settings, port: int, extra: dict[str, str]) -> subprocess.Popen[bytes]:
-    env = {
-        **os.environ,
-        "TADQIQ_DATABASE_URL": settings.database_url,
-        "TADQIQ_PORT": str(port),
-        "TADQIQ_VAR_DIR": str(settings.var_dir),
-        "TADQIQ_ARGON2_TIME_COST": "1",
-        "TADQIQ_ARGON2_MEMORY_KIB": "1024",
-        **extra,
-    }
-    server = subprocess.Popen(
-        [sys.executable, "-m", "server.cli", "serve"],
-        cwd=PROJECT_ROOT,
-        env=env,
-        stdout=subprocess.DEVNULL,
-        stderr=subprocess.DEVNULL,
-    )
-    deadline = time.monotonic() + 30
-    while time.monotonic() < deadline:
-        try:
-            if httpx.get(f"http://127.0.0.1:{port}/api/v1/health", timeout=1).status_code == 200:
-                return server
-        except httpx.HTTPError:
-            time.sleep(0.1)
-    server.kill()
-    raise AssertionError("server did not start")
+from server.settings import Settings
+from tests.contract.live_server import free_port, start_server
 
 
 def _wait_for(marker: Path) -> None:
@@ -82,9 +46,9 @@ def _pull_ids(base: str, headers: dict[str, str], audit_id: str) -> list[str]:
 
 def test_sigkill_mid_batch_then_retry_applies_the_batch_once(settings: Settings, tmp_path: Path) -> None:
     marker = tmp_path / "paused"
-    port = _free_port()
+    port = free_port()
     base = f"http://127.0.0.1:{port}"
-    server = _start(settings, port, {"TADQIQ_CRASH_TEST_PAUSE_FILE": str(marker)})
+    server = start_server(settings, port, {"TADQIQ_CRASH_TEST_PAUSE_FILE": str(marker)})
     try:
         headers, audit_id = _session(base)
         ops = [
@@ -126,7 +90,7 @@ def test_sigkill_mid_batch_then_retry_applies_the_batch_once(settings: Settings,
         if server.poll() is None:
             server.kill()
             server.wait()
-    server = _start(settings, port, {})
+    server = start_server(settings, port, {})
     try:
         headers, audit_id = _session(base)
         assert _pull_ids(base, headers, audit_id) == []
@@ -135,7 +99,7 @@ def test_sigkill_mid_batch_then_retry_applies_the_batch_once(settings: Settings,
         assert [r["status"] for r in retry.json()["results"]] == ["applied"] * 1000
         again = httpx.post(f"{base}/api/v1/sync/push", json=body, headers=push_headers, timeout=60)
         assert again.content == retry.content
-        assert sorted(_pull_ids(base, headers, audit_id)) == sorted(op["id"] for op in ops)
+        assert sorted(_pull_ids(base, headers, audit_id)) == sorted(str(op["id"]) for op in ops)
     finally:
         server.terminate()
         server.wait(timeout=10)
@@ -143,9 +107,9 @@ def test_sigkill_mid_batch_then_retry_applies_the_batch_once(settings: Settings,
 
 def test_a_concurrent_duplicate_of_a_running_batch_is_409(settings: Settings, tmp_path: Path) -> None:
     marker = tmp_path / "paused"
-    port = _free_port()
+    port = free_port()
     base = f"http://127.0.0.1:{port}"
-    server = _start(settings, port, {"TADQIQ_CRASH_TEST_PAUSE_FILE": str(marker)})
+    server = start_server(settings, port, {"TADQIQ_CRASH_TEST_PAUSE_FILE": str(marker)})
     try:
         headers, audit_id = _session(base)
         op = {

@@ -124,11 +124,11 @@ async def _play(program: list[tuple[str, int, int]], app_settings: Any) -> None:
                 # stored response byte for byte or a 409 "in progress" (never a 5xx, never another body),
                 # and at least one of them is the stored response.
                 twins = await asyncio.gather(send(tablet, key, ops), send(tablet, key, ops))
-                for status, answer in twins:
-                    if status == 409:
+                for code, answer in twins:
+                    if code == 409:
                         assert json.loads(answer)["code"] == "sync.batch_in_progress", answer
                     else:
-                        assert (status, answer) == (200, body), (status, answer)
+                        assert (code, answer) == (200, body), (code, answer)
                 assert (200, body) in twins
                 assert await push(tablet, key, ops) == body  # and a later retry gets it too
             elif action == "pull":
