@@ -1,7 +1,9 @@
-"""Audit lifecycle, impartiality and visibility: pure rules over plain facts."""
+"""Audit lifecycle, team checks and revisions: pure rules over plain facts (who may read an audit is
+decided in ``server.auth.policy``)."""
 
 from __future__ import annotations
 
+import re
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from datetime import date
@@ -13,15 +15,22 @@ from server.lib.principal import Principal, Role
 from server.org.logic import ancestors
 
 __all__ = [
+    "EDITABLE",
+    "IF_MATCH_PATTERN",
+    "LOCKED",
     "OPEN_FOR_FINDINGS",
     "TRANSITIONS",
     "AuditFacts",
     "Member",
     "PersonFacts",
+    "check_editable",
+    "check_plan",
+    "check_revision",
     "check_team",
     "check_transition",
     "is_conflicted",
-    "may_see_audit",
+    "override_scope",
+    "stated_revisions",
 ]
 
 TRANSITIONS: Final[Mapping[str, frozenset[str]]] = {
@@ -44,7 +53,11 @@ STATUS_LABELS: Final = {
     "cancelled": N_("cancelled"),
 }
 OPEN_FOR_FINDINGS: Final = frozenset({"prepared", "in_progress", "reported"})
+"""Statuses in which findings may be recorded (the sync domain applies it to pushed ops)."""
 LOCKED: Final = frozenset({"signed", "closed"})
+"""Statuses after signing: changes are kept for the lead's review, never applied."""
+EDITABLE: Final = frozenset({"planned", "prepared"})
+"""Statuses in which the plan and the team may change."""
 
 
 @dataclass(frozen=True)
@@ -52,6 +65,9 @@ class Member:
     person_id: str
     role: str
     override_reason: str = ""
+    override_scope: tuple[str, ...] = ()
+    """The audited units (``override_scope()`` of them) the reason was written for; it counts for
+    no other scope."""
 
 
 @dataclass(frozen=True)
@@ -119,6 +135,11 @@ def is_conflicted(
     return any(person_unit == unit or person_unit in ancestors(unit, parent_of) for unit in audited_units)
 
 
+def override_scope(audited_units: Sequence[str]) -> tuple[str, ...]:
+    """The scope an impartiality override is written for: the audited units, sorted, each once."""
+    return tuple(sorted(set(audited_units)))
+
+
 def check_team(
     members: Sequence[Member],
     people: Mapping[str, PersonFacts],
@@ -128,7 +149,8 @@ def check_team(
     standards: Sequence[str],
 ) -> None:
     """Every member exists and is qualified for one of the audit's standards; the lead is a lead auditor;
-    nobody audits their own unit unless the lead wrote down why (the reason is kept and shown)."""
+    nobody audits their own unit unless the lead wrote down why for exactly this scope (the reason is
+    kept and shown; a reason written for other audited units no longer counts)."""
     if sum(1 for m in members if m.role == "lead") != 1:
         raise AppError(
             ErrorCode.VALIDATION_FAILED, details=[{"field": "members", "message": "exactly one lead"}]
@@ -138,38 +160,92 @@ def check_team(
             ErrorCode.VALIDATION_FAILED,
             details=[{"field": "members", "message": "a person appears twice"}],
         )
+    scope = override_scope(audited_units)
     for index, member in enumerate(members):
+        field = f"members[{index}].personId"
         person = people.get(member.person_id)
         if person is None:
-            raise AppError(ErrorCode.UNKNOWN_REFERENCE, params={"field": f"members[{index}].personId"})
+            raise AppError(ErrorCode.UNKNOWN_REFERENCE, params={"field": field}, details={"field": field})
         if not person.standards & set(standards):
             raise AppError(
                 ErrorCode.AUDIT_AUDITOR_NOT_QUALIFIED,
                 params={"standard": ", ".join(standards)},
-                details={"personId": member.person_id},
+                details={"personId": member.person_id, "field": field},
             )
         if member.role == "lead" and not person.lead_auditor:
             raise AppError(
                 ErrorCode.AUDIT_AUDITOR_NOT_QUALIFIED,
                 params={"standard": N_("leading an audit")},
-                details={"personId": member.person_id, "role": "lead"},
+                details={"personId": member.person_id, "field": field, "role": "lead"},
             )
-        if is_conflicted(person.unit_id, audited_units, parent_of) and not member.override_reason.strip():
+        if not is_conflicted(person.unit_id, audited_units, parent_of):
+            continue
+        if not member.override_reason.strip():
             raise AppError(
                 ErrorCode.AUDIT_NOT_IMPARTIAL,
                 details={"personId": member.person_id, "field": f"members[{index}]"},
             )
+        if override_scope(member.override_scope) != scope:
+            raise AppError(
+                ErrorCode.AUDIT_NOT_IMPARTIAL,
+                details={
+                    "personId": member.person_id,
+                    "field": f"members[{index}]",
+                    "overrideScope": list(member.override_scope),
+                    "scope": list(scope),
+                },
+            )
 
 
-def may_see_audit(
-    principal: Principal, audit: AuditFacts, *, principal_unit: str | None, audited_units: Sequence[str]
-) -> bool:
-    if principal.has_any(Role.ADMIN, Role.AUDIT_LEAD, Role.MANAGER):
-        return True
-    if principal.person_id and any(m.person_id == principal.person_id for m in audit.team):
-        return True
-    if principal.has_any(Role.AUDITEE) and audit.status in ("reported", "signed", "closed"):
-        return principal.person_id in audit.auditee_ids or (
-            principal_unit is not None and principal_unit in audited_units
+def check_editable(status: str) -> None:
+    """409 ``audit.not_editable`` once the audit has started: its plan and team are what was audited."""
+    if status not in EDITABLE:
+        raise AppError(ErrorCode.AUDIT_NOT_EDITABLE, details={"status": status})
+
+
+def check_plan(planned_start: date | None, planned_end: date | None, programme_entry_id: str | None) -> None:
+    """The rules of a plan that need no database: its period, and its programme entry."""
+    if planned_start and planned_end and planned_end < planned_start:
+        raise AppError(ErrorCode.INVALID_PERIOD, details={"field": "plannedEnd"})
+    # No programme entry can exist yet: programme entries belong to the programme domain (issue #11),
+    # which is not built. Until it is, any entry id is an unknown reference; once entries exist, this
+    # becomes a lookup through the programme domain's service, next to check_usable_references in
+    # server/audits/service.py (_check_new_references).
+    if programme_entry_id is not None:
+        raise AppError(
+            ErrorCode.UNKNOWN_REFERENCE,
+            params={"field": "programmeEntryId"},
+            details={"field": "programmeEntryId"},
         )
-    return False
+
+
+_IF_MATCH = re.compile(r'(?:W/)?"([0-9]{1,10})"|([0-9]{1,10})')
+IF_MATCH_PATTERN: Final = r'^(W/)?"[0-9]{1,10}"$|^[0-9]{1,10}$'
+"""What ``If-Match`` may hold on an audit write: the ``rev`` read, as ``"7"``, ``W/"7"`` or ``7``."""
+
+
+def stated_revisions(if_match: str | None, body_rev: int | None) -> tuple[int, ...]:
+    """The revisions the client says it read: from ``If-Match`` and from the body's ``rev`` (none, one,
+    or both). An ``If-Match`` that names no revision is refused (400)."""
+    stated: list[int] = []
+    if if_match:
+        match = _IF_MATCH.fullmatch(if_match.strip())
+        if match is None:
+            raise AppError(
+                ErrorCode.VALIDATION_FAILED,
+                details=[{"field": "If-Match", "message": 'expected the rev read, e.g. "7"'}],
+            )
+        stated.append(int(match.group(1) or match.group(2)))
+    if body_rev is not None:
+        stated.append(body_rev)
+    return tuple(stated)
+
+
+def check_revision(stated: Sequence[int], current: int, status: str) -> None:
+    """428 when the client did not say which revision it read; 412 when the audit has moved on since
+    (or the client stated two different revisions: one of them is old). The details give the current
+    revision and status, so the client knows what to reload."""
+    if not stated:
+        raise AppError(ErrorCode.PRECONDITION_REQUIRED, details={"header": "If-Match", "field": "rev"})
+    if any(rev != current for rev in stated):
+        raise AppError(ErrorCode.PRECONDITION_FAILED, details={"currentRev": current, "status": status})
