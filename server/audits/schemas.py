@@ -14,6 +14,7 @@ __all__ = [
     "AuditIn",
     "AuditOut",
     "AuditStatus",
+    "AuditUpdateIn",
     "TeamIn",
     "TeamMemberIn",
     "TeamMemberOut",
@@ -24,6 +25,14 @@ AuditStatus = Literal["planned", "prepared", "in_progress", "reported", "signed"
 AuditCode = Annotated[str, msgspec.Meta(min_length=1, max_length=24, pattern=r"^[A-Z0-9][A-Z0-9-]*$")]
 ScopeClause = Annotated[str, msgspec.Meta(pattern=r"^(iso9001|iso14001|iso45001):[0-9]+(\.[0-9]+)*$")]
 Ids = Annotated[list[Uuid], msgspec.Meta(max_length=50)]
+Rev = Annotated[
+    int,
+    msgspec.Meta(
+        ge=1,
+        le=2_147_483_647,
+        description="The audit's rev you read (or send it as If-Match); refused with 412 if it moved on.",
+    ),
+]
 
 
 class AuditIn(ApiIn):
@@ -43,6 +52,12 @@ class AuditIn(ApiIn):
     agenda: LongText = ""
 
 
+class AuditUpdateIn(AuditIn):
+    """A changed plan, with the ``rev`` it was made on (unless sent as ``If-Match``)."""
+
+    rev: Rev | None = None
+
+
 class TeamMemberIn(msgspec.Struct, rename="camel", forbid_unknown_fields=True, frozen=True):
     person_id: Uuid
     role: Literal["lead", "auditor"]
@@ -51,6 +66,7 @@ class TeamMemberIn(msgspec.Struct, rename="camel", forbid_unknown_fields=True, f
 
 class TeamIn(ApiIn):
     members: Annotated[list[TeamMemberIn], msgspec.Meta(min_length=1, max_length=12)]
+    rev: Rev | None = None
 
 
 class TeamMemberOut(ApiOut):
@@ -58,11 +74,14 @@ class TeamMemberOut(ApiOut):
     role: Literal["lead", "auditor"]
     override_reason: str
     override_by: str
+    override_scope: list[str]
+    """The audited units the override reason was written for; it does not count for another scope."""
 
 
 class TransitionIn(ApiIn):
     to: AuditStatus
     reason: LongText = ""
+    rev: Rev | None = None
 
 
 class AuditOut(ApiOut):

@@ -59,6 +59,7 @@ def _out(row: dict[str, Any], team: list[dict[str, Any]]) -> AuditOut:
                 role=m["role"],
                 override_reason=m["override_reason"],
                 override_by=m["override_by"],
+                override_scope=json_list(m["override_scope"]),
             )
             for m in sorted(team, key=lambda m: (m["role"] != "lead", str(m["person_id"])))
         ],
@@ -76,7 +77,9 @@ def audit_facts(audit: AuditOut) -> AuditFacts:
         criteria=tuple(audit.criteria),
         planned_start=audit.planned_start,
         planned_end=audit.planned_end,
-        team=tuple(Member(m.person_id, m.role, m.override_reason) for m in audit.team),
+        team=tuple(
+            Member(m.person_id, m.role, m.override_reason, tuple(m.override_scope)) for m in audit.team
+        ),
         auditee_ids=tuple(audit.auditee_ids),
     )
 
@@ -136,26 +139,28 @@ async def create_audit(actor: Principal | None, data: AuditIn) -> AuditOut:
     return await get_audit(str(key))
 
 
-async def update_audit(actor: Principal, audit_id: str, data: AuditIn) -> AuditOut:
+async def update_audit(actor: Principal, before: AuditOut, data: AuditIn) -> AuditOut:
+    """Store the new plan if the audit is still at ``before.rev`` (412 otherwise)."""
     async with write_transaction():
-        before = await get_audit(audit_id)
-        if before.status not in ("planned", "prepared"):
-            raise AppError(ErrorCode.AUDIT_NOT_EDITABLE, details={"status": before.status})
-        await code_is_free(Audit, data.code, audit_id)
+        await code_is_free(Audit, data.code, before.id)
         values = _columns(data)
-        await (
-            Audit.update(
-                {
-                    **{getattr(Audit, k): v for k, v in values.items()},
-                    Audit.rev: before.rev + 1,
-                    Audit.updated_at: utcnow(),
-                }
-            )
-            .where(Audit.id == uuid.UUID(audit_id))
-            .run()
-        )
-        await record_change(actor, "update", "audit", audit_id, _trail(before), values)
-    return await get_audit(audit_id)
+        await _advance(before, {getattr(Audit, k): v for k, v in values.items()})
+        await record_change(actor, "update", "audit", before.id, _trail(before), values)
+    return await get_audit(before.id)
+
+
+async def _advance(before: AuditOut, changes: dict[Any, Any]) -> None:
+    """Write ``changes`` and the next ``rev`` only if the audit is still at ``before.rev``: one
+    compare-and-set statement, so of two writers that read the same revision exactly one wins."""
+    written = (
+        await Audit.update({**changes, Audit.rev: before.rev + 1, Audit.updated_at: utcnow()})
+        .where((Audit.id == uuid.UUID(before.id)) & (Audit.rev == before.rev))
+        .returning(Audit.id)
+        .run()
+    )
+    if not written:
+        now = await get_audit(before.id)
+        raise AppError(ErrorCode.PRECONDITION_FAILED, details={"currentRev": now.rev, "status": now.status})
 
 
 def _trail(audit: AuditOut) -> dict[str, Any]:
@@ -172,12 +177,11 @@ def _trail(audit: AuditOut) -> dict[str, Any]:
     }
 
 
-async def replace_team(actor: Principal | None, audit_id: str, members: list[Member]) -> AuditOut:
+async def replace_team(actor: Principal | None, before: AuditOut, members: list[Member]) -> AuditOut:
+    """Store the new team if the audit is still at ``before.rev`` (412 otherwise)."""
     async with write_transaction():
-        before = await get_audit(audit_id)
-        if before.status not in ("planned", "prepared"):
-            raise AppError(ErrorCode.AUDIT_NOT_EDITABLE, details={"status": before.status})
-        key = uuid.UUID(audit_id)
+        key = uuid.UUID(before.id)
+        await _advance(before, {})
         await AuditTeamMember.delete().where(AuditTeamMember.audit == key).run()
         by = actor.username if actor else "system"
         await AuditTeamMember.insert(
@@ -188,56 +192,44 @@ async def replace_team(actor: Principal | None, audit_id: str, members: list[Mem
                     role=m.role,
                     override_reason=m.override_reason,
                     override_by=by if m.override_reason else "",
+                    override_scope=json.dumps(list(m.override_scope) if m.override_reason else []),
                 )
                 for m in members
             ]
         ).run()
-        await (
-            Audit.update({Audit.rev: before.rev + 1, Audit.updated_at: utcnow()}).where(Audit.id == key).run()
-        )
         await record_change(
             actor,
             "update",
             "audit_team",
-            audit_id,
-            {"team": [[m.person_id, m.role, m.override_reason] for m in before.team]},
-            {"team": [[m.person_id, m.role, m.override_reason] for m in members]},
+            before.id,
+            {"team": [[m.person_id, m.role, m.override_reason, m.override_scope] for m in before.team]},
+            {"team": [[m.person_id, m.role, m.override_reason, list(m.override_scope)] for m in members]},
         )
-    return await get_audit(audit_id)
+    return await get_audit(before.id)
 
 
 async def set_status(
     actor: Principal | None,
-    audit_id: str,
+    before: AuditOut,
     target: str,
     *,
-    expected: str,
     checklist_version: str | None = None,
     cancel_reason: str = "",
 ) -> AuditOut:
-    """Move to ``target`` only if the status is still ``expected`` (two leads acting at once get a 409)."""
+    """Move to ``target`` if the audit is still at ``before.rev`` (412 otherwise: two leads acting on
+    the same page cannot both win)."""
     async with write_transaction():
-        before = await get_audit(audit_id)
-        if before.status != expected:
-            raise AppError(
-                ErrorCode.AUDIT_ILLEGAL_TRANSITION,
-                params={"current": before.status, "target": target, "reason": "status changed meanwhile"},
-            )
-        changes: dict[Any, Any] = {
-            Audit.status: target,
-            Audit.rev: before.rev + 1,
-            Audit.updated_at: utcnow(),
-        }
+        changes: dict[Any, Any] = {Audit.status: target}
         if checklist_version is not None:
             changes[Audit.checklist_version] = checklist_version
         if cancel_reason:
             changes[Audit.cancel_reason] = cancel_reason
-        await Audit.update(changes).where(Audit.id == uuid.UUID(audit_id)).run()
+        await _advance(before, changes)
         await record_change(
             actor,
             "transition",
             "audit",
-            audit_id,
+            before.id,
             {"status": before.status, "checklist_version": before.checklist_version},
             {
                 "status": target,
@@ -245,7 +237,7 @@ async def set_status(
                 **({"cancel_reason": cancel_reason} if cancel_reason else {}),
             },
         )
-    return await get_audit(audit_id)
+    return await get_audit(before.id)
 
 
 if TYPE_CHECKING:

@@ -51,3 +51,8 @@ class AuditTeamMember(Table, tablename="audit_team_member"):
         default="", help_text="Written reason when the lead overrode an impartiality conflict."
     )
     override_by = Varchar(length=64, default="")
+    override_scope = JSON(
+        default=[],
+        help_text="Audited units the override reason was written for (sorted); it counts for no other "
+        "scope. Empty for overrides written before scopes were recorded: the lead writes them again.",
+    )

@@ -76,10 +76,8 @@ async def load_demo_audits(checklists_dir: Path, today: date) -> int:
                 agenda="09:00 réunion d'ouverture · 09:30 entretiens et visite · 15:30 réunion de clôture",
             ),
         )
-        await audits_store.replace_team(None, audit.id, members)
-        await audits_store.set_status(
-            None, audit.id, "prepared", expected="planned", checklist_version=version
-        )
+        staffed = await audits_store.replace_team(None, audit, members)
+        await audits_store.set_status(None, staffed, "prepared", checklist_version=version)
         unassigned -= {m.person_id for m in members}
         created += 1
     return created

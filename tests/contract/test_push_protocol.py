@@ -130,9 +130,13 @@ async def test_a_signed_audit_keeps_late_submissions(
     device, audit_id = await auditor_on_audit(client)
     await device.push([finding(audit_id)])
     lead = await login(client, "lead")
+    rev = (await client.get(f"/api/v1/audits/{audit_id}", headers=lead)).json()["rev"]
     for target in ("in_progress", "reported"):
-        moved = await client.post(f"/api/v1/audits/{audit_id}/transitions", json={"to": target}, headers=lead)
+        moved = await client.post(
+            f"/api/v1/audits/{audit_id}/transitions", json={"to": target, "rev": rev}, headers=lead
+        )
         assert moved.status_code == 200, moved.text
+        rev = moved.json()["rev"]
     await force_status(settings, audit_id, "signed")
     late = finding(audit_id, statement="Ajout après signature")
     result = (await device.push([late])).json()["results"][0]

@@ -6,6 +6,7 @@ from litestar.testing import AsyncTestClient
 
 from tests.conftest import login
 from tests.contract.support import auditor_on_audit, finding
+from tests.integration.audits.support import if_match
 
 
 async def _people(client: AsyncTestClient[Any], headers: dict[str, str]) -> dict[str, dict[str, Any]]:
@@ -46,13 +47,17 @@ async def test_preparing_needs_scope_criteria_team_and_dates(client: AsyncTestCl
     audit = await _new_audit(client, lead, process)
     url = f"/api/v1/audits/{audit['id']}"
     refused = await client.post(
-        f"{url}/transitions", json={"to": "prepared"}, headers={**lead, "Accept-Language": "fr"}
+        f"{url}/transitions",
+        json={"to": "prepared"},
+        headers={**lead, **if_match(audit), "Accept-Language": "fr"},
     )
     assert refused.status_code == 409
     assert refused.json()["code"] == "audit.illegal_transition"
     assert refused.json()["details"]["condition"] == "no audit criteria are named"
     assert "aucun critère d'audit" in refused.json()["message"]
-    skipped = await client.post(f"{url}/transitions", json={"to": "reported"}, headers=lead)
+    skipped = await client.post(
+        f"{url}/transitions", json={"to": "reported", "rev": audit["rev"]}, headers=lead
+    )
     assert (
         skipped.status_code == 409
         and skipped.json()["details"]["condition"] == "this change of status is not allowed"
@@ -84,12 +89,16 @@ async def test_impartiality_conflict_is_refused_unless_the_lead_writes_why(
     team = {
         "members": [{"personId": lead_person, "role": "lead"}, {"personId": insider["id"], "role": "auditor"}]
     }
-    refused = await client.put(f"/api/v1/audits/{audit['id']}/team", json=team, headers=lead)
+    refused = await client.put(
+        f"/api/v1/audits/{audit['id']}/team", json=team, headers={**lead, **if_match(audit)}
+    )
     assert refused.status_code == 409 and refused.json()["code"] == "audit.not_impartial"
     assert refused.json()["details"]["personId"] == insider["id"]
     reason = "Seul auditeur qualifié ISO 45001 disponible ; n'a pas participé au processus audité."
     team["members"][1]["overrideReason"] = reason
-    accepted = await client.put(f"/api/v1/audits/{audit['id']}/team", json=team, headers=lead)
+    accepted = await client.put(
+        f"/api/v1/audits/{audit['id']}/team", json=team, headers={**lead, **if_match(audit)}
+    )
     assert accepted.status_code == 200, accepted.text
     member = next(m for m in accepted.json()["team"] if m["personId"] == insider["id"])
     assert member["overrideReason"] == reason and member["overrideBy"] == "lead"
@@ -143,8 +152,11 @@ async def test_auditee_sees_their_units_audit_once_reported(client: AsyncTestCli
     assert (await client.get(f"/api/v1/audits/{audit['id']}", headers=auditee)).status_code == 404
     for target in ("in_progress", "reported"):
         moved = await client.post(
-            f"/api/v1/audits/{audit['id']}/transitions", json={"to": target}, headers=lead
+            f"/api/v1/audits/{audit['id']}/transitions",
+            json={"to": target},
+            headers={**lead, **if_match(audit)},
         )
         assert moved.status_code == 200, moved.text
+        audit = moved.json()
     assert (await client.get(f"/api/v1/audits/{audit['id']}", headers=auditee)).status_code == 200
     assert [a["id"] for a in (await client.get("/api/v1/audits", headers=auditee)).json()] == [audit["id"]]
