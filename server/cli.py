@@ -55,12 +55,40 @@ def _demo(settings: Settings, _: argparse.Namespace) -> int:
     return 0
 
 
-def _serve(settings: Settings, _: argparse.Namespace) -> int:
+def _workers(raw: str) -> int:
+    if not (raw.isascii() and raw.isdigit()) or int(raw) < 1:
+        raise argparse.ArgumentTypeError(f"a whole number of processes, 1 or more, is expected (got {raw!r})")
+    return int(raw)
+
+
+def _serve(settings: Settings, args: argparse.Namespace) -> int:
     import uvicorn
 
     from server.app import create_app
 
-    uvicorn.run(create_app(settings), host=settings.host, port=settings.port, log_level="info")
+    workers: int = settings.workers if args.workers is None else args.workers
+    if workers < 1:
+        print("error: TADQIQ_WORKERS must be 1 or more", file=sys.stderr)
+        return 2
+    if workers > 1 and settings.database_kind == "sqlite":
+        print(
+            "error: several worker processes need PostgreSQL (TADQIQ_DATABASE_URL=postgresql://...); "
+            "SQLite is served by one process, which queues its writers fairly",
+            file=sys.stderr,
+        )
+        return 2
+    if workers == 1:
+        uvicorn.run(create_app(settings), host=settings.host, port=settings.port, log_level="info")
+        return 0
+    # Each worker process builds its own app (and engine) from the same TADQIQ_* environment.
+    uvicorn.run(
+        "server.app:create_app",
+        factory=True,
+        workers=workers,
+        host=settings.host,
+        port=settings.port,
+        log_level="info",
+    )
     return 0
 
 
@@ -135,7 +163,13 @@ def _parser() -> argparse.ArgumentParser:
         run=_migrate
     )
     commands.add_parser("demo", help="load the demo council into an empty database").set_defaults(run=_demo)
-    commands.add_parser("serve", help="serve the API on TADQIQ_HOST:TADQIQ_PORT").set_defaults(run=_serve)
+    serve = commands.add_parser("serve", help="serve the API on TADQIQ_HOST:TADQIQ_PORT")
+    serve.add_argument(
+        "--workers",
+        type=_workers,
+        help="server processes (default: TADQIQ_WORKERS, 1); above 1, PostgreSQL only",
+    )
+    serve.set_defaults(run=_serve)
     user = commands.add_parser("user", help="create an account")
     user.add_argument("username")
     user.add_argument(
