@@ -1,4 +1,9 @@
-"""Organisation API: everyone signed in reads the structure; admins and the audit lead change it."""
+"""Organisation API: everyone signed in reads the structure; admins and the audit lead change it.
+
+An object that an audit, a finding or another org object uses cannot be deleted (409 ``org.in_use``,
+naming its users, ``details.archive: true``): archive it instead. Archived objects leave the lists
+unless ``includeArchived=true``; reading one by id always works.
+"""
 
 from __future__ import annotations
 
@@ -10,12 +15,16 @@ from litestar.params import FromPath, JSONBody, QueryParameter
 
 from server.auth.guards import principal_of
 from server.auth.policy import CAN_EDIT_ORG, SIGNED_IN
-from server.org import people_store, store
+from server.org import service
 from server.org.schemas import PersonIn, PersonOut, ProcessIn, ProcessOut, SiteIn, SiteOut, UnitIn, UnitOut
 
 __all__ = ["CONTROLLERS", "PeopleController", "ProcessesController", "SitesController", "UnitsController"]
 
 Req = Request[Any, Any, Any]
+IncludeArchived = Annotated[
+    bool,
+    QueryParameter(name="includeArchived", description="Also list archived objects (left out by default)."),
+]
 
 
 class UnitsController(Controller):
@@ -23,26 +32,37 @@ class UnitsController(Controller):
     tags = ["organisation"]
 
     @get("/", operation_id="listUnits", guards=[SIGNED_IN])
-    async def list_units(self) -> list[UnitOut]:
-        """All units (the tree is given by ``parentId``)."""
-        return await store.list_units()
+    async def list_units(self, include_archived: IncludeArchived = False) -> list[UnitOut]:
+        """Active units (the tree is given by ``parentId``)."""
+        return await service.list_units(include_archived=include_archived)
 
     @get("/{unit_id:uuid}", operation_id="getUnit", guards=[SIGNED_IN])
     async def get_unit(self, unit_id: FromPath[UUID]) -> UnitOut:
-        return await store.get_unit(str(unit_id))
+        """The unit, archived or not."""
+        return await service.get_unit(str(unit_id))
 
     @post("/", operation_id="createUnit", guards=[CAN_EDIT_ORG])
     async def create_unit(self, request: Req, data: JSONBody[UnitIn]) -> UnitOut:
-        return await store.create_unit(principal_of(request), data)
+        return await service.create_unit(principal_of(request), data)
 
     @put("/{unit_id:uuid}", operation_id="updateUnit", guards=[CAN_EDIT_ORG])
     async def update_unit(self, request: Req, unit_id: FromPath[UUID], data: JSONBody[UnitIn]) -> UnitOut:
-        return await store.update_unit(principal_of(request), str(unit_id), data)
+        return await service.update_unit(principal_of(request), str(unit_id), data)
 
     @delete("/{unit_id:uuid}", operation_id="deleteUnit", guards=[CAN_EDIT_ORG])
     async def delete_unit(self, request: Req, unit_id: FromPath[UUID]) -> None:
-        """Refused (409) while the unit has sub-units, processes or people."""
-        await store.delete_unit(principal_of(request), str(unit_id))
+        """Refused (409) while sub-units, processes, people, audits or findings use the unit."""
+        await service.delete_unit(principal_of(request), str(unit_id))
+
+    @post("/{unit_id:uuid}/archive", operation_id="archiveUnit", guards=[CAN_EDIT_ORG], status_code=200)
+    async def archive_unit(self, request: Req, unit_id: FromPath[UUID]) -> UnitOut:
+        """Refused (409) while active sub-units, processes or people are in the unit."""
+        return await service.archive_unit(principal_of(request), str(unit_id))
+
+    @post("/{unit_id:uuid}/restore", operation_id="restoreUnit", guards=[CAN_EDIT_ORG], status_code=200)
+    async def restore_unit(self, request: Req, unit_id: FromPath[UUID]) -> UnitOut:
+        """Refused (409) while the parent unit is archived."""
+        return await service.restore_unit(principal_of(request), str(unit_id))
 
 
 class SitesController(Controller):
@@ -50,25 +70,34 @@ class SitesController(Controller):
     tags = ["organisation"]
 
     @get("/", operation_id="listSites", guards=[SIGNED_IN])
-    async def list_sites(self) -> list[SiteOut]:
-        return await store.list_sites()
+    async def list_sites(self, include_archived: IncludeArchived = False) -> list[SiteOut]:
+        return await service.list_sites(include_archived=include_archived)
 
     @get("/{site_id:uuid}", operation_id="getSite", guards=[SIGNED_IN])
     async def get_site(self, site_id: FromPath[UUID]) -> SiteOut:
-        return await store.get_site(str(site_id))
+        """The site, archived or not."""
+        return await service.get_site(str(site_id))
 
     @post("/", operation_id="createSite", guards=[CAN_EDIT_ORG])
     async def create_site(self, request: Req, data: JSONBody[SiteIn]) -> SiteOut:
-        return await store.create_site(principal_of(request), data)
+        return await service.create_site(principal_of(request), data)
 
     @put("/{site_id:uuid}", operation_id="updateSite", guards=[CAN_EDIT_ORG])
     async def update_site(self, request: Req, site_id: FromPath[UUID], data: JSONBody[SiteIn]) -> SiteOut:
-        return await store.update_site(principal_of(request), str(site_id), data)
+        return await service.update_site(principal_of(request), str(site_id), data)
 
     @delete("/{site_id:uuid}", operation_id="deleteSite", guards=[CAN_EDIT_ORG])
     async def delete_site(self, request: Req, site_id: FromPath[UUID]) -> None:
-        """Refused (409) while a process runs on the site."""
-        await store.delete_site(principal_of(request), str(site_id))
+        """Refused (409) while processes, audits or findings use the site."""
+        await service.delete_site(principal_of(request), str(site_id))
+
+    @post("/{site_id:uuid}/archive", operation_id="archiveSite", guards=[CAN_EDIT_ORG], status_code=200)
+    async def archive_site(self, request: Req, site_id: FromPath[UUID]) -> SiteOut:
+        return await service.archive_site(principal_of(request), str(site_id))
+
+    @post("/{site_id:uuid}/restore", operation_id="restoreSite", guards=[CAN_EDIT_ORG], status_code=200)
+    async def restore_site(self, request: Req, site_id: FromPath[UUID]) -> SiteOut:
+        return await service.restore_site(principal_of(request), str(site_id))
 
 
 class ProcessesController(Controller):
@@ -76,27 +105,39 @@ class ProcessesController(Controller):
     tags = ["organisation"]
 
     @get("/", operation_id="listProcesses", guards=[SIGNED_IN])
-    async def list_processes(self) -> list[ProcessOut]:
+    async def list_processes(self, include_archived: IncludeArchived = False) -> list[ProcessOut]:
         """The auditable processes with owner unit, sites, standards and criticality."""
-        return await store.list_processes()
+        return await service.list_processes(include_archived=include_archived)
 
     @get("/{process_id:uuid}", operation_id="getProcess", guards=[SIGNED_IN])
     async def get_process(self, process_id: FromPath[UUID]) -> ProcessOut:
-        return await store.get_process(str(process_id))
+        """The process, archived or not."""
+        return await service.get_process(str(process_id))
 
     @post("/", operation_id="createProcess", guards=[CAN_EDIT_ORG])
     async def create_process(self, request: Req, data: JSONBody[ProcessIn]) -> ProcessOut:
-        return await store.create_process(principal_of(request), data)
+        return await service.create_process(principal_of(request), data)
 
     @put("/{process_id:uuid}", operation_id="updateProcess", guards=[CAN_EDIT_ORG])
     async def update_process(
         self, request: Req, process_id: FromPath[UUID], data: JSONBody[ProcessIn]
     ) -> ProcessOut:
-        return await store.update_process(principal_of(request), str(process_id), data)
+        """A new owner unit or a new site must be active (409 ``org.archived`` otherwise)."""
+        return await service.update_process(principal_of(request), str(process_id), data)
 
     @delete("/{process_id:uuid}", operation_id="deleteProcess", guards=[CAN_EDIT_ORG])
     async def delete_process(self, request: Req, process_id: FromPath[UUID]) -> None:
-        await store.delete_process(principal_of(request), str(process_id))
+        """Refused (409) while audits or findings use the process."""
+        await service.delete_process(principal_of(request), str(process_id))
+
+    @post("/{process_id:uuid}/archive", operation_id="archiveProcess", guards=[CAN_EDIT_ORG], status_code=200)
+    async def archive_process(self, request: Req, process_id: FromPath[UUID]) -> ProcessOut:
+        return await service.archive_process(principal_of(request), str(process_id))
+
+    @post("/{process_id:uuid}/restore", operation_id="restoreProcess", guards=[CAN_EDIT_ORG], status_code=200)
+    async def restore_process(self, request: Req, process_id: FromPath[UUID]) -> ProcessOut:
+        """Refused (409) while the owner unit is archived."""
+        return await service.restore_process(principal_of(request), str(process_id))
 
 
 class PeopleController(Controller):
@@ -105,31 +146,47 @@ class PeopleController(Controller):
 
     @get("/", operation_id="listPeople", guards=[SIGNED_IN])
     async def list_people(
-        self, request: Req, unit_id: Annotated[UUID | None, QueryParameter(name="unitId")] = None
+        self,
+        request: Req,
+        unit_id: Annotated[UUID | None, QueryParameter(name="unitId")] = None,
+        include_archived: IncludeArchived = False,
     ) -> list[PersonOut]:
-        """People; contact details, qualifications and availability only for admins, the audit lead,
-        management, and each person themself."""
-        return await people_store.list_people(principal_of(request), str(unit_id) if unit_id else None)
+        """Active people; contact details, qualifications and availability only for admins, the audit
+        lead, management, and each person themself."""
+        return await service.list_people(
+            principal_of(request), str(unit_id) if unit_id else None, include_archived=include_archived
+        )
 
     @get("/{person_id:uuid}", operation_id="getPerson", guards=[SIGNED_IN])
     async def get_person(self, request: Req, person_id: FromPath[UUID]) -> PersonOut:
-        return await people_store.get_person(principal_of(request), str(person_id))
+        """The person, archived or not."""
+        return await service.get_person(principal_of(request), str(person_id))
 
     @post("/", operation_id="createPerson", guards=[CAN_EDIT_ORG])
     async def create_person(self, request: Req, data: JSONBody[PersonIn]) -> PersonOut:
-        return await people_store.create_person(principal_of(request), data)
+        return await service.create_person(principal_of(request), data)
 
     @put("/{person_id:uuid}", operation_id="updatePerson", guards=[CAN_EDIT_ORG])
     async def update_person(
         self, request: Req, person_id: FromPath[UUID], data: JSONBody[PersonIn]
     ) -> PersonOut:
         """Replaces the person, including the whole list of qualifications and availability periods."""
-        return await people_store.update_person(principal_of(request), str(person_id), data)
+        return await service.update_person(principal_of(request), str(person_id), data)
 
     @delete("/{person_id:uuid}", operation_id="deletePerson", guards=[CAN_EDIT_ORG])
     async def delete_person(self, request: Req, person_id: FromPath[UUID]) -> None:
-        """Refused (409) while an account is linked to the person."""
-        await people_store.delete_person(principal_of(request), str(person_id))
+        """Refused (409) while an account is linked to the person or an audit names them."""
+        await service.delete_person(principal_of(request), str(person_id))
+
+    @post("/{person_id:uuid}/archive", operation_id="archivePerson", guards=[CAN_EDIT_ORG], status_code=200)
+    async def archive_person(self, request: Req, person_id: FromPath[UUID]) -> PersonOut:
+        """The person leaves pick lists; their user account is not touched."""
+        return await service.archive_person(principal_of(request), str(person_id))
+
+    @post("/{person_id:uuid}/restore", operation_id="restorePerson", guards=[CAN_EDIT_ORG], status_code=200)
+    async def restore_person(self, request: Req, person_id: FromPath[UUID]) -> PersonOut:
+        """Refused (409) while the person's unit is archived."""
+        return await service.restore_person(principal_of(request), str(person_id))
 
 
 CONTROLLERS: list[type[Controller]] = [

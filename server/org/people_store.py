@@ -11,11 +11,11 @@ from msgspec import to_builtins
 from server.auth import store as auth_store
 from server.lib.db import write_transaction
 from server.lib.errors import AppError, ErrorCode
-from server.lib.i18n import N_
 from server.lib.structs import LocalizedName
+from server.org.archive_store import require_usable
 from server.org.logic import check_periods, check_unique_standards, may_see_person_details
 from server.org.schemas import AvailabilityIO, LocalizedText, PersonIn, PersonOut, QualificationIO
-from server.org.tables import Availability, Person, Qualification, Unit
+from server.org.tables import Availability, Person, Qualification
 from server.trail.store import record_change
 
 if TYPE_CHECKING:
@@ -80,6 +80,7 @@ async def _people_out(viewer: Principal | None, rows: list[dict[str, Any]]) -> l
                 unit_id=str(row["unit"]),
                 job_title=LocalizedText(ar=row["job_title_ar"], fr=row["job_title_fr"]),
                 lead_auditor=bool(row["lead_auditor"]),
+                archived_at=row["archived_at"],
                 username=account.username if account else None,
                 roles=account.roles if account else [],
                 email=row["email"] if full else None,
@@ -90,10 +91,15 @@ async def _people_out(viewer: Principal | None, rows: list[dict[str, Any]]) -> l
     return result
 
 
-async def list_people(viewer: Principal | None, unit_id: str | None = None) -> list[PersonOut]:
+async def list_people(
+    viewer: Principal | None, unit_id: str | None = None, *, include_archived: bool = True
+) -> list[PersonOut]:
+    """People by name, of one unit if given; ``include_archived=False`` for what a pick list offers."""
     query = Person.select().order_by(Person.full_name_fr)
     if unit_id:
         query = query.where(Person.unit == uuid.UUID(unit_id))
+    if not include_archived:
+        query = query.where(Person.archived_at.is_null())
     return await _people_out(viewer, list(await query.run()))
 
 
@@ -123,10 +129,9 @@ async def _write_person(actor: Principal | None, person_id: str | None, data: Pe
     check_unique_standards(data.qualifications)
     async with write_transaction():
         before = await get_person(None, person_id) if person_id else None
-        if not await Unit.exists().where(Unit.id == uuid.UUID(data.unit_id)).run():
-            raise AppError(
-                ErrorCode.UNKNOWN_REFERENCE, params={"field": "unitId"}, details={"field": "unitId"}
-            )
+        unit_id = str(uuid.UUID(data.unit_id))
+        if before is None or unit_id != before.unit_id:  # an edit may keep an archived unit
+            await require_usable("unit", [unit_id], "unitId")
         values = _person_row(data)
         key = uuid.UUID(person_id) if person_id else uuid.uuid4()
         if before is None:
@@ -174,11 +179,9 @@ async def update_person(actor: Principal, person_id: str, data: PersonIn) -> Per
 
 
 async def delete_person(actor: Principal, person_id: str) -> None:
+    """Delete the person with their qualifications and availability; the caller has checked that
+    nothing uses them (``service.delete_person``)."""
     async with write_transaction():
         before = await get_person(None, person_id)
-        if before.username is not None:
-            raise AppError(
-                ErrorCode.IN_USE, params={"reason": N_("a user account")}, details={"usedBy": "account"}
-            )
         await Person.delete().where(Person.id == uuid.UUID(person_id)).run()
         await record_change(actor, "delete", "person", person_id, _trail_view(before), None)

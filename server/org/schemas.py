@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from datetime import date
+from datetime import date, datetime
 from typing import Annotated, Literal
 
 import msgspec
@@ -49,6 +49,7 @@ class UnitOut(ApiOut):
     kind: UnitKind
     name: LocalizedName
     parent_id: str | None
+    archived_at: datetime | None
 
 
 class SiteIn(ApiIn):
@@ -66,6 +67,7 @@ class SiteOut(ApiOut):
     province: Province
     name: LocalizedName
     address: str
+    archived_at: datetime | None
 
 
 class ProcessIn(ApiIn):
@@ -87,6 +89,7 @@ class ProcessOut(ApiOut):
     criticality: Criticality
     site_ids: list[str]
     tags: list[Tag]
+    archived_at: datetime | None
 
 
 class QualificationIO(msgspec.Struct, rename="camel", forbid_unknown_fields=True, frozen=True):
@@ -114,13 +117,15 @@ class PersonIn(ApiIn):
 
 class PersonOut(ApiOut):
     """A person. ``email``, ``qualifications`` and ``availability`` are omitted (null) for callers
-    who may only see who is who: auditors and auditees looking at someone else."""
+    who may only see who is who: auditors and auditees looking at someone else. ``archivedAt`` is null
+    while the person is active (as on units, sites and processes)."""
 
     id: str
     full_name: LocalizedName
     unit_id: str
     job_title: LocalizedText
     lead_auditor: bool
+    archived_at: datetime | None
     username: str | None = None
     roles: list[Role] = []
     email: str | None = None

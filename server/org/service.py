@@ -1,21 +1,78 @@
 """Organisation use cases that handlers and other domains call.
 
-Other domains reference org objects by id (an audit's process, units, sites, team and auditees;
-a finding's process, unit and site). :func:`check_usable_references` is the rule they apply before
-storing such a reference: the object must exist and must not be archived.
+Other domains reference org objects by id (an audit's process, units, sites, team and auditees; a
+finding's process, unit and site), so an org object that something uses never disappears: deleting it
+is refused (409 ``org.in_use``, naming its users) and it is archived instead. An archived object stays
+readable by id and keeps its references; it leaves pick lists, and no new reference to it is accepted
+(:func:`check_usable_references`, 409 ``org.archived``).
 """
 
 from __future__ import annotations
 
 import uuid
-from collections.abc import Mapping, Sequence
-from typing import Final
+from collections.abc import Awaitable, Callable, Mapping, Sequence
+from typing import TYPE_CHECKING, Any, Final
 
+from server.audits import store as audits_store
+from server.auth import store as auth_store
+from server.lib.db import write_transaction
 from server.lib.errors import AppError, ErrorCode
-from server.org import store
-from server.org.store import ReferenceKind
+from server.org import archive_store, people_store, store
+from server.org.logic import Usage, in_use_error
+from server.org.people_store import create_person, get_person, list_people, update_person
+from server.org.store import (
+    create_process,
+    create_site,
+    create_unit,
+    get_process,
+    get_site,
+    get_unit,
+    list_processes,
+    list_sites,
+    list_units,
+    update_process,
+    update_site,
+    update_unit,
+)
+from server.sync import changes_store
 
-__all__ = ["DEFAULT_FIELD_NAMES", "check_usable_references"]
+if TYPE_CHECKING:
+    from server.lib.principal import Principal
+    from server.org.archive_store import OrgKind
+    from server.org.schemas import PersonOut, ProcessOut, SiteOut, UnitOut
+
+__all__ = [
+    "DEFAULT_FIELD_NAMES",
+    "archive_person",
+    "archive_process",
+    "archive_site",
+    "archive_unit",
+    "check_usable_references",
+    "create_person",
+    "create_process",
+    "create_site",
+    "create_unit",
+    "delete_person",
+    "delete_process",
+    "delete_site",
+    "delete_unit",
+    "get_person",
+    "get_process",
+    "get_site",
+    "get_unit",
+    "list_people",
+    "list_processes",
+    "list_sites",
+    "list_units",
+    "restore_person",
+    "restore_process",
+    "restore_site",
+    "restore_unit",
+    "update_person",
+    "update_process",
+    "update_site",
+    "update_unit",
+]
 
 DEFAULT_FIELD_NAMES: Final[Mapping[str, str]] = {
     "process": "processId",
@@ -24,28 +81,24 @@ DEFAULT_FIELD_NAMES: Final[Mapping[str, str]] = {
     "people": "personIds",
 }
 
+# The unit an object sits in: it must be active for the object to be restored.
+_PARENT_FIELDS: Final[dict[OrgKind, tuple[str, str]]] = {
+    "unit": ("parent", "parentId"),
+    "process": ("owner_unit", "ownerUnitId"),
+    "person": ("unit", "unitId"),
+}
 
-def _is_uuid(value: str) -> bool:
+
+# ---------------------------------------------------------------- references from other domains
+
+
+def _canonical_ids(ids: Sequence[str], field: str) -> list[str]:
     try:
-        uuid.UUID(value)
+        return [str(uuid.UUID(i)) for i in ids]
     except ValueError:
-        return False
-    return True
-
-
-async def _check_kind(kind: ReferenceKind, ids: Sequence[str], field: str) -> None:
-    if not ids:
-        return
-    unknown = AppError(ErrorCode.UNKNOWN_REFERENCE, params={"field": field}, details={"field": field})
-    if not all(_is_uuid(i) for i in ids):
-        raise unknown
-    states = await store.reference_states(kind, ids)
-    for entity_id in ids:
-        archived = states.get(str(uuid.UUID(entity_id)))
-        if archived is None:
-            raise unknown
-        if archived:
-            raise AppError(ErrorCode.ARCHIVED, details={"field": field, "id": entity_id})
+        raise AppError(
+            ErrorCode.UNKNOWN_REFERENCE, params={"field": field}, details={"field": field}
+        ) from None
 
 
 async def check_usable_references(
@@ -62,9 +115,146 @@ async def check_usable_references(
     409 ``org.archived`` (``details={"field": …, "id": …}``) for an archived one. ``field_names`` maps
     the kinds ``process``, ``units``, ``sites`` and ``people`` to the caller's wire field names
     (defaults ``processId``, ``unitIds``, ``siteIds``, ``personIds``). One query per kind given.
+
+    Call it inside the write transaction that stores the references: on PostgreSQL the rows stay
+    locked (``FOR SHARE``) until it ends, so a concurrent archive or delete waits and then sees them.
     """
-    names: dict[str, str] = {**DEFAULT_FIELD_NAMES, **(field_names or {})}
-    await _check_kind("process", [process_id] if process_id is not None else [], names["process"])
-    await _check_kind("units", unit_ids, names["units"])
-    await _check_kind("sites", site_ids, names["sites"])
-    await _check_kind("people", person_ids, names["people"])
+    names = {**DEFAULT_FIELD_NAMES, **(field_names or {})}
+    wanted: list[tuple[OrgKind, Sequence[str], str]] = [
+        ("process", [process_id] if process_id is not None else [], names["process"]),
+        ("unit", unit_ids, names["units"]),
+        ("site", site_ids, names["sites"]),
+        ("person", person_ids, names["people"]),
+    ]
+    for kind, ids, field in wanted:
+        await archive_store.require_usable(kind, _canonical_ids(ids, field), field)
+
+
+# ---------------------------------------------------------------- delete: only what nothing uses
+
+
+async def _users(kind: OrgKind, entity_id: str) -> tuple[list[Usage], int]:
+    """Everything that uses the object (audits of any status, org objects, an account) and how many
+    findings name it."""
+    usages = [Usage("audit", i, code) for i, code in await audits_store.audits_referencing(kind, entity_id)]
+    usages += await archive_store.org_usages(kind, entity_id)
+    if kind == "person":
+        account = (await auth_store.accounts_by_person([entity_id])).get(entity_id)
+        if account is not None:
+            usages.append(Usage("account", account.id, account.username))
+        return usages, 0
+    return usages, await changes_store.findings_referencing(kind, entity_id)
+
+
+async def _delete(
+    kind: OrgKind, actor: Principal, entity_id: str, delete: Callable[[Principal, str], Awaitable[None]]
+) -> None:
+    async with write_transaction():
+        await archive_store.lock_for_change(kind, entity_id)
+        usages, findings = await _users(kind, entity_id)
+        if usages or findings:
+            raise in_use_error(usages, findings, remedy="archive")
+        await delete(actor, entity_id)
+
+
+async def delete_unit(actor: Principal, unit_id: str) -> None:
+    """Refused (409 ``org.in_use``) while sub-units, processes, people, audits or findings use it."""
+    await _delete("unit", actor, unit_id, store.delete_unit)
+
+
+async def delete_site(actor: Principal, site_id: str) -> None:
+    """Refused (409 ``org.in_use``) while processes, audits or findings use it."""
+    await _delete("site", actor, site_id, store.delete_site)
+
+
+async def delete_process(actor: Principal, process_id: str) -> None:
+    """Refused (409 ``org.in_use``) while audits or findings use it."""
+    await _delete("process", actor, process_id, store.delete_process)
+
+
+async def delete_person(actor: Principal, person_id: str) -> None:
+    """Refused (409 ``org.in_use``) while an account is linked to the person or an audit names them
+    (team member or auditee)."""
+    await _delete("person", actor, person_id, people_store.delete_person)
+
+
+# ---------------------------------------------------------------- archive and restore
+
+
+async def _archive(kind: OrgKind, actor: Principal, entity_id: str) -> None:
+    row = await archive_store.lock_for_change(kind, entity_id)
+    if row["archived_at"] is not None:
+        return
+    if kind == "unit":
+        active = await archive_store.org_usages("unit", entity_id, active_only=True)
+        if active:
+            raise in_use_error(active, 0, remedy="clear")
+    await archive_store.set_archived(actor, kind, entity_id, row, archived=True)
+
+
+async def _restore(kind: OrgKind, actor: Principal, entity_id: str) -> None:
+    row: dict[str, Any] = await archive_store.lock_for_change(kind, entity_id)
+    if row["archived_at"] is None:
+        return
+    if kind in _PARENT_FIELDS:
+        column, field = _PARENT_FIELDS[kind]
+        if row[column] is not None:
+            await archive_store.require_usable("unit", [str(row[column])], field)
+    await archive_store.set_archived(actor, kind, entity_id, row, archived=False)
+
+
+async def archive_unit(actor: Principal, unit_id: str) -> UnitOut:
+    """Archive the unit (again: no change). Refused (409 ``org.in_use``) while it has active sub-units,
+    processes or people: archive or move those first."""
+    async with write_transaction():
+        await _archive("unit", actor, unit_id)
+        return await get_unit(unit_id)
+
+
+async def restore_unit(actor: Principal, unit_id: str) -> UnitOut:
+    """Make the unit active again; refused (409 ``org.archived``) while its parent unit is archived."""
+    async with write_transaction():
+        await _restore("unit", actor, unit_id)
+        return await get_unit(unit_id)
+
+
+async def archive_site(actor: Principal, site_id: str) -> SiteOut:
+    """Archive the site; the processes that run on it keep it."""
+    async with write_transaction():
+        await _archive("site", actor, site_id)
+        return await get_site(site_id)
+
+
+async def restore_site(actor: Principal, site_id: str) -> SiteOut:
+    async with write_transaction():
+        await _restore("site", actor, site_id)
+        return await get_site(site_id)
+
+
+async def archive_process(actor: Principal, process_id: str) -> ProcessOut:
+    """Archive the process; its audits and findings keep it."""
+    async with write_transaction():
+        await _archive("process", actor, process_id)
+        return await get_process(process_id)
+
+
+async def restore_process(actor: Principal, process_id: str) -> ProcessOut:
+    """Make the process active again; refused (409 ``org.archived``) while its owner unit is archived."""
+    async with write_transaction():
+        await _restore("process", actor, process_id)
+        return await get_process(process_id)
+
+
+async def archive_person(actor: Principal, person_id: str) -> PersonOut:
+    """Archive the person: they leave pick lists (teams, auditees). Their user account, if any, is not
+    touched: it still signs in with its roles until an administrator changes it."""
+    async with write_transaction():
+        await _archive("person", actor, person_id)
+        return await get_person(actor, person_id)
+
+
+async def restore_person(actor: Principal, person_id: str) -> PersonOut:
+    """Make the person active again; refused (409 ``org.archived``) while their unit is archived."""
+    async with write_transaction():
+        await _restore("person", actor, person_id)
+        return await get_person(actor, person_id)

@@ -3,13 +3,12 @@
 from __future__ import annotations
 
 import uuid
-from collections.abc import Sequence
-from typing import TYPE_CHECKING, Any, Literal
+from typing import TYPE_CHECKING, Any
 
 from server.lib.db import code_is_free, write_transaction
 from server.lib.errors import AppError, ErrorCode
-from server.lib.i18n import N_
 from server.lib.structs import LocalizedName
+from server.org.archive_store import require_usable
 from server.org.logic import would_create_cycle
 from server.org.schemas import (
     ProcessIn,
@@ -19,7 +18,7 @@ from server.org.schemas import (
     UnitIn,
     UnitOut,
 )
-from server.org.tables import Person, Process, ProcessSite, Site, Unit
+from server.org.tables import Process, ProcessSite, Site, Unit
 from server.trail.store import record_change
 
 if TYPE_CHECKING:
@@ -28,7 +27,6 @@ if TYPE_CHECKING:
     from server.lib.principal import Principal
 
 __all__ = [
-    "ReferenceKind",
     "create_process",
     "create_site",
     "create_unit",
@@ -41,7 +39,6 @@ __all__ = [
     "list_processes",
     "list_sites",
     "list_units",
-    "reference_states",
     "unit_parents",
     "update_process",
     "update_site",
@@ -57,19 +54,21 @@ def _uuid(value: str) -> uuid.UUID:
     return uuid.UUID(value)
 
 
+def _canonical(ids: list[str]) -> list[str]:
+    """Distinct ids in canonical (lowercase) form, sorted."""
+    return sorted({str(_uuid(i)) for i in ids})
+
+
+def _added(ids: list[str], before: list[str]) -> list[str]:
+    """The ids newly referenced: only those must be usable (an edit may keep an archived one)."""
+    return [i for i in _canonical(ids) if i not in set(before)]
+
+
 async def _require(table: type[Table], entity_id: str, entity: str) -> dict[str, Any]:
     row = await table.select().where(table._meta.primary_key == _uuid(entity_id)).first().run()
     if row is None:
         raise _not_found(entity, entity_id)
     return dict(row)
-
-
-async def _refs_exist(table: type[Table], ids: list[str], field: str) -> None:
-    if not ids:
-        return
-    found = await table.count().where(table._meta.primary_key.is_in([_uuid(i) for i in set(ids)])).run()
-    if found != len(set(ids)):
-        raise AppError(ErrorCode.UNKNOWN_REFERENCE, params={"field": field}, details={"field": field})
 
 
 # ---------------------------------------------------------------- units
@@ -82,6 +81,7 @@ def _unit_out(row: dict[str, Any]) -> UnitOut:
         kind=row["kind"],
         name=LocalizedName(ar=row["name_ar"], fr=row["name_fr"]),
         parent_id=str(row["parent"]) if row["parent"] else None,
+        archived_at=row["archived_at"],
     )
 
 
@@ -100,8 +100,12 @@ async def unit_parents() -> dict[str, str | None]:
     return {str(r["id"]): (str(r["parent"]) if r["parent"] else None) for r in rows}
 
 
-async def list_units() -> list[UnitOut]:
-    return [_unit_out(r) for r in await Unit.select().order_by(Unit.code).run()]
+async def list_units(*, include_archived: bool = True) -> list[UnitOut]:
+    """Every unit by code; ``include_archived=False`` for what a pick list offers."""
+    query = Unit.select().order_by(Unit.code)
+    if not include_archived:
+        query = query.where(Unit.archived_at.is_null())
+    return [_unit_out(r) for r in await query.run()]
 
 
 async def get_unit(unit_id: str) -> UnitOut:
@@ -111,7 +115,7 @@ async def get_unit(unit_id: str) -> UnitOut:
 async def create_unit(actor: Principal | None, data: UnitIn) -> UnitOut:
     async with write_transaction():
         await code_is_free(Unit, data.code, None)
-        await _refs_exist(Unit, [data.parent_id] if data.parent_id else [], "parentId")
+        await require_usable("unit", _canonical([data.parent_id] if data.parent_id else []), "parentId")
         values = _unit_row(data)
         unit_id = uuid.uuid4()
         await Unit.insert(Unit(id=unit_id, **values)).run()
@@ -123,7 +127,8 @@ async def update_unit(actor: Principal, unit_id: str, data: UnitIn) -> UnitOut:
     async with write_transaction():
         before = await _require(Unit, unit_id, "unit")
         await code_is_free(Unit, data.code, unit_id)
-        await _refs_exist(Unit, [data.parent_id] if data.parent_id else [], "parentId")
+        parent = [str(before["parent"])] if before["parent"] else []
+        await require_usable("unit", _added([data.parent_id] if data.parent_id else [], parent), "parentId")
         if would_create_cycle(unit_id, data.parent_id, await unit_parents()):
             raise AppError(ErrorCode.UNIT_CYCLE, details={"field": "parentId"})
         values = _unit_row(data)
@@ -137,17 +142,10 @@ async def update_unit(actor: Principal, unit_id: str, data: UnitIn) -> UnitOut:
 
 
 async def delete_unit(actor: Principal, unit_id: str) -> None:
+    """Delete the unit; the caller has checked that nothing uses it (``service.delete_unit``)."""
     async with write_transaction():
         before = await _require(Unit, unit_id, "unit")
-        key = _uuid(unit_id)
-        for table, column, reason in (
-            (Unit, Unit.parent, N_("sub-units")),
-            (Process, Process.owner_unit, N_("processes")),
-            (Person, Person.unit, N_("people")),
-        ):
-            if await table.exists().where(column == key).run():
-                raise AppError(ErrorCode.IN_USE, params={"reason": reason}, details={"usedBy": reason})
-        await Unit.delete().where(Unit.id == key).run()
+        await Unit.delete().where(Unit.id == _uuid(unit_id)).run()
         await record_change(actor, "delete", "unit", unit_id, before, None)
 
 
@@ -162,6 +160,7 @@ def _site_out(row: dict[str, Any]) -> SiteOut:
         province=row["province"],
         name=LocalizedName(ar=row["name_ar"], fr=row["name_fr"]),
         address=row["address"],
+        archived_at=row["archived_at"],
     )
 
 
@@ -176,8 +175,12 @@ def _site_row(data: SiteIn) -> dict[str, Any]:
     }
 
 
-async def list_sites() -> list[SiteOut]:
-    return [_site_out(r) for r in await Site.select().order_by(Site.code).run()]
+async def list_sites(*, include_archived: bool = True) -> list[SiteOut]:
+    """Every site by code; ``include_archived=False`` for what a pick list offers."""
+    query = Site.select().order_by(Site.code)
+    if not include_archived:
+        query = query.where(Site.archived_at.is_null())
+    return [_site_out(r) for r in await query.run()]
 
 
 async def get_site(site_id: str) -> SiteOut:
@@ -209,12 +212,9 @@ async def update_site(actor: Principal, site_id: str, data: SiteIn) -> SiteOut:
 
 
 async def delete_site(actor: Principal, site_id: str) -> None:
+    """Delete the site; the caller has checked that nothing uses it (``service.delete_site``)."""
     async with write_transaction():
         before = await _require(Site, site_id, "site")
-        if await ProcessSite.exists().where(ProcessSite.site == _uuid(site_id)).run():
-            raise AppError(
-                ErrorCode.IN_USE, params={"reason": N_("processes")}, details={"usedBy": "processes"}
-            )
         await Site.delete().where(Site.id == _uuid(site_id)).run()
         await record_change(actor, "delete", "site", site_id, before, None)
 
@@ -236,6 +236,7 @@ def _process_out(row: dict[str, Any], site_ids: list[str]) -> ProcessOut:
         criticality=row["criticality"],
         site_ids=sorted(site_ids),
         tags=_split(row["tags"]),
+        archived_at=row["archived_at"],
     )
 
 
@@ -258,9 +259,13 @@ async def _sites_by_process() -> dict[str, list[str]]:
     return links
 
 
-async def list_processes() -> list[ProcessOut]:
+async def list_processes(*, include_archived: bool = True) -> list[ProcessOut]:
+    """Every process by code; ``include_archived=False`` for what a pick list offers."""
     links = await _sites_by_process()
-    rows = await Process.select().order_by(Process.code).run()
+    query = Process.select().order_by(Process.code)
+    if not include_archived:
+        query = query.where(Process.archived_at.is_null())
+    rows = await query.run()
     return [_process_out(r, links.get(str(r["id"]), [])) for r in rows]
 
 
@@ -274,8 +279,9 @@ async def _write_process(actor: Principal | None, process_id: str | None, data: 
     async with write_transaction():
         before = await get_process(process_id) if process_id else None
         await code_is_free(Process, data.code, process_id)
-        await _refs_exist(Unit, [data.owner_unit_id], "ownerUnitId")
-        await _refs_exist(Site, data.site_ids, "siteIds")
+        owner = [before.owner_unit_id] if before else []
+        await require_usable("unit", _added([data.owner_unit_id], owner), "ownerUnitId")
+        await require_usable("site", _added(data.site_ids, before.site_ids if before else []), "siteIds")
         values = _process_row(data)
         key = _uuid(process_id) if process_id else uuid.uuid4()
         if before is None:
@@ -287,11 +293,10 @@ async def _write_process(actor: Principal | None, process_id: str | None, data: 
                 .run()
             )
             await ProcessSite.delete().where(ProcessSite.process == key).run()
-        if data.site_ids:
-            await ProcessSite.insert(
-                *[ProcessSite(process=key, site=_uuid(s)) for s in sorted(set(data.site_ids))]
-            ).run()
-        after = {**values, "site_ids": sorted(set(data.site_ids))}
+        site_ids = _canonical(data.site_ids)
+        if site_ids:
+            await ProcessSite.insert(*[ProcessSite(process=key, site=_uuid(s)) for s in site_ids]).run()
+        after = {**values, "site_ids": site_ids}
         await record_change(
             actor,
             "update" if before else "create",
@@ -325,34 +330,9 @@ async def update_process(actor: Principal, process_id: str, data: ProcessIn) -> 
 
 
 async def delete_process(actor: Principal, process_id: str) -> None:
+    """Delete the process (its site links go with it); the caller has checked that nothing uses it
+    (``service.delete_process``)."""
     async with write_transaction():
         before = await get_process(process_id)
         await Process.delete().where(Process.id == _uuid(process_id)).run()
         await record_change(actor, "delete", "process", process_id, _process_row_from_out(before), None)
-
-
-# ---------------------------------------------------------------- references from other domains
-
-ReferenceKind = Literal["process", "units", "sites", "people"]
-
-_REFERENCE_TABLES: dict[ReferenceKind, type[Table]] = {
-    "process": Process,
-    "units": Unit,
-    "sites": Site,
-    "people": Person,
-}
-
-
-async def reference_states(kind: ReferenceKind, ids: Sequence[str]) -> dict[str, bool]:
-    """id → archived? for each id of ``ids`` that exists (one query); a missing id is absent."""
-    if not ids:
-        return {}
-    table = _REFERENCE_TABLES[kind]
-    keys = {_uuid(i) for i in ids}
-    archived_at = table._meta.get_column_by_name("archived_at")
-    rows = (
-        await table.select(table._meta.primary_key, archived_at)
-        .where(table._meta.primary_key.is_in(list(keys)))
-        .run()
-    )
-    return {str(row["id"]): row["archived_at"] is not None for row in rows}
