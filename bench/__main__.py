@@ -6,10 +6,15 @@ import asyncio
 import platform
 import sys
 
-from bench import bench_auth, bench_checklists, bench_sync
+from bench import bench_auth, bench_checklists, bench_sync, bench_tablets
 from bench.harness import report
 
-SUITES = {"auth": bench_auth.run, "checklists": bench_checklists.run, "sync": bench_sync.run}
+SUITES = {
+    "auth": bench_auth.run,
+    "checklists": bench_checklists.run,
+    "sync": bench_sync.run,
+    "tablets": bench_tablets.run,
+}
 
 
 def main() -> int:

@@ -9,11 +9,13 @@ import subprocess
 import sys
 import tempfile
 import time
-from collections.abc import Awaitable, Callable, Iterator
-from contextlib import contextmanager
+import uuid
+from collections.abc import AsyncIterator, Awaitable, Callable, Iterator
+from contextlib import asynccontextmanager, contextmanager
 from dataclasses import dataclass
 from pathlib import Path
 
+import asyncpg
 import httpx
 
 ROOT = Path(__file__).resolve().parents[1]
@@ -32,8 +34,11 @@ def _free_port() -> int:
 
 
 @contextmanager
-def running_server(extra_env: dict[str, str] | None = None) -> Iterator[Server]:
-    """A migrated database with the demo council, served by uvicorn in a child process."""
+def running_server(
+    extra_env: dict[str, str] | None = None, serve_args: tuple[str, ...] = ()
+) -> Iterator[Server]:
+    """A migrated database with the demo council, served by uvicorn in a child process
+    (``serve_args``, e.g. ``("--workers", "2")``, go to ``tadqiq serve``)."""
     with tempfile.TemporaryDirectory(prefix="tadqiq-bench-") as tmp:
         port = _free_port()
         env = {
@@ -50,7 +55,11 @@ def running_server(extra_env: dict[str, str] | None = None) -> Iterator[Server]:
         tadqiq = [sys.executable, "-m", "server.cli"]
         subprocess.run([*tadqiq, "demo"], env=env, cwd=ROOT, check=True, capture_output=True)
         proc = subprocess.Popen(
-            [*tadqiq, "serve"], env=env, cwd=ROOT, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL
+            [*tadqiq, "serve", *serve_args],
+            env=env,
+            cwd=ROOT,
+            stdout=subprocess.DEVNULL,
+            stderr=subprocess.DEVNULL,
         )
         base = f"http://127.0.0.1:{port}"
         try:
@@ -66,7 +75,31 @@ def running_server(extra_env: dict[str, str] | None = None) -> Iterator[Server]:
             yield Server(base_url=base, env=env)
         finally:
             proc.terminate()
-            proc.wait(timeout=10)
+            proc.wait(timeout=30)
+
+
+def bench_pg_url() -> str | None:
+    """The PostgreSQL server the benchmarks may create scratch databases on, if any."""
+    return os.environ.get("TADQIQ_BENCH_DATABASE_URL") or os.environ.get("TADQIQ_TEST_DATABASE_URL")
+
+
+@asynccontextmanager
+async def fresh_pg_database(admin_url: str) -> AsyncIterator[str]:
+    """The URL of a new, empty PostgreSQL database, dropped afterwards."""
+    name = f"tq_bench_{uuid.uuid4().hex[:8]}"
+    admin = await asyncpg.connect(admin_url)
+    try:
+        await admin.execute(f"CREATE DATABASE {name}")
+    finally:
+        await admin.close()
+    try:
+        yield admin_url.rpartition("/")[0] + "/" + name
+    finally:
+        admin = await asyncpg.connect(admin_url)
+        try:
+            await admin.execute(f"DROP DATABASE IF EXISTS {name} WITH (FORCE)")
+        finally:
+            await admin.close()
 
 
 @dataclass(frozen=True)
