@@ -18,8 +18,8 @@ from server.auth.guards import TokenAuthMiddleware
 from server.auth.policy import PUBLIC
 from server.domains import controllers
 from server.lib.db import make_engine, start_engine, stop_engine
-from server.lib.http_errors import EXCEPTION_HANDLERS
-from server.lib.openapi import document_error_responses
+from server.lib.http_errors import EXCEPTION_HANDLERS, answer_options_from_routes
+from server.lib.openapi import document_error_responses, document_parameters
 from server.lib.openapi_structs import align_struct_schemas
 from server.lib.validation import strict_json_body
 from server.settings import Settings, load_settings
@@ -48,6 +48,8 @@ def create_app(settings: Settings | None = None, engine: Engine[Any] | None = No
         await start_engine(the_engine)
         align_struct_schemas(app)
         document_error_responses(app)
+        document_parameters(app)
+        answer_options_from_routes(app)
 
     async def close_database() -> None:
         await stop_engine(the_engine)

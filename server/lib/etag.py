@@ -1,13 +1,28 @@
-"""Strong ETags and the ``If-None-Match`` → 304 answer for pre-encoded JSON bodies."""
+"""HTTP preconditions: strong ETags with ``If-None-Match`` → 304 for pre-encoded JSON bodies, and the
+revision a client read (``If-Match`` or a ``rev`` field) checked before a write (428 / 412)."""
 
 from __future__ import annotations
 
 import hashlib
-from typing import Any
+import re
+from typing import Annotated, Any, Final
 
 from litestar import MediaType, Request, Response
+from litestar.datastructures import ResponseHeader
+from litestar.params import HeaderParameter
 
-__all__ = ["conditional_json", "strong_etag"]
+from server.lib.errors import AppError, ErrorCode, FieldError
+
+__all__ = [
+    "IF_MATCH_PATTERN",
+    "REVISION_ETAG",
+    "IfMatch",
+    "check_revision",
+    "conditional_json",
+    "expected_revision",
+    "revision_etag",
+    "strong_etag",
+]
 
 
 def strong_etag(body: bytes) -> str:
@@ -22,3 +37,63 @@ def conditional_json(
     if etag in [tag.strip() for tag in request.headers.get("if-none-match", "").split(",")]:
         return Response(content=b"", status_code=304, headers=all_headers)
     return Response(content=body, media_type=MediaType.JSON, headers=all_headers)
+
+
+# ---------------------------------------------------------------- revisions (optimistic concurrency)
+
+IF_MATCH_PATTERN: Final = r'^(W/)?"[0-9]{1,10}"$|^[0-9]{1,10}$'
+"""What ``If-Match`` may hold: the ``rev`` read, as ``"7"`` (its ETag), ``W/"7"`` or ``7``; ASCII digits."""
+_IF_MATCH = re.compile(r'(?:W/)?"([0-9]{1,10})"|([0-9]{1,10})')
+
+IfMatch = Annotated[
+    str | None,
+    HeaderParameter(
+        name="If-Match",
+        required=False,
+        pattern=IF_MATCH_PATTERN,
+        description='The rev you read, e.g. "7" (the ETag); or send it as the body\'s rev field.',
+    ),
+]
+"""The ``If-Match`` parameter of a route that changes a revisioned item."""
+
+REVISION_ETAG = [
+    ResponseHeader(
+        name="ETag", documentation_only=True, description='The rev, e.g. "7": send it back as If-Match.'
+    )
+]
+"""The ``ETag`` response header of such a route, for the OpenAPI document."""
+
+
+def revision_etag(rev: int) -> str:
+    return f'"{rev}"'
+
+
+def expected_revision(if_match: str | None, body_rev: int | None) -> int | None:
+    """The revision the client says it read, from ``If-Match`` or the body's ``rev`` (None if neither).
+
+    Both may be sent; when they disagree the request is refused (400) rather than guessed at."""
+    header_rev = None
+    if if_match is not None:
+        match = _IF_MATCH.fullmatch(if_match.strip())
+        if match is None:
+            raise AppError(
+                ErrorCode.VALIDATION_FAILED,
+                details=[FieldError(field="If-Match", message='expected the rev read, e.g. "7"')],
+            )
+        header_rev = int(match.group(1) or match.group(2))
+    if header_rev is not None and body_rev is not None and header_rev != body_rev:
+        raise AppError(
+            ErrorCode.VALIDATION_FAILED,
+            details=[FieldError(field="rev", message="differs from the If-Match header")],
+        )
+    return header_rev if header_rev is not None else body_rev
+
+
+def check_revision(expected: int | None, current: int) -> None:
+    """Call inside the write transaction, with the stored ``current`` revision: 428
+    ``request.precondition_required`` when the client did not say which revision it read, 412
+    ``request.precondition_failed`` (``details={"currentRev": current}``) when the item moved on since."""
+    if expected is None:
+        raise AppError(ErrorCode.PRECONDITION_REQUIRED, details={"header": "If-Match", "field": "rev"})
+    if expected != current:
+        raise AppError(ErrorCode.PRECONDITION_FAILED, details={"currentRev": current})

@@ -1,9 +1,11 @@
-"""Turning every exception into the one JSON error shape, in the caller's language."""
+"""Turning every exception into the one JSON error shape, in the caller's language; the methods a path
+accepts, said the same way by a 405 and by OPTIONS."""
 
 from __future__ import annotations
 
 import logging
-from typing import Any
+from collections.abc import Awaitable, Callable, Iterable
+from typing import TYPE_CHECKING, Any
 
 import msgspec
 from litestar import MediaType, Request, Response
@@ -16,6 +18,7 @@ from litestar.exceptions import (
     ValidationException,
 )
 from litestar.exceptions.http_exceptions import RequestEntityTooLarge
+from litestar.routes import HTTPRoute
 
 from server.lib.db import is_busy_error
 from server.lib.errors import AppError, ErrorCode, FieldError, error_body
@@ -23,7 +26,10 @@ from server.lib.i18n import Locale, negotiate_locale
 from server.lib.principal import Principal
 from server.lib.validation import field_errors
 
-__all__ = ["EXCEPTION_HANDLERS", "request_locale"]
+if TYPE_CHECKING:
+    from litestar import Litestar
+
+__all__ = ["EXCEPTION_HANDLERS", "allow_header", "answer_options_from_routes", "request_locale"]
 
 log = logging.getLogger("tadqiq.errors")
 Req = Request[Any, Any, Any]
@@ -48,12 +54,24 @@ def _respond(request: Req, error: AppError) -> Response[Any]:
     )
 
 
-def _litestar_field_errors(exc: ValidationException) -> list[FieldError]:
+def _wire_name(request: Req, key: str) -> str:
+    """The name a client used for a parameter (``beforeId``, ``If-Match``), not the Python one."""
+    handler = request.scope.get("route_handler")
+    parameter = handler.parsed_fn_signature.parameters.get(key) if handler is not None else None
+    kwarg = getattr(parameter, "kwarg_definition", None)
+    for attribute in ("name", "query", "header", "cookie"):
+        alias = getattr(kwarg, attribute, None)
+        if isinstance(alias, str) and alias:
+            return alias
+    return key
+
+
+def _litestar_field_errors(request: Req, exc: ValidationException) -> list[FieldError]:
     extra = exc.extra if isinstance(exc.extra, list) else []
     fields = []
     for item in extra:
         if isinstance(item, dict):
-            key = str(item.get("key") or item.get("source") or "body")
+            key = _wire_name(request, str(item.get("key") or item.get("source") or "body"))
             fields.append(FieldError(field=key, message=str(item.get("message", ""))[:300]))
     return fields
 
@@ -75,7 +93,7 @@ def _body_problem(request: Req, exc: HTTPException) -> AppError | None:
         if errors:
             return AppError(ErrorCode.VALIDATION_FAILED, details=errors)
     if isinstance(exc, ValidationException):
-        return AppError(ErrorCode.VALIDATION_FAILED, details=_litestar_field_errors(exc))
+        return AppError(ErrorCode.VALIDATION_FAILED, details=_litestar_field_errors(request, exc))
     return None
 
 
@@ -90,7 +108,7 @@ def handle_http_exception(request: Req, exc: HTTPException) -> Response[Any]:
             return _respond(request, problem)
         if isinstance(exc, ValidationException):
             return _respond(
-                request, AppError(ErrorCode.VALIDATION_FAILED, details=_litestar_field_errors(exc))
+                request, AppError(ErrorCode.VALIDATION_FAILED, details=_litestar_field_errors(request, exc))
             )
     if isinstance(exc, RequestEntityTooLarge):
         route_limit = getattr(request.scope.get("route_handler"), "request_max_body_size", None)
@@ -99,7 +117,9 @@ def handle_http_exception(request: Req, exc: HTTPException) -> Response[Any]:
     if isinstance(exc, NotFoundException):
         return _respond(request, AppError(ErrorCode.ROUTE_NOT_FOUND))
     if isinstance(exc, MethodNotAllowedException):
-        return _respond(request, AppError(ErrorCode.METHOD_NOT_ALLOWED, headers=dict(exc.headers or {})))
+        listed = next((v for k, v in (exc.headers or {}).items() if k.lower() == "allow"), "")
+        allow = allow_header(listed.split(","))
+        return _respond(request, AppError(ErrorCode.METHOD_NOT_ALLOWED, headers={"Allow": allow}))
     if isinstance(exc, NotAuthorizedException):
         return _respond(request, AppError(ErrorCode.UNAUTHENTICATED))
     if isinstance(exc, PermissionDeniedException):
@@ -117,6 +137,36 @@ def handle_unexpected(request: Req, exc: Exception) -> Response[Any]:
         return _respond(request, AppError(ErrorCode.DATABASE_BUSY, headers={"Retry-After": "2"}))
     log.exception("unhandled error on %s %s", request.method, request.url.path, exc_info=exc)
     return _respond(request, AppError(ErrorCode.INTERNAL))
+
+
+def allow_header(methods: Iterable[str]) -> str:
+    """The ``Allow`` value for a set of methods: upper case, sorted, each once."""
+    return ", ".join(sorted({m.strip().upper() for m in methods if m.strip()}))
+
+
+def _options_answer(allow: str) -> Callable[[Req], Awaitable[Response[None]]]:
+    async def answer(_: Req) -> Response[None]:
+        return Response(content=None, status_code=204, headers={"Allow": allow}, media_type=MediaType.TEXT)
+
+    return answer
+
+
+def answer_options_from_routes(app: Litestar) -> None:
+    """Make every automatic OPTIONS answer list the methods its path accepts, as a 405 does.
+
+    Litestar 2 builds a path's OPTIONS handler when the first handler of that path is registered and
+    keeps it when more are added, so ``Allow`` missed methods (litestar#4169, fixed only in v3). Each
+    such handler now answers, before its own code runs, with the methods of the route it serves. Call
+    before the first request.
+    """
+    for route in app.routes:
+        if not isinstance(route, HTTPRoute):
+            continue
+        allow = allow_header(route.methods)
+        for handler in route.route_handlers:
+            automatic = getattr(handler.fn, "__qualname__", "").startswith("HTTPRoute.create_options_handler")
+            if automatic and handler.http_methods == {"OPTIONS"}:
+                handler.before_request = _options_answer(allow)
 
 
 EXCEPTION_HANDLERS: Any = {

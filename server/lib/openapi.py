@@ -1,27 +1,145 @@
-"""Error responses in the OpenAPI document: every operation answers errors in one documented shape."""
+"""The OpenAPI document as the server behaves: every status an operation can answer is documented, in the
+one error shape, with the stable codes that go with it (taken from ``server.lib.errors``); parameters
+are described as they are sent; public operations need no token."""
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING
+import dataclasses
+from collections.abc import Iterable, Iterator
+from http import HTTPStatus
+from typing import TYPE_CHECKING, Any, Final
 
-from litestar.openapi.spec import OpenAPIMediaType, OpenAPIResponse, Reference, Schema
+from litestar.openapi.spec import OpenAPIMediaType, OpenAPIResponse, Operation, Parameter, Reference, Schema
+from litestar.openapi.spec.enums import OpenAPIType
+from litestar.routes import HTTPRoute
+
+from server.lib.errors import ErrorCode, status_of
 
 if TYPE_CHECKING:
     from litestar import Litestar
 
-__all__ = ["document_error_responses"]
+__all__ = ["UNDOCUMENTED_STATUSES", "document_error_responses", "document_parameters", "error_statuses"]
 
-_ERRORS = {
-    "400": "Malformed JSON or invalid fields (`request.malformed_json`, `request.validation_failed`)",
-    "401": "Not signed in or token expired or was revoked (`auth.unauthenticated`, `auth.invalid_token`)",
-    "403": "The caller's role does not allow this (`auth.forbidden`)",
-    "404": "No such item or address (`resource.not_found`, `request.not_found`)",
-    "409": "Conflicts with stored data (e.g. `org.code_taken`, `org.in_use`)",
-    "413": "Request body over the configured limit (`request.body_too_large`)",
-    "422": "A referenced item does not exist or a rule is broken (e.g. `org.unknown_reference`)",
-    "429": "Too many failed sign-ins; see `Retry-After` (`auth.too_many_attempts`)",
-    "500": "Unexpected error; nothing was changed (`server.internal_error`)",
-}
+_ANY_OPERATION: Final = (400, 401, 403, 404, 500, 503)
+"""Bad parameters, sign-in, role, unknown item or address, the unexpected, a busy database."""
+_WRITE: Final = (409, 413, 422)
+"""A body that conflicts with stored data, is too large, or breaks a rule no schema can state."""
+_REVISIONED: Final = (412, 428)
+"""An ``If-Match`` write: the item moved on since it was read, or the client did not say what it read."""
+_RAW_BODY: Final = (415,)
+"""A body that is not JSON (a file): its declared type is checked."""
+_SIGN_IN: Final = (429,)
+"""Too many failed sign-ins."""
+UNDOCUMENTED_STATUSES: Final = frozenset({405, 423})
+"""405 answers only methods an operation does not have; 423 is the status of a locked op inside a sync
+result (``httpStatus``), never of a response."""
+
+
+def _codes_by_status() -> dict[int, list[str]]:
+    by_status: dict[int, list[str]] = {}
+    for code in ErrorCode:
+        by_status.setdefault(status_of(code), []).append(f"`{code.value}`")
+    return by_status
+
+
+def _is_write(method: str) -> bool:
+    return method in ("put", "post", "patch", "delete")
+
+
+def _has_if_match(parameters: Iterable[Parameter | Reference] | None) -> bool:
+    return any(isinstance(p, Parameter) and p.name.lower() == "if-match" for p in parameters or ())
+
+
+def _has_raw_body(operation: Operation) -> bool:
+    body = operation.request_body
+    content = getattr(body, "content", None) or {}
+    return bool(content) and not any(media.endswith("json") for media in content)
+
+
+def error_statuses(method: str, operation: Operation) -> list[int]:
+    """The error statuses ``operation`` (reached with ``method``) can answer."""
+    statuses = set(_ANY_OPERATION)
+    if _is_write(method):
+        statuses.update(_WRITE)
+    if _has_if_match(operation.parameters):
+        statuses.update(_REVISIONED)
+    if _has_raw_body(operation):
+        statuses.update(_RAW_BODY)
+    if operation.operation_id == "login":
+        statuses.update(_SIGN_IN)
+    return sorted(statuses)
+
+
+def _operations(app: Litestar) -> Iterator[tuple[str, Operation]]:
+    for path_item in (app.openapi_schema.paths or {}).values():
+        for method in ("get", "put", "post", "patch", "delete", "head"):
+            operation = getattr(path_item, method, None)
+            if isinstance(operation, Operation):
+                yield method, operation
+
+
+def _is_null(schema: Schema | Reference) -> bool:
+    return isinstance(schema, Schema) and schema.type == OpenAPIType.NULL
+
+
+def _set_fields(schema: Schema) -> dict[str, Any]:
+    return {
+        f.name: getattr(schema, f.name)
+        for f in dataclasses.fields(schema)
+        if getattr(schema, f.name) is not None
+    }
+
+
+def _as_sent(schema: Schema) -> Schema:
+    """An optional parameter's schema without its ``null`` branch: absent means "not given", and no
+    client can send a JSON null in a query string or a header (a schema client sends the text "null")."""
+    branches = schema.one_of or schema.any_of
+    if branches:
+        kept = [b for b in branches if not _is_null(b)]
+        if len(kept) == 1 and isinstance(kept[0], Schema) and len(kept) < len(branches):
+            outer = {k: v for k, v in _set_fields(schema).items() if k not in ("one_of", "any_of")}
+            return Schema(**{**_set_fields(kept[0]), **outer})
+    if isinstance(schema.type, list) and OpenAPIType.NULL in schema.type:
+        types = [t for t in schema.type if t != OpenAPIType.NULL]
+        enum = [e for e in schema.enum if e is not None] if schema.enum is not None else None
+        return dataclasses.replace(schema, type=types[0] if len(types) == 1 else types, enum=enum)
+    return schema
+
+
+def _body_may_be_omitted(operation: Operation) -> bool:
+    """An optional body (``data: X | None = None``): sending none is as good as sending ``null``."""
+    body = operation.request_body
+    media = getattr(body, "content", {}).get("application/json") if body is not None else None
+    schema = getattr(media, "schema", None)
+    return isinstance(schema, Schema) and any(_is_null(b) for b in schema.one_of or schema.any_of or ())
+
+
+def _public_operation_ids(app: Litestar) -> set[str]:
+    return {
+        str(handler.operation_id)
+        for route in app.routes
+        if isinstance(route, HTTPRoute)
+        for handler in route.route_handlers
+        if handler.opt.get("exclude_from_auth") and isinstance(handler.operation_id, str)
+    }
+
+
+def document_parameters(app: Litestar) -> None:
+    """Optional parameters without their ``null`` branch, optional bodies not required, and no token
+    asked of public operations."""
+    public = _public_operation_ids(app)
+    for _, operation in _operations(app):
+        for parameter in operation.parameters or ():
+            if (
+                isinstance(parameter, Parameter)
+                and not parameter.required
+                and isinstance(parameter.schema, Schema)
+            ):
+                parameter.schema = _as_sent(parameter.schema)
+        if _body_may_be_omitted(operation):
+            operation.request_body.required = False  # type: ignore[union-attr]
+        if operation.operation_id in public:
+            operation.security = [{}]
 
 
 def document_error_responses(app: Litestar) -> None:
@@ -40,17 +158,14 @@ def document_error_responses(app: Litestar) -> None:
         },
     )
     ref = Reference(ref="#/components/schemas/Error")
-    for path_item in (schema.paths or {}).values():
-        for method in ("get", "put", "post", "patch", "delete", "head"):
-            operation = getattr(path_item, method, None)
-            if operation is None:
-                continue
-            responses = operation.responses if operation.responses is not None else {}
-            for status, description in _ERRORS.items():
-                if status == "429" and operation.operation_id != "login":
-                    continue
-                # Replaces Litestar's default 400 schema too: every error leaves in our one shape.
-                responses[status] = OpenAPIResponse(
-                    description=description, content={"application/json": OpenAPIMediaType(schema=ref)}
-                )
-            operation.responses = responses
+    codes = _codes_by_status()
+    for method, operation in _operations(app):
+        responses = operation.responses if operation.responses is not None else {}
+        for status in error_statuses(method, operation):
+            listed = ", ".join(codes.get(status, ["`server.internal_error`"]))
+            # Replaces Litestar's default 400 schema too: every error leaves in our one shape.
+            responses[str(status)] = OpenAPIResponse(
+                description=f"{HTTPStatus(status).phrase}: {listed}",
+                content={"application/json": OpenAPIMediaType(schema=ref)},
+            )
+        operation.responses = responses

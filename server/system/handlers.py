@@ -9,8 +9,7 @@ from litestar.params import FromPath, QueryParameter
 
 from server.auth.policy import PUBLIC, SIGNED_IN
 from server.lib import db
-from server.lib.errors import AppError, ErrorCode
-from server.lib.i18n import as_locale, catalog_messages, text_direction
+from server.lib.i18n import Locale, catalog_messages, text_direction
 from server.lib.structs import ApiOut
 
 __all__ = ["CONTROLLERS", "BenchBaselineController", "SystemController"]
@@ -30,7 +29,7 @@ class HealthOut(ApiOut):
 
 
 class CatalogOut(ApiOut):
-    locale: str
+    locale: Locale
     direction: Literal["rtl", "ltr"]
     messages: dict[str, str]
 
@@ -53,12 +52,9 @@ class SystemController(Controller):
         )
 
     @get("/i18n/{locale:str}", operation_id="getCatalog", exclude_from_auth=True, guards=[PUBLIC])
-    async def catalog(self, locale: FromPath[str]) -> CatalogOut:
-        """A locale's messages (msgid → text) for the PWA."""
-        chosen = as_locale(locale) if len(locale) <= 8 else None
-        if chosen is None or chosen != locale:
-            raise AppError(ErrorCode.NOT_FOUND, details={"entity": "catalog", "id": locale[:16]})
-        return CatalogOut(locale=chosen, direction=text_direction(chosen), messages=catalog_messages(chosen))
+    async def catalog(self, locale: FromPath[Locale]) -> CatalogOut:
+        """A locale's messages (msgid → text) for the PWA; another locale is refused (400)."""
+        return CatalogOut(locale=locale, direction=text_direction(locale), messages=catalog_messages(locale))
 
 
 _PRECOMPUTED: dict[int, bytes] = {}

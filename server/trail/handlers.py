@@ -2,17 +2,24 @@
 
 from __future__ import annotations
 
-from datetime import datetime
 from typing import Annotated
 
 from litestar import Controller, get
-from litestar.params import FromQuery, QueryParameter
+from litestar.params import QueryParameter
 
 from server.auth.policy import CAN_READ_TRAIL
+from server.lib.validation import parse_date_time
 from server.trail import store
 from server.trail.schemas import TrailPage
 
 __all__ = ["CONTROLLERS", "TrailController"]
+
+# Taken as text and parsed strictly: Litestar's lax conversion reads "1" as a Unix time and accepts a
+# time without offset.
+Instant = Annotated[
+    str | None,
+    QueryParameter(format="date-time", max_length=40, description="RFC 3339, e.g. 2026-03-01T08:00:00Z"),
+]
 
 
 class TrailController(Controller):
@@ -24,14 +31,20 @@ class TrailController(Controller):
         self,
         entity: Annotated[str | None, QueryParameter(max_length=40)] = None,
         entity_id: Annotated[str | None, QueryParameter(name="entityId", max_length=64)] = None,
-        since: FromQuery[datetime | None] = None,
-        until: FromQuery[datetime | None] = None,
+        since: Instant = None,
+        until: Instant = None,
         before_id: Annotated[int | None, QueryParameter(name="beforeId", ge=1, le=2**62)] = None,
         limit: Annotated[int, QueryParameter(ge=1, le=500)] = 100,
     ) -> TrailPage:
-        """Changes, newest first; filter by entity, entity id and time; page with ``beforeId``."""
+        """Changes, newest first; filter by entity, entity id and time (``since`` included, ``until``
+        excluded); page with ``beforeId``."""
         return await store.list_entries(
-            entity=entity, entity_id=entity_id, since=since, until=until, before_id=before_id, limit=limit
+            entity=entity,
+            entity_id=entity_id,
+            since=parse_date_time(since, "since") if since is not None else None,
+            until=parse_date_time(until, "until") if until is not None else None,
+            before_id=before_id,
+            limit=limit,
         )
 
 

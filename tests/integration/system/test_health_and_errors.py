@@ -1,7 +1,10 @@
 from __future__ import annotations
 
+import re
 from typing import Any
 
+import pytest
+from litestar.routes import HTTPRoute
 from litestar.testing import AsyncTestClient
 
 from server.settings import Settings
@@ -88,3 +91,78 @@ async def test_openapi_lists_operations_with_ids_and_error_responses(client: Asy
     assert "http://" not in page.text and "https://" not in page.text
     for asset in ("/schema-assets/swagger-ui-bundle.js", "/schema-assets/swagger-ui.css"):
         assert asset in page.text and (await client.get(asset)).status_code == 200
+
+
+@pytest.mark.parametrize(
+    ("params", "field"),
+    [
+        ({"until": "1"}, "until"),  # lax conversion read it as a Unix time
+        ({"until": "2024-01-01T00:00:00"}, "until"),  # no offset: not an instant
+        ({"since": "garbage"}, "since"),
+        ({"since": "2024-02-30T00:00:00Z"}, "since"),
+        ({"since": "\u0662\u0660\u0662\u0664-01-01T00:00:00Z"}, "since"),  # Arabic-Indic digits
+        ({"beforeId": "\u0663"}, "beforeId"),
+        ({"beforeId": "\u00b3"}, "beforeId"),
+        ({"limit": "\uff13"}, "limit"),
+    ],
+)
+async def test_a_malformed_trail_parameter_is_400_naming_it(
+    client: AsyncTestClient[Any], params: dict[str, str], field: str
+) -> None:
+    headers = await login(client, "admin")
+    response = await client.get("/api/v1/audit-trail", params=params, headers=headers)
+    assert response.status_code == 400, response.text
+    assert response.json()["code"] == "request.validation_failed"
+    assert [item["field"] for item in response.json()["details"]] == [field]
+
+
+async def test_trail_time_filters_take_any_rfc3339_instant(client: AsyncTestClient[Any]) -> None:
+    headers = await login(client, "admin")
+    everything = (await client.get("/api/v1/audit-trail?limit=500", headers=headers)).json()["items"]
+    assert everything
+    for params, expected in (
+        ({"since": "0001-01-01T00:00:00+01:00"}, len(everything)),  # before year 1 in UTC: was a 500
+        ({"until": "9999-12-31T23:59:59.123456789-23:59"}, len(everything)),
+        ({"until": "2000-01-01t00:00:00z"}, 0),
+        ({"since": "2016-12-31T23:59:60Z"}, len(everything)),  # a leap second
+    ):
+        response = await client.get("/api/v1/audit-trail", params={**params, "limit": "500"}, headers=headers)
+        assert response.status_code == 200, (params, response.text)
+        assert len(response.json()["items"]) == min(expected, 500)
+
+
+async def test_catalog_of_an_unknown_locale_is_refused(client: AsyncTestClient[Any]) -> None:
+    for locale in ("xx", "fr-FR", "\u0663"):
+        response = await client.get(f"/api/v1/i18n/{locale}")
+        assert response.status_code == 400, (locale, response.text)
+        assert response.json()["details"][0]["field"] == "locale"
+    assert (await client.get("/api/v1/i18n/ar")).json()["direction"] == "rtl"
+
+
+def _concrete(path: str) -> str:
+    """A URL the route matches: each ``{name:type}`` replaced by a value of its type."""
+    return re.sub(r"\{[^}:]+(:[^}]+)?\}", lambda m: _SAMPLE.get((m.group(1) or ":str")[1:], "x"), path)
+
+
+_SAMPLE = {"uuid": "00000000-0000-0000-0000-000000000000", "str": "x", "path": "x", "int": "1"}
+
+
+async def test_options_and_405_list_the_same_methods_for_every_path(client: AsyncTestClient[Any]) -> None:
+    headers = await login(client, "admin")
+    checked = 0
+    for route in client.app.routes:
+        if not isinstance(route, HTTPRoute):
+            continue
+        url = _concrete(route.path)
+        accepted = set(route.methods)
+        options = await client.options(url, headers=headers)
+        assert options.status_code == 204, (url, options.status_code)
+        listed = {m.strip() for m in options.headers["allow"].split(",")}
+        assert listed == accepted, (url, listed, accepted)
+        unused = next(m for m in ("DELETE", "PATCH", "PUT", "POST", "GET") if m not in accepted)
+        refused = await client.request(unused, url, headers=headers)
+        assert refused.status_code == 405, (url, unused, refused.status_code)
+        assert refused.json()["code"] == "request.method_not_allowed"
+        assert refused.headers["allow"] == options.headers["allow"], url
+        checked += 1
+    assert checked >= 30
