@@ -199,7 +199,7 @@ def checklist_version(library: Library, org_questions: Sequence[OrgQuestion]) ->
 
 
 def next_code(existing: Iterable[str]) -> str:
-    numbers = [int(m.group(1)) for code in existing if (m := re.fullmatch(r"org-(\d+)", code))]
+    numbers = [int(m.group(1)) for code in existing if (m := re.fullmatch(r"org-([0-9]+)", code))]
     return f"org-{max(numbers, default=0) + 1:03d}"
 
 
@@ -231,6 +231,8 @@ class ImportPlan:
     reports: list[tuple[WorkbookRow, str | None, str, list[Reason]]] = field(default_factory=list)
     added: list[Draft] = field(default_factory=list)
     changed: dict[str, Draft] = field(default_factory=dict)
+    revs: dict[str, int] = field(default_factory=dict)
+    """The revision each changed question had when the workbook was exported (checked again on write)."""
 
     @property
     def refused(self) -> int:
@@ -238,6 +240,26 @@ class ImportPlan:
 
 
 _SPLIT = re.compile(r"[\s,;]+")
+_REV = re.compile(r"[0-9]{1,9}")
+_NO_REV = N_(
+    "this row has no revision: the workbook comes from an older export. "
+    "Export the checklist again and redo the change"
+)
+_BAD_REV = N_("the revision column was edited; it must hold the number written at export")
+_STALE = N_(
+    "someone changed this question after this workbook was exported; export again and redo the change. "
+    "Revision in the workbook → now"
+)
+
+
+def _exported_rev(row: WorkbookRow) -> tuple[int | None, list[Reason]]:
+    """The revision written in the row at export, or why it cannot be trusted."""
+    raw = row.values.get("rev", "")
+    if not raw:
+        return None, [(_NO_REV, "")]
+    if _REV.fullmatch(raw) is None:
+        return None, [(_BAD_REV, raw[:20])]
+    return int(raw), []
 
 
 def _draft(
@@ -302,7 +324,12 @@ def plan_import(
     existing: dict[str, OrgQuestion],
     process_codes: dict[str, str],
 ) -> ImportPlan:
-    """What an edited workbook would add or change, row by row; nothing is applied here."""
+    """What an edited workbook would add or change, row by row; nothing is applied here.
+
+    Each row of an organisation question carries the revision it had at export: a row without one
+    (an older export) or with an edited one is refused, and so is a row that would change a question
+    someone else changed since the export.
+    """
     plan = ImportPlan()
     library_by_id = {q.id: q for q in library.questions}
     seen: dict[str, Draft] = {}
@@ -315,10 +342,14 @@ def plan_import(
                 )
             continue
         draft, reasons = _draft(row, library, process_codes)
+        exported_rev: int | None = None
         if code and code not in existing:
             reasons.append((N_("unknown question id; leave the id empty to add a new question"), code))
         elif code and existing[code].retired:
             reasons.append((N_("this question is retired"), code))
+        elif code:
+            exported_rev, rev_reasons = _exported_rev(row)
+            reasons.extend(rev_reasons)
         if reasons or draft is None:
             plan.reports.append((row, code or None, "refused", reasons))
             continue
@@ -332,9 +363,13 @@ def plan_import(
         elif _same(draft, existing[code]):
             seen[code] = draft
             plan.reports.append((row, code, "unchanged", []))
+        elif exported_rev != existing[code].rev:
+            # Writing this row would silently undo the later change.
+            plan.reports.append((row, code, "refused", [(_STALE, f"{exported_rev} → {existing[code].rev}")]))
         else:
             seen[code] = draft
             plan.changed[code] = draft
+            plan.revs[code] = existing[code].rev
             plan.reports.append((row, code, "changed", []))
     return plan
 

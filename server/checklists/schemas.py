@@ -11,16 +11,25 @@ from server.lib.standards import Standard, Tag
 from server.lib.structs import ApiIn, ApiOut, Uuid
 
 __all__ = [
+    "MAX_REV",
     "ChecklistItemOut",
     "ChecklistOut",
+    "ChecklistSnapshotOut",
     "ClauseOut",
     "ImportReportOut",
     "ImportRowOut",
     "OrgQuestionIn",
     "OrgQuestionOut",
+    "OrgQuestionUpdateIn",
+    "PinnedOut",
+    "RetireIn",
+    "SnapshotOrgQuestionOut",
+    "SnapshotQuestionOut",
     "StandardOut",
     "Texts",
 ]
+
+MAX_REV = 2**31 - 1
 
 ClauseRefIn = Annotated[
     str, msgspec.Meta(pattern=r"^(iso9001|iso14001|iso45001):[0-9]+(\.[0-9]+)*$", max_length=24)
@@ -88,6 +97,19 @@ class OrgQuestionIn(ApiIn):
     process_ids: Annotated[list[Uuid], msgspec.Meta(max_length=50)] = []
 
 
+Rev = Annotated[int, msgspec.Meta(ge=1, le=MAX_REV)]
+
+
+class OrgQuestionUpdateIn(OrgQuestionIn):
+    rev: Rev | None = None
+    """The question's rev you read (or send it as ``If-Match``): 412 if it moved on since."""
+
+
+class RetireIn(ApiIn):
+    rev: Rev | None = None
+    """The question's rev you read (or send it as ``If-Match``)."""
+
+
 class OrgQuestionOut(ApiOut):
     id: str
     code: str
@@ -117,3 +139,34 @@ class ImportReportOut(ApiOut):
     unchanged: int
     refused: int
     rows: list[ImportRowOut]
+
+
+class PinnedOut(ApiOut):
+    version: str
+
+
+class SnapshotOrgQuestionOut(ApiOut):
+    code: str
+    clauses: list[str]
+    text: Texts
+    guidance: Texts
+    tags: list[str]
+    process_ids: list[str]
+
+
+class SnapshotQuestionOut(msgspec.Struct, kw_only=True):
+    """A library question as pinned (the library's own field names)."""
+
+    id: str
+    clauses: list[str]
+    text: Texts
+    guidance: Texts
+    tags: list[str] = []
+
+
+class ChecklistSnapshotOut(ApiOut):
+    """A pinned version: the library questions and the organisation questions, every language."""
+
+    library_version: str
+    questions: list[SnapshotQuestionOut]
+    organisation_questions: list[SnapshotOrgQuestionOut]

@@ -15,6 +15,7 @@ from server.checklists.tables import OrgQuestion as OrgQuestionTable
 from server.lib.clock import utcnow
 from server.lib.db import write_transaction
 from server.lib.errors import AppError, ErrorCode
+from server.lib.etag import check_revision
 from server.trail.store import record_change
 
 if TYPE_CHECKING:
@@ -25,6 +26,7 @@ __all__ = [
     "create_org_question",
     "get_snapshot",
     "list_org_questions",
+    "list_org_questions_out",
     "org_questions_stamp",
     "pin_snapshot",
     "retire_org_question",
@@ -136,16 +138,30 @@ async def _insert(actor: Principal | None, draft: Draft, action: str) -> str:
     return str(key)
 
 
-async def _update(actor: Principal | None, question_id: str, draft: Draft, action: str) -> None:
-    before = await _row(question_id)
-    if before["retired_at"] is not None:
-        raise AppError(ErrorCode.CHECKLIST_QUESTION_RETIRED, details={"code": before["code"]})
-    values = {**_columns(draft), "rev": before["rev"] + 1, "updated_at": utcnow()}
-    await (
-        OrgQuestionTable.update({getattr(OrgQuestionTable, k): v for k, v in values.items()})
-        .where(OrgQuestionTable.id == uuid.UUID(question_id))
+async def _write_revision(question_id: str, read_rev: int, values: dict[str, Any]) -> None:
+    """Compare-and-set: the row is written only if its revision is still ``read_rev`` (two writers
+    that read the same revision cannot both win, on PostgreSQL as on SQLite); 412 otherwise."""
+    written = await (
+        OrgQuestionTable.update(
+            {getattr(OrgQuestionTable, k): v for k, v in {**values, "rev": read_rev + 1}.items()}
+        )
+        .where((OrgQuestionTable.id == uuid.UUID(question_id)) & (OrgQuestionTable.rev == read_rev))
+        .returning(OrgQuestionTable.rev)
         .run()
     )
+    if not written:
+        current = (await _row(question_id))["rev"]
+        raise AppError(ErrorCode.PRECONDITION_FAILED, details={"currentRev": current})
+
+
+async def _update(
+    actor: Principal | None, question_id: str, draft: Draft, action: str, expected_rev: int | None
+) -> None:
+    before = await _row(question_id)
+    check_revision(expected_rev, before["rev"])
+    if before["retired_at"] is not None:
+        raise AppError(ErrorCode.CHECKLIST_QUESTION_RETIRED, details={"code": before["code"]})
+    await _write_revision(question_id, before["rev"], {**_columns(draft), "updated_at": utcnow()})
     await record_change(
         actor, action, "question", before["code"], _trail_view(before), _trail_view(await _row(question_id))
     )
@@ -154,31 +170,26 @@ async def _update(actor: Principal | None, question_id: str, draft: Draft, actio
 async def create_org_question(actor: Principal, draft: Draft) -> OrgQuestionOut:
     async with write_transaction():
         key = await _insert(actor, draft, "create")
-    return _out(await _row(key))
+        return _out(await _row(key))
 
 
-async def update_org_question(actor: Principal, question_id: str, draft: Draft) -> OrgQuestionOut:
+async def update_org_question(
+    actor: Principal, question_id: str, draft: Draft, expected_rev: int | None
+) -> OrgQuestionOut:
+    """404 if unknown; 428 without ``expected_rev``, 412 if the question moved on; 409 if retired."""
     async with write_transaction():
-        await _update(actor, question_id, draft, "update")
-    return _out(await _row(question_id))
+        await _update(actor, question_id, draft, "update", expected_rev)
+        return _out(await _row(question_id))
 
 
-async def retire_org_question(actor: Principal, question_id: str) -> OrgQuestionOut:
+async def retire_org_question(actor: Principal, question_id: str, expected_rev: int | None) -> OrgQuestionOut:
+    """Retiring a retired question changes nothing (but the revision is still checked)."""
     async with write_transaction():
         before = await _row(question_id)
+        check_revision(expected_rev, before["rev"])
         if before["retired_at"] is None:
             now = utcnow()
-            await (
-                OrgQuestionTable.update(
-                    {
-                        OrgQuestionTable.retired_at: now,
-                        OrgQuestionTable.updated_at: now,
-                        OrgQuestionTable.rev: before["rev"] + 1,
-                    }
-                )
-                .where(OrgQuestionTable.id == uuid.UUID(question_id))
-                .run()
-            )
+            await _write_revision(question_id, before["rev"], {"retired_at": now, "updated_at": now})
             await record_change(
                 actor,
                 "retire",
@@ -187,16 +198,17 @@ async def retire_org_question(actor: Principal, question_id: str) -> OrgQuestion
                 _trail_view(before),
                 _trail_view(await _row(question_id)),
             )
-    return _out(await _row(question_id))
+        return _out(await _row(question_id))
 
 
 async def apply_import(actor: Principal, plan: ImportPlan, by_code: dict[str, OrgQuestion]) -> None:
-    """Apply a fully valid plan in one transaction: all rows or none."""
+    """Apply a fully valid plan in one transaction: all rows or none. A question changed since the plan
+    was made (its revision is no longer ``plan.revs``) stops the whole import with 412."""
     async with write_transaction():
         for draft in plan.added:
             await _insert(actor, draft, "import")
         for code, draft in plan.changed.items():
-            await _update(actor, by_code[code].id, draft, "import")
+            await _update(actor, by_code[code].id, draft, "import", plan.revs[code])
 
 
 async def pin_snapshot(version: str, content: bytes) -> None:
@@ -218,6 +230,3 @@ async def get_snapshot(version: str) -> bytes:
     if row is None:
         raise AppError(ErrorCode.NOT_FOUND, details={"entity": "checklistVersion", "id": version})
     return str(row["content"]).encode()
-
-
-__all__ += ["list_org_questions_out"]

@@ -33,7 +33,11 @@ COLUMNS: tuple[tuple[str, str, int], ...] = (
     ("guidance_en", N_("Guidance (English)"), 50),
     ("tags", N_("Tags"), 18),
     ("processes", N_("Processes (codes)"), 18),
+    ("rev", N_("Revision (technical: do not edit)"), 12),
 )
+"""Each column: its key (stored in the hidden sheet, so the import reads columns by key), its header and
+width. ``rev`` holds an organisation question's revision at export: it is hidden, and the import refuses
+a row that would overwrite a later change."""
 SHEET_TITLES = {"iso9001": "ISO 9001", "iso14001": "ISO 14001", "iso45001": "ISO 45001"}
 _SOURCES = {"library": N_("library"), "organisation": N_("organisation")}
 
@@ -57,6 +61,7 @@ def _rows_for(
                 *(getattr(q.guidance, x) for x in LANGS),
                 " ".join(q.tags),
                 "",
+                None,
             )
             rows.append((min(tuple(map(int, n.split("."))) for n in numbers), values))
     for o in org_questions:
@@ -71,6 +76,7 @@ def _rows_for(
                 *(getattr(o.guidance, x) for x in LANGS),
                 " ".join(o.tags),
                 codes,
+                o.rev,
             )
             rows.append((min(tuple(map(int, n.split("."))) for n in numbers), values))
     rows.sort(key=lambda row: (row[0], str(row[1][0])))
@@ -95,10 +101,11 @@ def build_workbook(
         sheet = workbook.create_sheet(SHEET_TITLES[standard])
         sheet.sheet_view.rightToLeft = lang == "ar"
         sheet.append([translate(lang, label) for _, label, _ in COLUMNS])
-        for index, (_, _, width) in enumerate(COLUMNS, start=1):
+        for index, (key, _, width) in enumerate(COLUMNS, start=1):
             cell = sheet.cell(row=1, column=index)
             cell.font, cell.fill = header_font, header_fill
             sheet.column_dimensions[cell.column_letter].width = width
+            sheet.column_dimensions[cell.column_letter].hidden = key == "rev"
         for values in _rows_for(standard, library, org_questions, process_codes, lang):
             sheet.append(list(values))
         for row in sheet.iter_rows(min_row=2):

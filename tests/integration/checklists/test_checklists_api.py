@@ -100,7 +100,8 @@ async def test_bad_organisation_questions_are_refused(client: AsyncTestClient[An
     auditor = await login(client, "auditor2")
     assert (await client.post("/api/v1/org-questions", json=LAW_31_13, headers=auditor)).status_code == 403
     bad_standard = await client.get("/api/v1/checklists", params={"standards": "iso27001"}, headers=lead)
-    assert bad_standard.status_code == 400 and bad_standard.json()["code"] == "checklists.unknown_standard"
+    assert bad_standard.status_code == 400 and bad_standard.json()["code"] == "request.validation_failed"
+    assert [e["field"] for e in bad_standard.json()["details"]] == ["standards"]
 
 
 async def test_pinned_version_never_changes_and_keeps_retired_questions(client: AsyncTestClient[Any]) -> None:
@@ -109,11 +110,17 @@ async def test_pinned_version_never_changes_and_keeps_retired_questions(client: 
     pinned = (await client.post("/api/v1/checklists/pin", headers=lead)).json()["version"]
     snapshot = (await client.get(f"/api/v1/checklists/versions/{pinned}", headers=lead)).content
     edited = {**LAW_31_13, "text": {**LAW_31_13["text"], "fr": "Texte révisé"}}
-    updated = await client.put(f"/api/v1/org-questions/{created['id']}", json=edited, headers=lead)
+    updated = await client.put(
+        f"/api/v1/org-questions/{created['id']}", json={**edited, "rev": 1}, headers=lead
+    )
     assert updated.status_code == 200 and updated.json()["rev"] == 2
-    retired = await client.post(f"/api/v1/org-questions/{created['id']}/retire", headers=lead)
-    assert retired.json()["retiredAt"] is not None
-    again = await client.put(f"/api/v1/org-questions/{created['id']}", json=edited, headers=lead)
+    retired = await client.post(
+        f"/api/v1/org-questions/{created['id']}/retire", headers={**lead, "If-Match": '"2"'}
+    )
+    assert retired.json()["retiredAt"] is not None and retired.json()["rev"] == 3
+    again = await client.put(
+        f"/api/v1/org-questions/{created['id']}", json={**edited, "rev": 3}, headers=lead
+    )
     assert again.status_code == 409 and again.json()["code"] == "checklists.question_retired"
     assert (await client.get(f"/api/v1/checklists/versions/{pinned}", headers=lead)).content == snapshot
     assert b"loi 31-13" in snapshot

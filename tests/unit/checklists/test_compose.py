@@ -93,6 +93,7 @@ def test_import_plan_reports_each_row() -> None:
             guidance_ar="سؤال",
             guidance_fr="Question",
             guidance_en="Question",
+            rev="1",
         ),
         _row(
             4,
