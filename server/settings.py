@@ -35,11 +35,25 @@ class Settings:
     max_body_bytes: int = 1_048_576
     """Largest JSON request body accepted (413 above)."""
     login_max_failures: int = 5
-    """Failed logins per account tolerated inside the window."""
-    login_max_failures_per_address: int = 20
-    """Failed logins from one client address, spread over several accounts, tolerated inside the window."""
+    """Failed logins for one account from one client address tolerated inside the window; past it, that
+    account waits at that address (elsewhere it still signs in)."""
+    login_max_failures_per_account: int = 20
+    """Failed logins for one account from all addresses together tolerated inside the window (a guess
+    spread over many addresses); past it, that account waits everywhere."""
+    login_max_accounts_per_address: int = 10
+    """Distinct accounts with a failed login from one client address tolerated inside the window
+    (credential stuffing); past it, every login from that address waits. Typos on a few accounts
+    behind one shared address never reach it."""
+    login_first_lockout_seconds: int = 60
+    """Wait after a first lockout; each further lockout of the same account, pair or address doubles
+    it, up to the window. Forgotten after a window without lockout, or (account, pair) on success."""
     login_window_seconds: int = 900
     """Window over which failed logins are counted; also the longest wait asked of a client."""
+    login_max_concurrent_verifications: int = 4
+    """Password checks (each costs the argon2 memory) run at once in one server process; a login that
+    finds no free slot within ``login_verification_wait_ms`` gets 503 with Retry-After."""
+    login_verification_wait_ms: int = 2000
+    """How long a login waits for a free password-check slot before 503."""
     argon2_time_cost: int = 3
     """argon2id iterations for password hashes."""
     argon2_memory_kib: int = 65536

@@ -1,4 +1,4 @@
-"""Accounts, tokens and failed logins in the database (the only module touching auth tables)."""
+"""Accounts, tokens and login throttling in the database (the only module touching auth tables)."""
 
 from __future__ import annotations
 
@@ -6,10 +6,12 @@ import uuid
 from datetime import datetime, timedelta
 from typing import TYPE_CHECKING, Any
 
-from server.auth.logic import parse_roles, slid_expiry
+from piccolo.engine.postgres import PostgresEngine
+
+from server.auth.logic import FailedAttempt, ThrottleState, parse_roles, slid_expiry
 from server.auth.schemas import MeOut, UserOut
-from server.auth.tables import AuthToken, LoginFailure, User
-from server.lib.db import write_transaction
+from server.auth.tables import AuthToken, LoginAttempt, LoginThrottle, User
+from server.lib.db import current_engine, write_transaction
 from server.lib.errors import AppError, ErrorCode
 from server.lib.principal import Principal, Role
 from server.trail.store import record_change
@@ -20,16 +22,20 @@ if TYPE_CHECKING:
 __all__ = [
     "LoginCandidate",
     "accounts_by_person",
-    "clear_account_failures",
     "create_token",
     "create_user",
+    "failures_touching",
+    "forget_attempt",
+    "forget_stale_throttling",
     "get_user",
+    "hold_login_lock",
     "list_users",
     "login_candidate",
     "principal_for_token",
-    "recent_failures",
-    "record_failure",
+    "record_attempt",
     "revoke_token",
+    "save_throttle_states",
+    "throttle_states",
     "update_user",
 ]
 
@@ -54,31 +60,93 @@ async def login_candidate(username: str) -> LoginCandidate | None:
     return LoginCandidate(row) if row else None
 
 
-async def recent_failures(scope: str, key: str, since: datetime) -> list[datetime]:
-    rows = (
-        await LoginFailure.select(LoginFailure.at)
-        .where((LoginFailure.scope == scope) & (LoginFailure.key == key) & (LoginFailure.at > since))
-        .run()
-    )
-    return [row["at"] for row in rows]
+# Arbitrary, fixed: the PostgreSQL advisory lock that queues login bookkeeping across every app process.
+_LOGIN_LOCK_ID = 0x7AD1_0001
 
 
-async def record_failure(username: str, address: str, now: datetime, forget_before: datetime) -> None:
-    async with write_transaction():
-        await LoginFailure.delete().where(LoginFailure.at < forget_before).run()
-        await LoginFailure.insert(
-            LoginFailure(scope="account", key=username.strip().lower()[:200], at=now),
-            LoginFailure(scope="address", key=address[:200], at=now),
-        ).run()
+async def hold_login_lock() -> None:
+    """Queue this write transaction behind any other login bookkeeping until it commits.
+
+    Must run first inside ``write_transaction()``. SQLite's ``BEGIN IMMEDIATE`` already queues writers;
+    on PostgreSQL a transaction-scoped advisory lock does the same for the login tables only, so that a
+    check of the counters and the recording of an attempt are one atomic step across processes.
+    """
+    if isinstance(current_engine(), PostgresEngine):
+        await LoginAttempt.raw("SELECT pg_advisory_xact_lock({})", _LOGIN_LOCK_ID).run()
 
 
-async def clear_account_failures(username: str) -> None:
-    async with write_transaction():
+async def forget_stale_throttling(attempts_before: datetime, now: datetime) -> None:
+    """Delete attempts older than the window and lockout states that no longer mean anything."""
+    await LoginAttempt.delete().where(LoginAttempt.at < attempts_before).run()
+    await LoginThrottle.delete().where(LoginThrottle.forget_at < now).run()
+
+
+async def throttle_states(keys: Iterable[str]) -> dict[str, ThrottleState]:
+    """The stored state of each key; a key without a row is absent from the result."""
+    rows = await LoginThrottle.select().where(LoginThrottle.key.is_in(list(keys))).run()
+    return {
+        row["key"]: ThrottleState(
+            strikes=row["strikes"],
+            locked_until=row["locked_until"],
+            counted_from=row["counted_from"],
+            forget_at=row["forget_at"],
+        )
+        for row in rows
+    }
+
+
+async def save_throttle_states(states: dict[str, ThrottleState]) -> None:
+    for key, state in states.items():
         await (
-            LoginFailure.delete()
-            .where((LoginFailure.scope == "account") & (LoginFailure.key == username.strip().lower()))
+            LoginThrottle.insert(
+                LoginThrottle(
+                    key=key,
+                    strikes=state.strikes,
+                    locked_until=state.locked_until,
+                    counted_from=state.counted_from,
+                    forget_at=state.forget_at,
+                )
+            )
+            .on_conflict(
+                target=LoginThrottle.key,
+                action="DO UPDATE",
+                values=[
+                    LoginThrottle.strikes,
+                    LoginThrottle.locked_until,
+                    LoginThrottle.counted_from,
+                    LoginThrottle.forget_at,
+                ],
+            )
             .run()
         )
+
+
+async def failures_touching(username: str, address: str, since: datetime) -> list[FailedAttempt]:
+    """Failures since ``since`` of this username (from anywhere) or from this address (any username)."""
+    rows = (
+        await LoginAttempt.select(LoginAttempt.username, LoginAttempt.address, LoginAttempt.at)
+        .where(
+            ((LoginAttempt.username == username) | (LoginAttempt.address == address))
+            & (LoginAttempt.at >= since)
+        )
+        .run()
+    )
+    return [FailedAttempt(row["username"], row["address"], row["at"]) for row in rows]
+
+
+async def record_attempt(username: str, address: str, at: datetime) -> int:
+    """Record an attempt, counted as a failure until :func:`forget_attempt`; returns its id."""
+    rows = (
+        await LoginAttempt.insert(LoginAttempt(username=username, address=address, at=at))
+        .returning(LoginAttempt.id)
+        .run()
+    )
+    return int(rows[0]["id"])
+
+
+async def forget_attempt(attempt_id: int) -> None:
+    """Remove an attempt that turned out not to be a failure (it succeeded, or was never checked)."""
+    await LoginAttempt.delete().where(LoginAttempt.id == attempt_id).run()
 
 
 def _me(row: dict[str, Any], prefix: str = "") -> MeOut:

@@ -1,13 +1,13 @@
-"""Accounts, login tokens and failed-login records."""
+"""Accounts, login tokens, and the login attempts and lockouts that throttle password guessing."""
 
 from __future__ import annotations
 
 import uuid
 
-from piccolo.columns import UUID, BigSerial, Boolean, ForeignKey, Timestamptz, Varchar
+from piccolo.columns import UUID, BigSerial, Boolean, ForeignKey, Integer, Timestamptz, Varchar
 from piccolo.table import Table
 
-__all__ = ["AuthToken", "LoginFailure", "User"]
+__all__ = ["AuthToken", "LoginAttempt", "LoginThrottle", "User"]
 
 
 class User(Table, tablename="app_user"):
@@ -31,8 +31,29 @@ class AuthToken(Table, tablename="auth_token"):
     revoked_at = Timestamptz(null=True, default=None, help_text="Set at logout; a revoked token never works.")
 
 
-class LoginFailure(Table, tablename="login_failure"):
+class LoginAttempt(Table, tablename="login_attempt"):
+    """A login attempt counted as a failure from the moment it is let through to the password check; a
+    success deletes its row. Rows older than the throttling window are deleted."""
+
     id = BigSerial(primary_key=True)
-    scope = Varchar(length=8, help_text="'account' or 'address'.")
-    key = Varchar(length=200, index=True, help_text="The username tried, or the client address.")
+    username = Varchar(length=100, index=True, help_text="The username tried (lowercase, maybe unknown).")
+    address = Varchar(length=100, index=True, help_text="The client address the attempt came from.")
     at = Timestamptz(index=True)
+
+
+class LoginThrottle(Table, tablename="login_throttle"):
+    """The lockout state of one throttled key: an account, an (account, address) pair or an address."""
+
+    key = Varchar(
+        length=220,
+        primary_key=True,
+        help_text="'account:<name>', 'pair:<address> <name>' or 'address:<address>'.",
+    )
+    strikes = Integer(default=0, help_text="Lockouts in a row; each doubles the wait.")
+    locked_until = Timestamptz(
+        null=True, default=None, help_text="No attempt of this key is checked before then."
+    )
+    counted_from = Timestamptz(
+        null=True, default=None, help_text="Failures before this instant no longer count."
+    )
+    forget_at = Timestamptz(index=True, help_text="After this instant the row means nothing and is deleted.")

@@ -48,7 +48,7 @@ async def test_repeated_wrong_passwords_are_throttled_with_retry_after(
 async def test_one_address_trying_many_accounts_is_throttled(
     client: AsyncTestClient[Any], settings: Settings
 ) -> None:
-    for index in range(settings.login_max_failures_per_address):
+    for index in range(settings.login_max_accounts_per_address):
         assert (await _try(client, f"guess{index}", "wrong")).status_code == 401
     response = await _try(client, "auditor4", "demo")
     assert response.status_code == 429

@@ -1,0 +1,261 @@
+"""Auth use cases: signing in (throttled, with a bounded number of password checks at once) and
+account administration. One transaction per step; handlers only decode and encode."""
+
+from __future__ import annotations
+
+import asyncio
+import math
+from contextlib import asynccontextmanager
+from dataclasses import dataclass
+from datetime import timedelta
+from typing import TYPE_CHECKING, Any
+
+import anyio.to_thread
+
+from server.auth import store
+from server.auth.logic import (
+    ThrottleRule,
+    ThrottleScope,
+    ThrottleState,
+    counting_since,
+    failure_evidence,
+    hash_password,
+    hash_token,
+    judge_key,
+    make_hasher,
+    new_token,
+    normalize_username,
+    state_after_success,
+    throttle_keys,
+    throttle_subject,
+    verify_password,
+)
+from server.auth.schemas import LoginOut
+from server.lib.clock import utcnow
+from server.lib.db import write_transaction
+from server.lib.errors import AppError, ErrorCode
+from server.org import people_store
+
+if TYPE_CHECKING:
+    from collections.abc import AsyncIterator
+    from datetime import datetime
+
+    from server.auth.schemas import UserCreateIn, UserOut, UserUpdateIn
+    from server.lib.principal import Principal
+    from server.settings import Settings
+
+__all__ = ["VerificationGate", "create_user", "log_in", "log_out", "update_user"]
+
+
+class VerificationGate:
+    """At most ``size`` password checks at once in this process: each argon2 check holds its memory
+    cost (64 MiB by default) for its whole run, on an endpoint anyone can call.
+
+    A login that finds no free slot within ``wait_seconds`` is refused with 503 ``auth.busy``. The
+    bound is per process: with several server processes, each has its own gate.
+    """
+
+    def __init__(self, size: int, wait_seconds: float) -> None:
+        self._slots = asyncio.Semaphore(size)
+        self._wait_seconds = wait_seconds
+
+    @classmethod
+    def from_settings(cls, settings: Settings) -> VerificationGate:
+        return cls(settings.login_max_concurrent_verifications, settings.login_verification_wait_ms / 1000)
+
+    @asynccontextmanager
+    async def slot(self) -> AsyncIterator[None]:
+        try:
+            async with asyncio.timeout(self._wait_seconds):
+                await self._slots.acquire()
+        except TimeoutError:
+            wait = max(1, math.ceil(self._wait_seconds))
+            raise AppError(
+                ErrorCode.AUTH_BUSY, details={"retryAfter": wait}, headers={"Retry-After": str(wait)}
+            ) from None
+        try:
+            yield
+        finally:
+            self._slots.release()
+
+
+# Checked when the username is unknown, so that both failures take the same time.
+_DUMMY_HASH_CACHE: dict[tuple[int, int], str] = {}
+
+
+def _dummy_hash(settings: Settings) -> str:
+    key = (settings.argon2_time_cost, settings.argon2_memory_kib)
+    if key not in _DUMMY_HASH_CACHE:
+        _DUMMY_HASH_CACHE[key] = hash_password(make_hasher(*key), "no-such-user-placeholder")
+    return _DUMMY_HASH_CACHE[key]
+
+
+def _rules(settings: Settings) -> dict[ThrottleScope, ThrottleRule]:
+    window = timedelta(seconds=settings.login_window_seconds)
+    first = timedelta(seconds=settings.login_first_lockout_seconds)
+    return {
+        ThrottleScope.ACCOUNT: ThrottleRule(settings.login_max_failures_per_account, window, first),
+        ThrottleScope.PAIR: ThrottleRule(settings.login_max_failures, window, first),
+        ThrottleScope.ADDRESS: ThrottleRule(settings.login_max_accounts_per_address, window, first),
+    }
+
+
+@dataclass(frozen=True, slots=True)
+class _Reservation:
+    attempt_id: int | None
+    """The attempt recorded as a pending failure, or None when the attempt was refused."""
+    wait_seconds: int
+    candidate: store.LoginCandidate | None
+
+
+async def _reserve_attempt(settings: Settings, username: str, address: str, now: datetime) -> _Reservation:
+    """Judge the account, the pair and the address and, when all allow it, record the attempt as a
+    failure, in one transaction queued behind any other: parallel attempts cannot all pass."""
+    rules = _rules(settings)
+    window = timedelta(seconds=settings.login_window_seconds)
+    who, where = throttle_subject(username, address)
+    keys = throttle_keys(who, where)
+    async with write_transaction():
+        await store.hold_login_lock()
+        await store.forget_stale_throttling(now - window, now)
+        stored = await store.throttle_states(keys.values())
+        states: dict[ThrottleScope, ThrottleState] = {
+            scope: stored.get(key, ThrottleState()) for scope, key in keys.items()
+        }
+        since = {scope: counting_since(states[scope], now=now, window=window) for scope in keys}
+        failures = await store.failures_touching(who, where, min(since.values()))
+        evidence = failure_evidence(failures, username=who, address=where, since=since)
+        verdicts = {
+            scope: judge_key(states[scope], evidence[scope], rule=rules[scope], now=now) for scope in keys
+        }
+        waits = [v.wait_seconds for v in verdicts.values() if v.wait_seconds is not None]
+        if waits:
+            await store.save_throttle_states(
+                {keys[scope]: v.new_state for scope, v in verdicts.items() if v.new_state is not None}
+            )
+            return _Reservation(attempt_id=None, wait_seconds=max(waits), candidate=None)
+        attempt_id = await store.record_attempt(who, where, now)
+        candidate = await store.login_candidate(username)
+    return _Reservation(attempt_id=attempt_id, wait_seconds=0, candidate=candidate)
+
+
+async def _password_matches(
+    settings: Settings, gate: VerificationGate, candidate: store.LoginCandidate | None, password: str
+) -> bool:
+    hasher = make_hasher(settings.argon2_time_cost, settings.argon2_memory_kib)
+    async with gate.slot():
+        stored_hash = candidate.password_hash if candidate else _dummy_hash(settings)
+        return await anyio.to_thread.run_sync(verify_password, hasher, stored_hash, password)
+
+
+async def _open_session(
+    settings: Settings, attempt_id: int, candidate: store.LoginCandidate, username: str, address: str
+) -> LoginOut:
+    """The attempt was no failure: the account and the pair start afresh (the address keeps its evidence
+    of the other accounts it failed on), and a token is issued."""
+    now = utcnow()
+    window = timedelta(seconds=settings.login_window_seconds)
+    keys = throttle_keys(*throttle_subject(username, address))
+    fresh = state_after_success(now=now, window=window)
+    token, token_hash = new_token()
+    ttl = timedelta(days=settings.token_ttl_days)
+    async with write_transaction():
+        await store.hold_login_lock()
+        await store.forget_attempt(attempt_id)
+        await store.save_throttle_states(
+            {keys[ThrottleScope.ACCOUNT]: fresh, keys[ThrottleScope.PAIR]: fresh}
+        )
+        me = await store.create_token(candidate.id, token_hash, now, ttl)
+    return LoginOut(token=token, token_type="Bearer", expires_at=now + ttl, user=me)  # noqa: S106
+
+
+async def log_in(
+    settings: Settings, gate: VerificationGate, *, username: str, password: str, address: str
+) -> LoginOut:
+    """Exchange a username and password for a bearer token.
+
+    The attempt is counted before the password is checked (429 ``auth.too_many_attempts`` with
+    ``Retry-After`` when the account, the pair or the address is locked out), and the check waits for
+    a free slot of ``gate`` (503 ``auth.busy`` when none frees up in time; that attempt is not counted).
+    """
+    name = normalize_username(username)
+    reservation = await _reserve_attempt(settings, name, address, utcnow())
+    if reservation.attempt_id is None:
+        wait = reservation.wait_seconds
+        raise AppError(
+            ErrorCode.TOO_MANY_ATTEMPTS,
+            params={"seconds": wait},
+            details={"retryAfter": wait},
+            headers={"Retry-After": str(wait)},
+        )
+    candidate = reservation.candidate
+    try:
+        ok = await _password_matches(settings, gate, candidate, password)
+    except AppError as busy:
+        if busy.code is ErrorCode.AUTH_BUSY:
+            async with write_transaction():
+                await store.hold_login_lock()
+                await store.forget_attempt(reservation.attempt_id)
+        raise
+    if not ok or candidate is None or not candidate.active:
+        raise AppError(ErrorCode.INVALID_CREDENTIALS)  # the reserved attempt stays a failure
+    return await _open_session(settings, reservation.attempt_id, candidate, name, address)
+
+
+async def log_out(token: str) -> None:
+    await store.revoke_token(hash_token(token), utcnow())
+
+
+async def _check_person(person_id: str | None) -> None:
+    """422 ``org.unknown_reference`` naming ``personId`` when the linked person does not exist."""
+    if person_id is None:
+        return
+    try:
+        await people_store.get_person(None, person_id)
+    except AppError as missing:
+        if missing.code is ErrorCode.NOT_FOUND:
+            raise AppError(
+                ErrorCode.UNKNOWN_REFERENCE, params={"field": "personId"}, details={"field": "personId"}
+            ) from None
+        raise
+
+
+async def _hash_new_password(settings: Settings, password: str) -> str:
+    hasher = make_hasher(settings.argon2_time_cost, settings.argon2_memory_kib)
+    return await anyio.to_thread.run_sync(hash_password, hasher, password)
+
+
+async def create_user(settings: Settings, actor: Principal, data: UserCreateIn) -> UserOut:
+    """Create an account with its roles, an initial password and maybe a link to a person."""
+    await _check_person(data.person_id)  # before the costly hash; checked again with the insert
+    password_hash = await _hash_new_password(settings, data.password)
+    async with write_transaction():
+        await _check_person(data.person_id)
+        return await store.create_user(
+            actor,
+            username=data.username,
+            password_hash=password_hash,
+            roles=data.roles,
+            person_id=data.person_id,
+            locale=data.locale,
+            now=utcnow(),
+        )
+
+
+async def update_user(settings: Settings, actor: Principal, user_id: str, data: UserUpdateIn) -> UserOut:
+    """Change roles, password, language, linked person or active flag (revokes tokens when needed)."""
+    await _check_person(data.person_id)
+    changes: dict[str, Any] = {}
+    if data.roles is not None:
+        changes["roles"] = ",".join(sorted(data.roles))
+    if data.password is not None:
+        changes["password_hash"] = await _hash_new_password(settings, data.password)
+    if data.person_id is not None:
+        changes["person_id"] = data.person_id
+    if data.locale is not None:
+        changes["locale"] = data.locale
+    if data.active is not None:
+        changes["active"] = data.active
+    async with write_transaction():
+        await _check_person(data.person_id)
+        return await store.update_user(actor, user_id, changes, utcnow())
