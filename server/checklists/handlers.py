@@ -6,7 +6,7 @@ or a ``rev`` field): without it 428, and 412 when the question moved on since.
 
 from __future__ import annotations
 
-from typing import Annotated, Any, Final, Literal
+from typing import Annotated, Any, Final
 from uuid import UUID
 
 from litestar import Controller, MediaType, Request, Response, get, post, put
@@ -29,15 +29,16 @@ from server.checklists.schemas import (
     RetireIn,
     StandardOut,
 )
-from server.lib.etag import REVISION_ETAG, IfMatch, conditional_json, expected_revision, revision_etag
+from server.lib.etag import REVISION_ETAG, IfMatch, conditional_json, revision_etag, revisions_read
 from server.lib.http_errors import request_locale
-from server.lib.i18n import Locale
+from server.lib.i18n import SUPPORTED_LOCALES, Locale, as_locale
 
 __all__ = ["CONTROLLERS", "ChecklistsController", "OrgQuestionsController"]
 
 Req = Request[Any, Any, Any]
 XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 
+_UUID = r"^[0-9a-fA-F]{8}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{12}$"
 _STANDARD = "(iso9001|iso14001|iso45001)"
 STANDARDS_PATTERN: Final = rf"^({_STANDARD}(,{_STANDARD}){{0,2}})?$"
 Standards = Annotated[
@@ -48,9 +49,18 @@ Standards = Annotated[
         description="Comma-separated, e.g. iso9001,iso14001; empty or absent for all (or the process's).",
     ),
 ]
+# Text with a pattern rather than Literal/UUID: Litestar's lax conversion reads "null" as absent for those.
 Lang = Annotated[
-    Literal["ar", "fr", "en"] | None,
-    QueryParameter(description="Language of the texts; else the user's, else Accept-Language."),
+    str | None,
+    QueryParameter(
+        pattern=r"^(ar|fr|en)$",
+        schema_extra={"enum": list(SUPPORTED_LOCALES)},
+        description="Language of the texts; else the user's, else Accept-Language.",
+    ),
+]
+ProcessId = Annotated[
+    str | None,
+    QueryParameter(pattern=_UUID, format="uuid", description="process id: its standards and tags"),
 ]
 Clause = Annotated[
     str | None,
@@ -71,8 +81,8 @@ def _standards(raw: str | None) -> list[str] | None:
     return [part for part in raw.split(",") if part] if raw else None
 
 
-def _lang(request: Req, lang: Locale | None) -> Locale:
-    return lang if lang is not None else request_locale(request)
+def _lang(request: Req, lang: str | None) -> Locale:
+    return as_locale(lang) or request_locale(request)
 
 
 def _with_etag(question: OrgQuestionOut, status_code: int = 200) -> Response[OrgQuestionOut]:
@@ -93,9 +103,7 @@ class ChecklistsController(Controller):
         self,
         request: Req,
         standards: Standards = None,
-        process: Annotated[
-            UUID | None, QueryParameter(description="process id: its standards and tags")
-        ] = None,
+        process: ProcessId = None,
         lang: Lang = None,
         clause: Clause = None,
     ) -> Response[ChecklistOut]:
@@ -104,7 +112,7 @@ class ChecklistsController(Controller):
         etag, body = await service.composed_checklist(
             _library(request),
             standards=_standards(standards),
-            process_id=str(process) if process is not None else None,
+            process_id=process,
             lang=_lang(request, lang),
             clause=clause,
         )
@@ -187,7 +195,7 @@ class OrgQuestionsController(Controller):
     ) -> Response[OrgQuestionOut]:
         """Change a question: send the rev you read (If-Match or ``rev``); 428 without it, 412 with
         ``details.currentRev`` if someone changed the question since."""
-        rev = expected_revision(if_match, data.rev)
+        rev = revisions_read(if_match, data.rev)
         updated = await service.update_question(
             principal_of(request), _library(request), str(question_id), data, rev
         )
@@ -209,7 +217,7 @@ class OrgQuestionsController(Controller):
     ) -> Response[OrgQuestionOut]:
         """Retired questions leave new checklists but stay in every pinned version. Send the rev you read
         (If-Match or a ``rev`` body); 428 without it, 412 if the question changed since."""
-        rev = expected_revision(if_match, data.rev if data is not None else None)
+        rev = revisions_read(if_match, data.rev if data is not None else None)
         return _with_etag(await service.retire_question(principal_of(request), str(question_id), rev))
 
 

@@ -192,15 +192,15 @@ async def create_question(actor: Principal, library: Library, data: OrgQuestionI
 
 
 async def update_question(
-    actor: Principal, library: Library, question_id: str, data: OrgQuestionIn, expected_rev: int | None
+    actor: Principal, library: Library, question_id: str, data: OrgQuestionIn, read_revs: Sequence[int]
 ) -> OrgQuestionOut:
-    """Change a question written on revision ``expected_rev``: 428 without it, 412 if it moved on."""
+    """Change a question read at ``read_revs`` (If-Match and/or ``rev``): 428 without, 412 if it moved on."""
     check_clause_refs(library, data.clauses)
     async with write_transaction():
         await _check_processes(data.process_ids)
-        return await store.update_org_question(actor, question_id, _draft(data), expected_rev)
+        return await store.update_org_question(actor, question_id, _draft(data), read_revs)
 
 
-async def retire_question(actor: Principal, question_id: str, expected_rev: int | None) -> OrgQuestionOut:
-    """Retire a question read at ``expected_rev``: it leaves new checklists, stays in pinned versions."""
-    return await store.retire_org_question(actor, question_id, expected_rev)
+async def retire_question(actor: Principal, question_id: str, read_revs: Sequence[int]) -> OrgQuestionOut:
+    """Retire a question read at ``read_revs``: it leaves new checklists, stays in pinned versions."""
+    return await store.retire_org_question(actor, question_id, read_revs)

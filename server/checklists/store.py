@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 import uuid
+from collections.abc import Sequence
 from typing import TYPE_CHECKING, Any
 
 from piccolo.query.functions.aggregate import Count, Sum
@@ -155,10 +156,10 @@ async def _write_revision(question_id: str, read_rev: int, values: dict[str, Any
 
 
 async def _update(
-    actor: Principal | None, question_id: str, draft: Draft, action: str, expected_rev: int | None
+    actor: Principal | None, question_id: str, draft: Draft, action: str, read_revs: Sequence[int]
 ) -> None:
     before = await _row(question_id)
-    check_revision(expected_rev, before["rev"])
+    check_revision(read_revs, before["rev"])
     if before["retired_at"] is not None:
         raise AppError(ErrorCode.CHECKLIST_QUESTION_RETIRED, details={"code": before["code"]})
     await _write_revision(question_id, before["rev"], {**_columns(draft), "updated_at": utcnow()})
@@ -174,19 +175,19 @@ async def create_org_question(actor: Principal, draft: Draft) -> OrgQuestionOut:
 
 
 async def update_org_question(
-    actor: Principal, question_id: str, draft: Draft, expected_rev: int | None
+    actor: Principal, question_id: str, draft: Draft, read_revs: Sequence[int]
 ) -> OrgQuestionOut:
-    """404 if unknown; 428 without ``expected_rev``, 412 if the question moved on; 409 if retired."""
+    """404 if unknown; 428 without a revision read, 412 if the question moved on; 409 if retired."""
     async with write_transaction():
-        await _update(actor, question_id, draft, "update", expected_rev)
+        await _update(actor, question_id, draft, "update", read_revs)
         return _out(await _row(question_id))
 
 
-async def retire_org_question(actor: Principal, question_id: str, expected_rev: int | None) -> OrgQuestionOut:
+async def retire_org_question(actor: Principal, question_id: str, read_revs: Sequence[int]) -> OrgQuestionOut:
     """Retiring a retired question changes nothing (but the revision is still checked)."""
     async with write_transaction():
         before = await _row(question_id)
-        check_revision(expected_rev, before["rev"])
+        check_revision(read_revs, before["rev"])
         if before["retired_at"] is None:
             now = utcnow()
             await _write_revision(question_id, before["rev"], {"retired_at": now, "updated_at": now})
@@ -208,7 +209,7 @@ async def apply_import(actor: Principal, plan: ImportPlan, by_code: dict[str, Or
         for draft in plan.added:
             await _insert(actor, draft, "import")
         for code, draft in plan.changed.items():
-            await _update(actor, by_code[code].id, draft, "import", plan.revs[code])
+            await _update(actor, by_code[code].id, draft, "import", (plan.revs[code],))
 
 
 async def pin_snapshot(version: str, content: bytes) -> None:

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import hashlib
 import re
+from collections.abc import Sequence
 from typing import Annotated, Any, Final
 
 from litestar import MediaType, Request, Response
@@ -21,6 +22,7 @@ __all__ = [
     "conditional_json",
     "expected_revision",
     "revision_etag",
+    "revisions_read",
     "strong_etag",
 ]
 
@@ -68,19 +70,30 @@ def revision_etag(rev: int) -> str:
     return f'"{rev}"'
 
 
-def expected_revision(if_match: str | None, body_rev: int | None) -> int | None:
-    """The revision the client says it read, from ``If-Match`` or the body's ``rev`` (None if neither).
+def _if_match_revision(if_match: str | None) -> int | None:
+    if if_match is None:
+        return None
+    match = _IF_MATCH.fullmatch(if_match.strip())
+    if match is None:
+        raise AppError(
+            ErrorCode.VALIDATION_FAILED,
+            details=[FieldError(field="If-Match", message='expected the rev read, e.g. "7"')],
+        )
+    return int(match.group(1) or match.group(2))
 
-    Both may be sent; when they disagree the request is refused (400) rather than guessed at."""
-    header_rev = None
-    if if_match is not None:
-        match = _IF_MATCH.fullmatch(if_match.strip())
-        if match is None:
-            raise AppError(
-                ErrorCode.VALIDATION_FAILED,
-                details=[FieldError(field="If-Match", message='expected the rev read, e.g. "7"')],
-            )
-        header_rev = int(match.group(1) or match.group(2))
+
+def revisions_read(if_match: str | None, body_rev: int | None) -> tuple[int, ...]:
+    """The revisions the client says it read, from ``If-Match`` and the body's ``rev`` (empty if neither).
+
+    A malformed ``If-Match`` is 400. When both are sent, both must be the stored revision: if they
+    differ, :func:`check_revision` refuses the write with 412 (each is well formed on its own)."""
+    return tuple(rev for rev in (_if_match_revision(if_match), body_rev) if rev is not None)
+
+
+def expected_revision(if_match: str | None, body_rev: int | None) -> int | None:
+    """The one revision the client says it read (None if neither); a header and a body that disagree
+    are refused with 400. Prefer :func:`revisions_read`, which lets the stored revision decide."""
+    header_rev = _if_match_revision(if_match)
     if header_rev is not None and body_rev is not None and header_rev != body_rev:
         raise AppError(
             ErrorCode.VALIDATION_FAILED,
@@ -89,11 +102,11 @@ def expected_revision(if_match: str | None, body_rev: int | None) -> int | None:
     return header_rev if header_rev is not None else body_rev
 
 
-def check_revision(expected: int | None, current: int) -> None:
+def check_revision(read: Sequence[int], current: int) -> None:
     """Call inside the write transaction, with the stored ``current`` revision: 428
     ``request.precondition_required`` when the client did not say which revision it read, 412
     ``request.precondition_failed`` (``details={"currentRev": current}``) when the item moved on since."""
-    if expected is None:
+    if not read:
         raise AppError(ErrorCode.PRECONDITION_REQUIRED, details={"header": "If-Match", "field": "rev"})
-    if expected != current:
+    if any(rev != current for rev in read):
         raise AppError(ErrorCode.PRECONDITION_FAILED, details={"currentRev": current})

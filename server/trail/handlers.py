@@ -22,6 +22,17 @@ Instant = Annotated[
 ]
 
 
+# Digits as text: Litestar's lax conversion reads "null" as absent for an int | None parameter.
+BeforeId = Annotated[
+    str | None,
+    QueryParameter(
+        name="beforeId",
+        pattern=r"^[1-9][0-9]{0,17}$",
+        description="the nextBeforeId of the previous page: entries older than this id",
+    ),
+]
+
+
 class TrailController(Controller):
     path = "/api/v1/audit-trail"
     tags = ["audit trail"]
@@ -33,7 +44,7 @@ class TrailController(Controller):
         entity_id: Annotated[str | None, QueryParameter(name="entityId", max_length=64)] = None,
         since: Instant = None,
         until: Instant = None,
-        before_id: Annotated[int | None, QueryParameter(name="beforeId", ge=1, le=2**62)] = None,
+        before_id: BeforeId = None,
         limit: Annotated[int, QueryParameter(ge=1, le=500)] = 100,
     ) -> TrailPage:
         """Changes, newest first; filter by entity, entity id and time (``since`` included, ``until``
@@ -43,7 +54,7 @@ class TrailController(Controller):
             entity_id=entity_id,
             since=parse_date_time(since, "since") if since is not None else None,
             until=parse_date_time(until, "until") if until is not None else None,
-            before_id=before_id,
+            before_id=int(before_id) if before_id is not None else None,
             limit=limit,
         )
 
