@@ -6,42 +6,32 @@ Every write to an existing audit names the ``rev`` it was decided on, as ``If-Ma
 
 from __future__ import annotations
 
-from typing import Annotated, Any
+from typing import Any
 from uuid import UUID
 
 from litestar import Controller, Request, Response, get, post, put
-from litestar.datastructures import ResponseHeader
-from litestar.params import FromPath, HeaderParameter, JSONBody
+from litestar.params import FromPath, JSONBody
 
 from server.audits import service
-from server.audits.logic import IF_MATCH_PATTERN, stated_revisions
 from server.audits.schemas import AuditIn, AuditOut, AuditUpdateIn, TeamIn, TransitionIn
 from server.auth.guards import principal_of
 from server.auth.policy import CAN_PLAN, CAN_READ_AUDIT, CAN_TRANSITION_AUDIT
+from server.lib.etag import REVISION_ETAG, IfMatch, expected_revision, revision_etag
 
 __all__ = ["CONTROLLERS", "AuditsController"]
 
 Req = Request[Any, Any, Any]
-IfMatch = Annotated[
-    str | None,
-    HeaderParameter(
-        name="If-Match",
-        required=False,
-        pattern=IF_MATCH_PATTERN,
-        description="The audit's rev you read, e.g. \"7\" (its ETag); or send it as the body's rev field.",
-    ),
-]
-_ETAG = [
-    ResponseHeader(
-        name="ETag",
-        documentation_only=True,
-        description='The audit\'s rev, e.g. "7": send it back as If-Match.',
-    )
-]
 
 
 def _with_etag(audit: AuditOut, status_code: int = 200) -> Response[AuditOut]:
-    return Response(content=audit, status_code=status_code, headers={"ETag": f'"{audit.rev}"'})
+    return Response(content=audit, status_code=status_code, headers={"ETag": revision_etag(audit.rev)})
+
+
+def _stated(if_match: str | None, body_rev: int | None) -> tuple[int, ...]:
+    """The revisions the client says it read; two that differ are a 412 in the service, not a 400:
+    each is well formed on its own."""
+    header_rev = expected_revision(if_match, None)
+    return tuple(rev for rev in (header_rev, body_rev) if rev is not None)
 
 
 class AuditsController(Controller):
@@ -54,17 +44,17 @@ class AuditsController(Controller):
         audits; an auditee's units' audits once reported."""
         return await service.list_visible_audits(principal_of(request))
 
-    @get("/{audit_id:uuid}", operation_id="getAudit", guards=[CAN_READ_AUDIT], response_headers=_ETAG)
+    @get("/{audit_id:uuid}", operation_id="getAudit", guards=[CAN_READ_AUDIT], response_headers=REVISION_ETAG)
     async def get_audit(self, request: Req, audit_id: FromPath[UUID]) -> Response[AuditOut]:
         return _with_etag(await service.visible_audit(principal_of(request), str(audit_id)))
 
-    @post("/", operation_id="createAudit", guards=[CAN_PLAN], response_headers=_ETAG)
+    @post("/", operation_id="createAudit", guards=[CAN_PLAN], response_headers=REVISION_ETAG)
     async def create_audit(self, request: Req, data: JSONBody[AuditIn]) -> Response[AuditOut]:
         """A new audit, ``planned``; staff it with PUT .../team and prepare it with a transition.
         Processes, units, sites and auditees must exist and not be archived (422/409 naming the field)."""
         return _with_etag(await service.create_audit(principal_of(request), data), status_code=201)
 
-    @put("/{audit_id:uuid}", operation_id="updateAudit", guards=[CAN_PLAN], response_headers=_ETAG)
+    @put("/{audit_id:uuid}", operation_id="updateAudit", guards=[CAN_PLAN], response_headers=REVISION_ETAG)
     async def update_audit(
         self, request: Req, audit_id: FromPath[UUID], data: JSONBody[AuditUpdateIn], if_match: IfMatch = None
     ) -> Response[AuditOut]:
@@ -72,17 +62,22 @@ class AuditsController(Controller):
         team is checked again against the new scope: an impartiality override written for another scope
         no longer counts (409 ``audit.not_impartial``; take the member off, change the plan, then write
         a reason for the new scope)."""
-        rev = stated_revisions(if_match, data.rev)
+        rev = _stated(if_match, data.rev)
         return _with_etag(await service.update_plan(principal_of(request), str(audit_id), data, rev))
 
-    @put("/{audit_id:uuid}/team", operation_id="setAuditTeam", guards=[CAN_PLAN], response_headers=_ETAG)
+    @put(
+        "/{audit_id:uuid}/team",
+        operation_id="setAuditTeam",
+        guards=[CAN_PLAN],
+        response_headers=REVISION_ETAG,
+    )
     async def set_team(
         self, request: Req, audit_id: FromPath[UUID], data: JSONBody[TeamIn], if_match: IfMatch = None
     ) -> Response[AuditOut]:
         """One lead auditor and auditors, each qualified for a standard in scope. Someone from an audited
         unit (or a unit above it) is refused (409 ``audit.not_impartial``) unless ``overrideReason``
         says why; the reason holds for the audit's current scope only."""
-        rev = stated_revisions(if_match, data.rev)
+        rev = _stated(if_match, data.rev)
         return _with_etag(await service.set_team(principal_of(request), str(audit_id), data, rev))
 
     @post(
@@ -90,7 +85,7 @@ class AuditsController(Controller):
         operation_id="transitionAudit",
         status_code=200,
         guards=[CAN_TRANSITION_AUDIT],
-        response_headers=_ETAG,
+        response_headers=REVISION_ETAG,
     )
     async def transition(
         self, request: Req, audit_id: FromPath[UUID], data: JSONBody[TransitionIn], if_match: IfMatch = None
@@ -103,7 +98,7 @@ class AuditsController(Controller):
                 principal_of(request),
                 str(audit_id),
                 data,
-                stated_revisions(if_match, data.rev),
+                _stated(if_match, data.rev),
                 checklists_dir=request.app.state.settings.checklists_dir,
             )
         )

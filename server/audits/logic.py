@@ -3,7 +3,6 @@ decided in ``server.auth.policy``)."""
 
 from __future__ import annotations
 
-import re
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from datetime import date
@@ -16,7 +15,6 @@ from server.org.logic import ancestors
 
 __all__ = [
     "EDITABLE",
-    "IF_MATCH_PATTERN",
     "LOCKED",
     "OPEN_FOR_FINDINGS",
     "TRANSITIONS",
@@ -30,7 +28,6 @@ __all__ = [
     "check_transition",
     "is_conflicted",
     "override_scope",
-    "stated_revisions",
 ]
 
 TRANSITIONS: Final[Mapping[str, frozenset[str]]] = {
@@ -219,32 +216,11 @@ def check_plan(planned_start: date | None, planned_end: date | None, programme_e
         )
 
 
-_IF_MATCH = re.compile(r'(?:W/)?"([0-9]{1,10})"|([0-9]{1,10})')
-IF_MATCH_PATTERN: Final = r'^(W/)?"[0-9]{1,10}"$|^[0-9]{1,10}$'
-"""What ``If-Match`` may hold on an audit write: the ``rev`` read, as ``"7"``, ``W/"7"`` or ``7``."""
-
-
-def stated_revisions(if_match: str | None, body_rev: int | None) -> tuple[int, ...]:
-    """The revisions the client says it read: from ``If-Match`` and from the body's ``rev`` (none, one,
-    or both). An ``If-Match`` that names no revision is refused (400)."""
-    stated: list[int] = []
-    if if_match:
-        match = _IF_MATCH.fullmatch(if_match.strip())
-        if match is None:
-            raise AppError(
-                ErrorCode.VALIDATION_FAILED,
-                details=[{"field": "If-Match", "message": 'expected the rev read, e.g. "7"'}],
-            )
-        stated.append(int(match.group(1) or match.group(2)))
-    if body_rev is not None:
-        stated.append(body_rev)
-    return tuple(stated)
-
-
 def check_revision(stated: Sequence[int], current: int, status: str) -> None:
-    """428 when the client did not say which revision it read; 412 when the audit has moved on since
-    (or the client stated two different revisions: one of them is old). The details give the current
-    revision and status, so the client knows what to reload."""
+    """``stated`` are the revisions the client says it read (its ``If-Match``, its ``rev`` field: none,
+    one or both). 428 when it stated none; 412 when the audit has moved on since (or the two differ: one
+    of them is old). The details give the current revision and status, so the client knows what to
+    reload. Called inside the write transaction; the store's compare-and-set closes the remaining race."""
     if not stated:
         raise AppError(ErrorCode.PRECONDITION_REQUIRED, details={"header": "If-Match", "field": "rev"})
     if any(rev != current for rev in stated):

@@ -19,7 +19,6 @@ from server.audits.logic import (
     check_transition,
     is_conflicted,
     override_scope,
-    stated_revisions,
 )
 from server.lib.errors import AppError, ErrorCode
 from server.lib.principal import Principal, Role
@@ -311,25 +310,6 @@ def test_any_programme_entry_is_unknown_while_no_programme_exists() -> None:
         check_plan(None, None, "0b4f1c9e-5f59-4a8e-9f4c-6f1d0c1e2a3b")
     assert refused.value.code is ErrorCode.UNKNOWN_REFERENCE
     assert refused.value.details == {"field": "programmeEntryId"}
-
-
-@pytest.mark.parametrize(
-    ("header", "revs"), [('"7"', (7,)), ('W/"7"', (7,)), ("7", (7,)), (' "12" ', (12,)), ("", ())]
-)
-def test_the_revision_read_comes_from_if_match(header: str, revs: tuple[int, ...]) -> None:
-    assert stated_revisions(header, None) == revs
-
-
-def test_the_revision_read_comes_from_the_rev_field_too() -> None:
-    assert stated_revisions("", 4) == (4,)
-    assert stated_revisions('"4"', 5) == (4, 5)
-
-
-@pytest.mark.parametrize("header", ["*", '"4", "5"', '"٣"', "W/7", '"-1"'])
-def test_an_if_match_that_names_no_revision_is_refused(header: str) -> None:
-    with pytest.raises(AppError) as refused:
-        stated_revisions(header, None)
-    assert refused.value.code is ErrorCode.VALIDATION_FAILED
 
 
 def test_a_write_without_a_revision_is_428_and_on_an_old_one_412() -> None:
