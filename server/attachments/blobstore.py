@@ -4,15 +4,28 @@ from __future__ import annotations
 
 import contextlib
 import os
+import re
 import tempfile
+from dataclasses import dataclass
+from datetime import UTC, datetime
 from pathlib import Path
 from typing import Protocol
 
 from anyio import to_thread
 
-from server.attachments.logic import parse_sha256
+from server.attachments.logic import SHA256_PATTERN, parse_sha256
 
-__all__ = ["BlobStore", "FilesystemBlobStore"]
+__all__ = ["BlobInfo", "BlobStore", "FilesystemBlobStore"]
+
+
+@dataclass(frozen=True)
+class BlobInfo:
+    """One stored blob, as the clean-up sees it."""
+
+    key: str
+    size: int
+    last_used: datetime
+    """When it was stored, or last uploaded or probed again (UTC)."""
 
 
 class BlobStore(Protocol):
@@ -39,6 +52,25 @@ class BlobStore(Protocol):
     async def delete(self, key: str) -> None:
         """Remove the blob stored under ``key``; nothing happens if there is none."""
         ...
+
+    async def touch(self, key: str) -> bool:
+        """Mark the blob under ``key`` as used now (its clean-up delay starts again); True if there is one."""
+        ...
+
+    async def keys_older_than(self, cutoff: datetime) -> list[BlobInfo]:
+        """Every blob last used before ``cutoff`` (aware), in key order; blobs being written are not
+        listed."""
+        ...
+
+    async def delete_if_older_than(self, key: str, cutoff: datetime) -> bool:
+        """Remove the blob under ``key`` only if it was still last used before ``cutoff``; True if removed.
+
+        A blob stored, uploaded again or probed since it was listed is kept.
+        """
+        ...
+
+
+_KEY = re.compile(SHA256_PATTERN)
 
 
 def _fsync_directory(path: Path) -> None:
@@ -88,8 +120,17 @@ class FilesystemBlobStore:
     async def delete(self, key: str) -> None:
         await to_thread.run_sync(self._delete, self.path_for(key))
 
+    async def touch(self, key: str) -> bool:
+        return await to_thread.run_sync(self._touch, self.path_for(key))
+
+    async def keys_older_than(self, cutoff: datetime) -> list[BlobInfo]:
+        return await to_thread.run_sync(self._older_than, cutoff.timestamp())
+
+    async def delete_if_older_than(self, key: str, cutoff: datetime) -> bool:
+        return await to_thread.run_sync(self._delete_if_older, self.path_for(key), cutoff.timestamp())
+
     def _put(self, path: Path, data: bytes) -> bool:
-        if path.is_file():
+        if self._touch(path):
             return False
         self.root.mkdir(parents=True, exist_ok=True)
         _make_directories(path.parent, self.root)
@@ -138,3 +179,41 @@ class FilesystemBlobStore:
         except FileNotFoundError:
             return
         _fsync_directory(path.parent)
+
+    @staticmethod
+    def _touch(path: Path) -> bool:
+        # The file's mtime is the blob's "last used" clock: a tablet that probes or uploads a photo
+        # again is about to reference it, so the clean-up must wait again.
+        try:
+            os.utime(path)
+        except FileNotFoundError:
+            return False
+        return True
+
+    def _older_than(self, cutoff: float) -> list[BlobInfo]:
+        found: list[BlobInfo] = []
+        if not self.root.is_dir():
+            return found
+        # Only root/ab/cd/<key> where the key starts with ab cd: temporary files and strays are skipped.
+        for path in sorted(self.root.glob("[0-9a-f][0-9a-f]/[0-9a-f][0-9a-f]/*")):
+            key = path.name
+            if not _KEY.fullmatch(key) or key[:2] != path.parent.parent.name or key[2:4] != path.parent.name:
+                continue
+            try:
+                info = path.stat()
+            except FileNotFoundError:  # removed meanwhile
+                continue
+            if path.is_file() and info.st_mtime < cutoff:
+                found.append(BlobInfo(key, info.st_size, datetime.fromtimestamp(info.st_mtime, tz=UTC)))
+        return found
+
+    @staticmethod
+    def _delete_if_older(path: Path, cutoff: float) -> bool:
+        try:
+            if path.stat().st_mtime >= cutoff:
+                return False
+            path.unlink()
+        except FileNotFoundError:
+            return False
+        _fsync_directory(path.parent)
+        return True

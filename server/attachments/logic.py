@@ -20,19 +20,24 @@ from PIL import Image
 from server.lib.errors import AppError, ErrorCode
 
 __all__ = [
+    "SHA256_PATTERN",
     "SUPPORTED_TYPES",
     "PreparedAttachment",
     "check_upload",
+    "etag_matches",
     "parse_sha256",
     "prepare_attachment",
+    "served_type",
     "sniff_type",
     "strip_metadata",
     "verify_image",
 ]
 
 SUPPORTED_TYPES: Final = ("image/jpeg", "image/png", "image/webp", "application/pdf")
+SHA256_PATTERN: Final = r"^[0-9a-f]{64}$"
+"""An attachment's address, as the OpenAPI schema declares it."""
 
-_SHA256 = re.compile(r"[0-9a-f]{64}")
+_SHA256 = re.compile(SHA256_PATTERN)
 _PNG_SIGNATURE: Final = b"\x89PNG\r\n\x1a\n"
 # Restricting Pillow to the one plugin the magic bytes named keeps every other parser away from
 # untrusted bytes. A JPEG with an MPF index opens as "MPO".
@@ -88,6 +93,23 @@ def sniff_type(data: bytes) -> str | None:
     if data.startswith(b"%PDF-"):
         return "application/pdf"
     return None
+
+
+def served_type(content: bytes) -> str:
+    """The media type a stored attachment is served with: what its magic bytes announce.
+
+    Every stored blob passed ``check_upload``, which requires the magic bytes to match the declared
+    type, and metadata removal keeps the first bytes; so the type needs no record of its own.
+    """
+    return sniff_type(content) or "application/octet-stream"
+
+
+def etag_matches(if_none_match: str | None, etag: str) -> bool:
+    """True when an ``If-None-Match`` header is ``*`` or names ``etag`` (weak comparison, RFC 9110)."""
+    if not if_none_match:
+        return False
+    tags = [tag.strip().removeprefix("W/") for tag in if_none_match.split(",")]
+    return "*" in tags or etag in tags
 
 
 def check_upload(sha256: str, declared_type: str, data: bytes, *, max_bytes: int) -> str:

@@ -14,8 +14,10 @@ from PIL.PngImagePlugin import PngInfo
 
 from server.attachments.logic import (
     check_upload,
+    etag_matches,
     parse_sha256,
     prepare_attachment,
+    served_type,
     sniff_type,
     strip_metadata,
     verify_image,
@@ -459,3 +461,30 @@ def test_truncated_photo_is_refused_before_it_is_stored() -> None:
             sha(data), "image/jpeg", data, max_bytes=10**6, max_pixels=MAX_PIXELS, keep_gps=False
         ),
     )
+
+
+# ------------------------------------------------------------------ serving
+
+
+def test_a_stored_file_is_served_with_the_type_its_magic_bytes_announce() -> None:
+    assert served_type(jpeg_with_metadata()) == "image/jpeg"
+    assert served_type(PDF) == "application/pdf"
+    assert served_type(b"GIF89a") == "application/octet-stream"
+
+
+@pytest.mark.parametrize(
+    ("header", "matches"),
+    [
+        ('"%s"', True),
+        ('W/"%s"', True),
+        ('"other", "%s"', True),
+        ("*", True),
+        ('"other"', False),
+        ("%s", False),
+        ("", False),
+        (None, False),
+    ],
+)
+def test_if_none_match_names_the_blobs_etag(header: str | None, matches: bool) -> None:
+    key = "ab" * 32
+    assert etag_matches(header.replace("%s", key) if header else header, f'"{key}"') is matches

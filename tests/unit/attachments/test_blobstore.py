@@ -4,6 +4,8 @@ import asyncio
 import hashlib
 import os
 import stat
+import time
+from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
 import pytest
@@ -101,7 +103,62 @@ async def test_delete_removes_the_blob_and_ignores_a_missing_one(store: Filesyst
 
 @pytest.mark.parametrize("key", ["../" + "a" * 61, KEY.upper(), KEY[:-1], ""])
 async def test_keys_that_are_not_sha256_are_refused(store: FilesystemBlobStore, key: str) -> None:
-    for call in (store.exists(key), store.get(key), store.put(key, DATA), store.delete(key)):
+    calls = (
+        store.exists(key),
+        store.get(key),
+        store.put(key, DATA),
+        store.delete(key),
+        store.touch(key),
+        store.delete_if_older_than(key, datetime.now(UTC)),
+    )
+    for call in calls:
         with pytest.raises(AppError) as caught:
             await call
         assert caught.value.code == ErrorCode.ATTACHMENT_BAD_HASH
+
+
+def _age(store: FilesystemBlobStore, key: str, days: float) -> None:
+    when = time.time() - days * 86400
+    os.utime(store.path_for(key), (when, when))
+
+
+async def test_keys_older_than_lists_old_blobs_with_size_and_age_only(store: FilesystemBlobStore) -> None:
+    fresh = hashlib.sha256(b"fresh").hexdigest()
+    await store.put(KEY, DATA)
+    await store.put(fresh, b"fresh")
+    _age(store, KEY, 40)
+    # A temporary file of a put in progress and a stray file are never listed.
+    (store.path_for(KEY).parent / ".tmp-abc").write_bytes(b"half")
+    (store.root / "README").write_text("not a blob")
+
+    old = await store.keys_older_than(datetime.now(UTC) - timedelta(days=30))
+
+    assert [(blob.key, blob.size) for blob in old] == [(KEY, len(DATA))]
+    assert timedelta(days=39) < datetime.now(UTC) - old[0].last_used < timedelta(days=41)
+    assert await FilesystemBlobStore(store.root / "missing").keys_older_than(datetime.now(UTC)) == []
+
+
+async def test_probing_or_uploading_again_restarts_a_blobs_age(store: FilesystemBlobStore) -> None:
+    cutoff = datetime.now(UTC) - timedelta(days=30)
+    await store.put(KEY, DATA)
+    _age(store, KEY, 40)
+    assert await store.touch(KEY) is True
+    assert await store.keys_older_than(cutoff) == []
+
+    _age(store, KEY, 40)
+    assert await store.put(KEY, DATA) is False
+    assert await store.keys_older_than(cutoff) == []
+    assert await store.touch(hashlib.sha256(b"never stored").hexdigest()) is False
+
+
+async def test_delete_if_older_than_keeps_a_blob_used_since(store: FilesystemBlobStore) -> None:
+    cutoff = datetime.now(UTC) - timedelta(days=30)
+    await store.put(KEY, DATA)
+
+    assert await store.delete_if_older_than(KEY, cutoff) is False
+    assert await store.exists(KEY)
+
+    _age(store, KEY, 40)
+    assert await store.delete_if_older_than(KEY, cutoff) is True
+    assert not await store.exists(KEY)
+    assert await store.delete_if_older_than(KEY, cutoff) is False
