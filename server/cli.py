@@ -154,6 +154,32 @@ def _checklists_check(settings: Settings, args: argparse.Namespace) -> int:
     return 0
 
 
+def _gc_days(raw: str) -> int:
+    if not (raw.isascii() and raw.isdigit()) or int(raw) < 1:
+        raise argparse.ArgumentTypeError(f"a whole number of days, 1 or more, is expected (got {raw!r})")
+    return int(raw)
+
+
+def _attachments_gc(settings: Settings, args: argparse.Namespace) -> int:
+    from server.attachments.service import remove_unreferenced
+
+    days: int = settings.attachment_gc_days if args.days is None else args.days
+    if days < 1:
+        print("error: TADQIQ_ATTACHMENT_GC_DAYS must be 1 or more", file=sys.stderr)
+        return 2
+    report = asyncio.run(
+        _with_engine(settings, lambda: remove_unreferenced(settings, days=days, dry_run=args.dry_run))
+    )
+    verb = "would remove" if report.dry_run else "removed"
+    for blob in report.blobs:
+        print(f"{verb} {blob.key} ({blob.size} bytes, last used {blob.last_used:%Y-%m-%d})")
+    print(
+        f"{len(report.blobs)} file(s) no finding refers to, unused since {report.cutoff:%Y-%m-%d}: "
+        f"{verb}; {report.freed_bytes} bytes {'would be ' if report.dry_run else ''}freed"
+    )
+    return 0
+
+
 def _parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(
         prog="tadqiq", description="Tadqiq — internal audits of an integrated QSE system"
@@ -182,6 +208,14 @@ def _parser() -> argparse.ArgumentParser:
     check = checklist_commands.add_parser("check", help="validate the library and print its coverage")
     check.add_argument("--path", help="library folder (default: checklists/)")
     check.set_defaults(run=_checklists_check)
+    attachments = commands.add_parser("attachments", help="stored photos and PDFs")
+    attachment_commands = attachments.add_subparsers(dest="attachments_command", required=True)
+    gc = attachment_commands.add_parser(
+        "gc", help="remove files no finding refers to and unused for TADQIQ_ATTACHMENT_GC_DAYS days"
+    )
+    gc.add_argument("--dry-run", action="store_true", help="list what would be removed, remove nothing")
+    gc.add_argument("--days", type=_gc_days, help="unused for this many days (default: the setting, 30)")
+    gc.set_defaults(run=_attachments_gc)
     return parser
 
 

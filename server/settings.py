@@ -66,6 +66,9 @@ class Settings:
     """Largest image (width × height) decoded; more is refused as a possible decompression bomb."""
     keep_gps: bool = False
     """Keep photos' EXIF (with GPS position) instead of stripping it."""
+    attachment_gc_days: int = 30
+    """Days a stored photo or PDF that no finding refers to is kept (counted from its upload, or the last
+    time a tablet uploaded or probed it again) before ``tadqiq attachments gc`` removes it."""
     bench_routes: bool = False
     """Serve /api/v1/bench/* (baselines for `make bench`); never needed in production."""
     checklists_dir: Path = field(default_factory=lambda: PROJECT_ROOT / "checklists")

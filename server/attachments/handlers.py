@@ -1,27 +1,49 @@
-"""Attachment upload: photos and PDFs addressed by the SHA-256 the tablet computed."""
+"""Attachments: photos and PDFs addressed by the SHA-256 the tablet computed; uploaded by the roles
+that write findings, read by anyone who may see an audit referring to them."""
 
 from __future__ import annotations
 
-from typing import Any
+from dataclasses import dataclass
+from typing import Annotated, Any
 
-import anyio.to_thread
-from litestar import Controller, Request, Response, head, put
-from litestar.params import FromPath, RawBody
+from litestar import Controller, Request, Response, get, head, put
+from litestar.openapi.spec import OpenAPIMediaType, Operation, RequestBody, Schema
+from litestar.params import PathParameter
 
-from server.attachments.blobstore import FilesystemBlobStore
-from server.attachments.logic import parse_sha256, prepare_attachment
+from server.attachments import service
+from server.attachments.logic import SHA256_PATTERN, SUPPORTED_TYPES
+from server.attachments.service import blob_store
 from server.auth.guards import principal_of
-from server.auth.policy import CAN_UPLOAD_ATTACHMENTS
-from server.lib.errors import AppError, ErrorCode
+from server.auth.policy import CAN_READ_ATTACHMENT, CAN_UPLOAD_ATTACHMENTS
 from server.lib.structs import ApiOut
 from server.settings import Settings
-from server.trail.store import record_change
 
 __all__ = ["CONTROLLERS", "AttachmentsController", "blob_store"]
 
 Req = Request[Any, Any, Any]
-# The route's own body limit is the attachment limit; Litestar answers 413 above it.
-_ROUTE_LIMIT = 64 * 1024 * 1024
+Sha256 = Annotated[
+    str,
+    PathParameter(
+        description="SHA-256 of the file as the tablet sent it, 64 lowercase hexadecimal characters",
+        # Declared for the schema only: the handler answers a malformed hash with attachment.bad_hash.
+        schema_extra={"pattern": SHA256_PATTERN, "minLength": 64, "maxLength": 64},
+    ),
+]
+# A year, the longest lifetime RFC 9111 recommends: the bytes under an address never change.
+_CACHE = "private, max-age=31536000, immutable"
+_BINARY = Schema(type="string", format="binary")  # type: ignore[arg-type]
+
+
+@dataclass
+class _UploadOperation(Operation):
+    """The PUT body is read as a stream (never a handler argument), so it is declared here."""
+
+    def __post_init__(self) -> None:
+        self.request_body = RequestBody(
+            required=True,
+            description="The file's raw bytes; the limit is the server's attachment_max_bytes setting.",
+            content={kind: OpenAPIMediaType(schema=_BINARY) for kind in SUPPORTED_TYPES},
+        )
 
 
 class AttachmentOut(ApiOut):
@@ -33,8 +55,9 @@ class AttachmentOut(ApiOut):
     height: int
 
 
-def blob_store(settings: Settings) -> FilesystemBlobStore:
-    return FilesystemBlobStore(settings.var_dir / "blobs")
+def _settings(request: Req) -> Settings:
+    settings: Settings = request.app.state.settings
+    return settings
 
 
 class AttachmentsController(Controller):
@@ -42,62 +65,67 @@ class AttachmentsController(Controller):
     tags = ["sync"]
 
     @head("/{sha256:str}", operation_id="hasAttachment", status_code=200, guards=[CAN_UPLOAD_ATTACHMENTS])
-    async def has(self, request: Req, sha256: FromPath[str]) -> Response[None]:
+    async def has(self, request: Req, sha256: Sha256) -> Response[None]:
         """200 when the server already holds this file (the tablet can skip the upload), else 404."""
-        principal_of(request)
-        store = blob_store(request.app.state.settings)
-        if await store.exists(parse_sha256(sha256)):
-            return Response(content=None, status_code=200)
-        raise AppError(ErrorCode.NOT_FOUND, details={"entity": "attachment", "id": sha256[:64]})
+        await service.probe_attachment(_settings(request), sha256)
+        return Response(content=None, status_code=200)
 
     @put(
         "/{sha256:str}",
         operation_id="putAttachment",
-        request_max_body_size=_ROUTE_LIMIT,
+        # No route limit: the body is streamed and refused the moment it passes attachment_max_bytes.
+        request_max_body_size=None,
         status_code=200,
         guards=[CAN_UPLOAD_ATTACHMENTS],
+        operation_class=_UploadOperation,
     )
-    async def upload(self, request: Req, sha256: FromPath[str], body: RawBody) -> Response[AttachmentOut]:
+    async def upload(self, request: Req, sha256: Sha256) -> Response[AttachmentOut]:
         """Raw bytes of a JPEG, PNG, WebP or PDF. The hash, the magic bytes, the size and the image
         itself are checked; photos lose their EXIF (GPS) unless the settings keep it. 201 when new,
-        200 when already there; nothing is stored on any error."""
-        principal_of(request)
-        settings: Settings = request.app.state.settings
-        key = parse_sha256(sha256)
-        declared = request.headers.get("content-type", "")
-        prepared = await anyio.to_thread.run_sync(
-            lambda: prepare_attachment(
-                key,
-                declared,
-                bytes(body),
-                max_bytes=settings.attachment_max_bytes,
-                max_pixels=settings.attachment_max_pixels,
-                keep_gps=settings.keep_gps,
-            )
+        200 when already there; 413 as soon as the body passes the limit; nothing is stored on any error."""
+        result = await service.upload_attachment(
+            principal_of(request),
+            _settings(request),
+            sha256,
+            request.headers.get("content-type", ""),
+            request.stream(),
+            announced=request.content_length,
         )
-        created = await blob_store(settings).put(key, prepared.content)
-        if created:
-            await record_change(
-                principal_of(request),
-                "create",
-                "attachment",
-                key,
-                None,
-                {
-                    "mediaType": prepared.media_type,
-                    "size": prepared.size,
-                    "storedSha256": prepared.stored_sha256,
-                },
-            )
+        prepared = result.prepared
         out = AttachmentOut(
-            sha256=key,
+            sha256=prepared.sha256,
             media_type=prepared.media_type,
             size=prepared.size,
             stored_sha256=prepared.stored_sha256,
             width=prepared.width,
             height=prepared.height,
         )
-        return Response(content=out, status_code=201 if created else 200)
+        return Response(content=out, status_code=201 if result.created else 200)
+
+    @get(
+        "/{sha256:str}",
+        operation_id="getAttachment",
+        guards=[CAN_READ_ATTACHMENT],
+        media_type="application/octet-stream",
+        response_description="The stored file (metadata removed), with its own media type",
+    )
+    async def read(self, request: Req, sha256: Sha256) -> Response[bytes]:
+        """The stored file, for anyone who may read an audit whose findings refer to it (404 otherwise,
+        as for an unknown file). Cached for good (``immutable``); ``If-None-Match`` → 304."""
+        found = await service.read_attachment(
+            principal_of(request),
+            _settings(request),
+            sha256,
+            if_none_match=request.headers.get("if-none-match"),
+        )
+        headers = {"ETag": found.etag, "Cache-Control": _CACHE, "X-Content-Type-Options": "nosniff"}
+        if found.content is None:
+            return Response(content=b"", status_code=304, headers=headers)
+        return Response(
+            content=found.content,
+            media_type=found.media_type,
+            headers={**headers, "Content-Disposition": "inline"},
+        )
 
 
 CONTROLLERS: list[type[Controller]] = [AttachmentsController]

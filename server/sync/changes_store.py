@@ -105,3 +105,44 @@ async def findings_referencing(kind: Literal["process", "unit", "site"], entity_
     return int(
         await Finding.count().where((column == uuid.UUID(entity_id)) & Finding.deleted.eq(False)).run()
     )
+
+
+async def attachment_references(sha256: str | None = None) -> set[tuple[str, str]]:
+    """(audit id, attachment hash) for every attachment a finding of the audit refers to: in its
+    current list (tombstones included), in a losing version kept as a conflict, or in a late
+    submission. Only the references to ``sha256`` (a checked hash) when it is given.
+
+    The JSON columns are matched as text (cast: PostgreSQL's json has no LIKE), then every match is
+    confirmed on the decoded value, so a hash merely quoted in a statement is no reference.
+    """
+    if sha256 is not None and not (sha256.isascii() and sha256.isalnum()):
+        raise ValueError("attachment_references expects a checked SHA-256")
+    pattern = f"%{sha256}%" if sha256 else "%"
+    no_path: tuple[str, ...] = ()
+    sources = [
+        (
+            Finding,
+            "SELECT audit_id, attachments AS doc FROM finding WHERE CAST(attachments AS TEXT) LIKE {}",
+            no_path,
+        ),
+        (
+            FindingConflict,
+            "SELECT audit_id, data AS doc FROM finding_conflict WHERE CAST(data AS TEXT) LIKE {}",
+            ("data", "attachments"),
+        ),
+        (
+            LateSubmission,
+            "SELECT audit_id, op AS doc FROM late_submission WHERE CAST(op AS TEXT) LIKE {}",
+            ("data", "attachments"),
+        ),
+    ]
+    found: set[tuple[str, str]] = set()
+    for table, sql, path in sources:
+        for row in await table.raw(sql, pattern).run():
+            value: Any = json.loads(row["doc"]) if isinstance(row["doc"], str) else row["doc"]
+            for key in path:  # an op: {"op": ..., "data": {"attachments": [...]}}; a delete has no data
+                value = value.get(key) if isinstance(value, dict) else None
+            for item in value if isinstance(value, list) else []:
+                if isinstance(item, str) and (sha256 is None or item == sha256):
+                    found.add((str(row["audit_id"]), item))
+    return found
