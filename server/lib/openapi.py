@@ -7,7 +7,7 @@ from __future__ import annotations
 import dataclasses
 from collections.abc import Iterable, Iterator
 from http import HTTPStatus
-from typing import TYPE_CHECKING, Any, Final
+from typing import TYPE_CHECKING, Any, Final, get_args
 
 from litestar.openapi.spec import OpenAPIMediaType, OpenAPIResponse, Operation, Parameter, Reference, Schema
 from litestar.openapi.spec.enums import OpenAPIType
@@ -90,20 +90,32 @@ def _set_fields(schema: Schema) -> dict[str, Any]:
     }
 
 
-def _as_sent(schema: Schema) -> Schema:
-    """An optional parameter's schema without its ``null`` branch: absent means "not given", and no
-    client can send a JSON null in a query string or a header (a schema client sends the text "null")."""
-    branches = schema.one_of or schema.any_of
-    if branches:
-        kept = [b for b in branches if not _is_null(b)]
-        if len(kept) == 1 and isinstance(kept[0], Schema) and len(kept) < len(branches):
-            outer = {k: v for k, v in _set_fields(schema).items() if k not in ("one_of", "any_of")}
-            return Schema(**{**_set_fields(kept[0]), **outer})
-    if isinstance(schema.type, list) and OpenAPIType.NULL in schema.type:
-        types = [t for t in schema.type if t != OpenAPIType.NULL]
-        enum = [e for e in schema.enum if e is not None] if schema.enum is not None else None
-        return dataclasses.replace(schema, type=types[0] if len(types) == 1 else types, enum=enum)
+def _without_null(schema: Schema) -> Schema:
+    """``oneOf: [X, null]`` as X (the outer keywords, e.g. a pattern, kept)."""
+    branches = schema.one_of or schema.any_of or []
+    kept = [b for b in branches if not _is_null(b)]
+    if len(kept) == 1 and isinstance(kept[0], Schema) and len(kept) < len(branches):
+        outer = {k: v for k, v in _set_fields(schema).items() if k not in ("one_of", "any_of")}
+        return Schema(**{**_set_fields(kept[0]), **outer})
     return schema
+
+
+def _text_parameters(app: Litestar) -> set[tuple[str, str]]:
+    """(operation id, wire name) of every optional parameter typed ``str | None``: there the text "null"
+    is a string like any other (a pattern may refuse it), not an absent value. Litestar's lax
+    conversion does read "null" as absent for ``int | None``, ``UUID | None`` and the like, so their
+    ``null`` branch stays documented."""
+    found: set[tuple[str, str]] = set()
+    for route in app.routes:
+        if not isinstance(route, HTTPRoute):
+            continue
+        for handler in route.route_handlers:
+            for name, field in handler.parsed_fn_signature.parameters.items():
+                if set(get_args(field.annotation)) == {str, type(None)}:
+                    kwarg = field.kwarg_definition
+                    alias = getattr(kwarg, "name", None) or getattr(kwarg, "query", None)
+                    found.add((str(handler.operation_id), str(alias or name)))
+    return found
 
 
 def _body_may_be_omitted(operation: Operation) -> bool:
@@ -125,17 +137,18 @@ def _public_operation_ids(app: Litestar) -> set[str]:
 
 
 def document_parameters(app: Litestar) -> None:
-    """Optional parameters without their ``null`` branch, optional bodies not required, and no token
-    asked of public operations."""
+    """Optional text parameters without their ``null`` branch (a client sends the text "null", which the
+    server reads as text), optional bodies not required, and no token asked of public operations."""
     public = _public_operation_ids(app)
+    text = _text_parameters(app)
     for _, operation in _operations(app):
         for parameter in operation.parameters or ():
             if (
                 isinstance(parameter, Parameter)
-                and not parameter.required
+                and (operation.operation_id, parameter.name) in text
                 and isinstance(parameter.schema, Schema)
             ):
-                parameter.schema = _as_sent(parameter.schema)
+                parameter.schema = _without_null(parameter.schema)
         if _body_may_be_omitted(operation):
             operation.request_body.required = False  # type: ignore[union-attr]
         if operation.operation_id in public:

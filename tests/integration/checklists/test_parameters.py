@@ -103,6 +103,8 @@ async def test_the_openapi_document_declares_the_checked_constraints(client: Asy
     assert "iso14001" in standards["pattern"]
     version = _parameter(schema, "/api/v1/checklists/versions/{version}", "get", "version")["schema"]
     assert version["pattern"] == "^[0-9a-f]{64}$"
+    since = _parameter(schema, "/api/v1/audit-trail", "get", "since")["schema"]
+    assert since["type"] == "string" and since["format"] == "date-time"  # no null: "null" is refused
     locale = _parameter(schema, "/api/v1/i18n/{locale}", "get", "locale")["schema"]
     assert sorted(locale["enum"]) == ["ar", "en", "fr"]
     for path, method in (
