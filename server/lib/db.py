@@ -188,8 +188,7 @@ class TadqiqSQLiteEngine(SQLiteEngine):
         connection = await self.get_connection()
         healthy = False
         try:
-            async with connection.execute(query, args or []) as cursor:
-                rows = await cursor.fetchall()
+            rows = await connection.execute_fetchall(query, args or [])
             healthy = True
             return rows
         finally:
@@ -204,9 +203,10 @@ class TadqiqSQLiteEngine(SQLiteEngine):
         table: Any = None,
     ) -> Any:
         # Upstream repeats ``PRAGMA foreign_keys = 1`` before every statement of a transaction; our
-        # connections got it when opened (get_connection), so each statement is one round trip, not two.
-        async with connection.execute(query, args or []) as cursor:
-            return await cursor.fetchall()
+        # connections got it when opened (get_connection). And it runs execute, fetchall and close as
+        # three trips to the connection's thread, each waiting for a turn of a busy event loop while
+        # the write lock is held: execute_fetchall is one trip.
+        return await connection.execute_fetchall(query, args or [])
 
     def transaction(
         self, transaction_type: TransactionType = TransactionType.deferred, allow_nested: bool = True
@@ -319,11 +319,8 @@ async def fetch(sql: str, params: list[Any]) -> list[tuple[Any, ...]]:
     if transaction is None:
         raise RuntimeError("fetch must run inside write_transaction()")
     if isinstance(engine, SQLiteEngine):
-        async with transaction.connection.execute(sql, params) as cursor:
-            return [
-                tuple(row.values()) if isinstance(row, dict) else tuple(row)
-                for row in await cursor.fetchall()
-            ]
+        rows = await transaction.connection.execute_fetchall(sql, params)
+        return [tuple(row.values()) if isinstance(row, dict) else tuple(row) for row in rows]
     return [tuple(row) for row in await transaction.connection.fetch(_placeholders_for(engine, sql), *params)]
 
 
