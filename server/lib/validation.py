@@ -26,6 +26,18 @@ def _split_message(field: str, message: str) -> FieldError:
     return FieldError(field=field, message=message)
 
 
+def _integral_as_int(value: Any) -> Any:
+    """JSON ``3.0`` as ``3``: JSON Schema counts it as an integer (a schema client may send it), and
+    Litestar's own decoding accepts it; only a fraction makes a number a non-integer."""
+    if isinstance(value, float) and value.is_integer():
+        return int(value)
+    if isinstance(value, list):
+        return [_integral_as_int(item) for item in value]
+    if isinstance(value, dict):
+        return {key: _integral_as_int(item) for key, item in value.items()}
+    return value
+
+
 def field_errors(struct_type: type[msgspec.Struct], raw: Any) -> list[FieldError]:
     """One error per missing, invalid or unknown field of ``raw`` against ``struct_type``."""
     if not isinstance(raw, dict):
@@ -39,7 +51,7 @@ def field_errors(struct_type: type[msgspec.Struct], raw: Any) -> list[FieldError
                 errors.append(FieldError(field=info.encode_name, message="Object missing required field"))
             continue
         try:
-            msgspec.convert(raw[info.encode_name], type=info.type, strict=True)
+            msgspec.convert(_integral_as_int(raw[info.encode_name]), type=info.type, strict=True)
         except msgspec.ValidationError as exc:
             errors.append(_split_message(info.encode_name, str(exc)))
     if struct_type.__struct_config__.forbid_unknown_fields:

@@ -6,6 +6,7 @@ from __future__ import annotations
 import io
 from typing import Any
 
+import msgspec
 from litestar.testing import AsyncTestClient
 from openpyxl import load_workbook
 
@@ -201,3 +202,19 @@ async def test_a_current_export_still_imports(client: AsyncTestClient[Any]) -> N
     assert response.json()["changed"] == 1
     (stored,) = await _questions(client, lead)
     assert stored["rev"] == 2 and stored["text"]["fr"] == "Nouveau"
+
+
+async def test_a_rev_written_as_an_integral_json_number_counts_and_a_fraction_does_not(
+    client: AsyncTestClient[Any],
+) -> None:
+    lead = await login(client, "lead")
+    question = await _create(client, lead)
+    url = f"/api/v1/org-questions/{question['id']}"
+    json_headers = {**lead, "Content-Type": "application/json"}
+    edited = msgspec.json.encode(EDITED)[:-1]
+    fraction = await client.put(url, content=edited + b', "rev": 1.5}', headers=json_headers)
+    assert fraction.status_code == 400 and fraction.json()["details"][0]["field"] == "rev"
+    # JSON Schema counts 1.0 as an integer, and a client generated from the schema may send it.
+    accepted = await client.put(url, content=edited + b', "rev": 1.0}', headers=json_headers)
+    assert accepted.status_code == 200, accepted.text
+    assert accepted.json()["rev"] == 2
