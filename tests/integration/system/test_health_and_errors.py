@@ -7,6 +7,8 @@ import pytest
 from litestar.routes import HTTPRoute
 from litestar.testing import AsyncTestClient
 
+from server.lib.errors import ErrorCode, status_of
+from server.lib.openapi import UNDOCUMENTED_STATUSES
 from server.settings import Settings
 from tests.conftest import login
 
@@ -166,3 +168,17 @@ async def test_options_and_405_list_the_same_methods_for_every_path(client: Asyn
         assert refused.headers["allow"] == options.headers["allow"], url
         checked += 1
     assert checked >= 30
+
+
+async def test_every_error_status_the_server_uses_is_documented(client: AsyncTestClient[Any]) -> None:
+    schema = (await client.get("/schema/openapi.json")).json()
+    operations = [op for item in schema["paths"].values() for op in item.values() if isinstance(op, dict)]
+    documented = {int(status) for op in operations for status in op["responses"] if status >= "400"}
+    used = {status_of(code) for code in ErrorCode}
+    assert used - documented <= UNDOCUMENTED_STATUSES, used - documented
+    login_op = schema["paths"]["/api/v1/auth/login"]["post"]
+    assert {"401", "429", "503"} <= set(login_op["responses"])
+    assert login_op["security"] == [{}] and schema["paths"]["/api/v1/health"]["get"]["security"] == [{}]
+    refused = schema["paths"]["/api/v1/checklists/import"]["post"]["responses"]["422"]
+    assert "`checklists.import_refused`" in refused["description"]
+    assert refused["content"]["application/json"]["schema"] == {"$ref": "#/components/schemas/Error"}
