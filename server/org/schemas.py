@@ -9,7 +9,7 @@ import msgspec
 
 from server.lib.principal import Role
 from server.lib.standards import Standard, Tag
-from server.lib.structs import ApiIn, ApiOut, Code, Email, LocalizedName, ShortText, Uuid
+from server.lib.structs import ApiIn, ApiOut, Code, LocalizedName, ShortText, Uuid
 
 __all__ = [
     "AvailabilityIO",
@@ -29,6 +29,17 @@ UnitKind = Literal["general_directorate", "directorate", "division", "service"]
 SiteKind = Literal["head_office", "annex", "provincial_office", "works_site", "facility"]
 Province = Literal["beni_mellal", "azilal", "fquih_ben_salah", "khenifra", "khouribga"]
 Criticality = Literal["low", "medium", "high"]
+
+_NOT_AT_OR_SPACE = r"[^@\s\x1c-\x1f\x85\ufeff]"
+# An e-mail address or nothing, as one pattern: msgspec cannot tell ``Email | Literal[""]`` apart (both are
+# strings) and refused "". ``(?!\n)`` because Python's ``$`` also matches before a final newline.
+EmailOrEmpty = Annotated[
+    str,
+    msgspec.Meta(
+        max_length=200,
+        pattern=rf"^(?:{_NOT_AT_OR_SPACE}+@{_NOT_AT_OR_SPACE}+\.{_NOT_AT_OR_SPACE}+)?(?!\n)$",
+    ),
+]
 
 
 class LocalizedText(msgspec.Struct, forbid_unknown_fields=True, frozen=True):
@@ -108,7 +119,7 @@ class AvailabilityIO(msgspec.Struct, rename="camel", forbid_unknown_fields=True,
 class PersonIn(ApiIn):
     full_name: LocalizedName
     unit_id: Uuid
-    email: Email | Literal[""] = ""
+    email: EmailOrEmpty = ""
     job_title: LocalizedText = LocalizedText()
     lead_auditor: bool = False
     qualifications: Annotated[list[QualificationIO], msgspec.Meta(max_length=3)] = []

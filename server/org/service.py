@@ -112,7 +112,8 @@ async def check_usable_references(
     """Refuse a reference to an org object that cannot be used for new work.
 
     Raises 422 ``org.unknown_reference`` (``details={"field": …}``) for an id that does not exist and
-    409 ``org.archived`` (``details={"field": …, "id": …}``) for an archived one. ``field_names`` maps
+    409 ``org.archived`` (``details={"field": …, "id": …}``, the id in lowercase canonical form) for an
+    archived one. ``field_names`` maps
     the kinds ``process``, ``units``, ``sites`` and ``people`` to the caller's wire field names
     (defaults ``processId``, ``unitIds``, ``siteIds``, ``personIds``). One query per kind given.
 

@@ -171,3 +171,15 @@ async def test_person_with_inverted_leave_period_is_refused(client: AsyncTestCli
         headers=headers,
     )
     assert response.status_code == 422 and response.json()["code"] == "org.invalid_period"
+
+
+async def test_a_person_may_be_sent_with_an_empty_email_but_not_a_malformed_one(
+    client: AsyncTestClient[Any],
+) -> None:
+    headers = await login(client, "lead")
+    body = {"fullName": {"ar": "سلمى", "fr": "Salma"}, "unitId": await _unit_id(client, headers, "DGS")}
+    accepted = await client.post("/api/v1/people", json={**body, "email": ""}, headers=headers)
+    assert accepted.status_code == 201, accepted.text
+    for email in ("salma@", "salma@example.ma\n"):
+        refused = await client.post("/api/v1/people", json={**body, "email": email}, headers=headers)
+        assert refused.status_code == 400 and refused.json()["details"][0]["field"] == "email", email
