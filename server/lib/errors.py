@@ -48,6 +48,7 @@ class ErrorCode(StrEnum):
     UNIT_CYCLE = "org.unit_cycle"
     IN_USE = "org.in_use"
     INVALID_PERIOD = "org.invalid_period"
+    DUPLICATE_QUALIFICATION = "org.duplicate_qualification"
     UNKNOWN_LOCALE = "i18n.unknown_locale"
     CHECKLIST_UNKNOWN_CLAUSE = "checklists.unknown_clause"
     CHECKLIST_UNKNOWN_STANDARD = "checklists.unknown_standard"
@@ -125,6 +126,7 @@ _MESSAGES: dict[ErrorCode, str] = {
     ErrorCode.UNIT_CYCLE: N_("A unit cannot be placed under itself or under one of its own sub-units."),
     ErrorCode.IN_USE: N_("This item is still in use: {reason}."),
     ErrorCode.INVALID_PERIOD: N_("A period must end on or after the day it starts."),
+    ErrorCode.DUPLICATE_QUALIFICATION: N_("A standard can appear only once in a person's qualifications."),
     ErrorCode.UNKNOWN_LOCALE: N_("Unknown language; use ar, fr or en."),
     ErrorCode.CHECKLIST_UNKNOWN_CLAUSE: N_("Unknown clause reference: {ref}."),
     ErrorCode.CHECKLIST_UNKNOWN_STANDARD: N_("Unknown standard: {standard}."),
@@ -197,6 +199,7 @@ _STATUS: dict[ErrorCode, int] = {
     ErrorCode.UNIT_CYCLE: 409,
     ErrorCode.IN_USE: 409,
     ErrorCode.INVALID_PERIOD: 422,
+    ErrorCode.DUPLICATE_QUALIFICATION: 422,
     ErrorCode.UNKNOWN_LOCALE: 400,
     ErrorCode.CHECKLIST_UNKNOWN_CLAUSE: 422,
     ErrorCode.CHECKLIST_UNKNOWN_STANDARD: 400,

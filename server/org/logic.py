@@ -88,8 +88,7 @@ def check_unique_standards(qualifications: Iterable[QualificationIO]) -> None:
     for index, qualification in enumerate(qualifications):
         if qualification.standard in seen:
             raise AppError(
-                ErrorCode.VALIDATION_FAILED,
-                details=[{"field": f"qualifications[{index}].standard", "message": "duplicate standard"}],
+                ErrorCode.DUPLICATE_QUALIFICATION, details={"field": f"qualifications[{index}].standard"}
             )
         seen.add(qualification.standard)
 

@@ -1,7 +1,19 @@
 from __future__ import annotations
 
+from datetime import date
+
+import pytest
+
+from server.lib.errors import AppError, ErrorCode
 from server.lib.principal import Principal, Role
-from server.org.logic import ancestors, descendants, may_see_person_details, would_create_cycle
+from server.org.logic import (
+    ancestors,
+    check_unique_standards,
+    descendants,
+    may_see_person_details,
+    would_create_cycle,
+)
+from server.org.schemas import QualificationIO
 
 TREE = {"dgs": None, "daf": "dgs", "daf-bud": "daf", "daf-bud-compta": "daf-bud", "dsi": "dgs"}
 
@@ -29,3 +41,11 @@ def test_person_details_visibility() -> None:
     assert may_see_person_details(auditor, "p1")
     assert not may_see_person_details(auditor, "p2")
     assert may_see_person_details(manager, "p2")
+
+
+def test_a_repeated_qualification_is_422_naming_the_entry() -> None:
+    held = QualificationIO(standard="iso9001", since=date(2020, 1, 1))
+    with pytest.raises(AppError) as repeated:
+        check_unique_standards([held, QualificationIO(standard="iso14001", since=date(2021, 1, 1)), held])
+    assert (repeated.value.code, repeated.value.status) == (ErrorCode.DUPLICATE_QUALIFICATION, 422)
+    assert repeated.value.details == {"field": "qualifications[2].standard"}
