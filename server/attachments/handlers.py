@@ -7,7 +7,7 @@ from dataclasses import dataclass
 from typing import Annotated, Any
 
 from litestar import Controller, Request, Response, get, head, put
-from litestar.openapi.spec import OpenAPIMediaType, Operation, RequestBody, Schema
+from litestar.openapi.spec import OpenAPIMediaType, OpenAPIResponse, Operation, RequestBody, Schema
 from litestar.params import PathParameter
 
 from server.attachments import service
@@ -34,16 +34,37 @@ _CACHE = "private, max-age=31536000, immutable"
 _BINARY = Schema(type="string", format="binary")  # type: ignore[arg-type]
 
 
+def _files() -> dict[str, OpenAPIMediaType]:
+    return {kind: OpenAPIMediaType(schema=_BINARY) for kind in SUPPORTED_TYPES}
+
+
 @dataclass
 class _UploadOperation(Operation):
-    """The PUT body is read as a stream (never a handler argument), so it is declared here."""
+    """The PUT body is read as a stream (never a handler argument), so it is declared here, with the
+    201 a new file gets beside the 200 of one already there."""
 
     def __post_init__(self) -> None:
         self.request_body = RequestBody(
             required=True,
             description="The file's raw bytes; the limit is the server's attachment_max_bytes setting.",
-            content={kind: OpenAPIMediaType(schema=_BINARY) for kind in SUPPORTED_TYPES},
+            content=_files(),
         )
+        if self.responses and "200" in self.responses:
+            stored = self.responses["200"]
+            if isinstance(stored, OpenAPIResponse):
+                self.responses["201"] = OpenAPIResponse(description="Stored", content=stored.content)
+
+
+@dataclass
+class _ReadOperation(Operation):
+    """The file leaves with its own media type; 304 when the caller's copy is current."""
+
+    def __post_init__(self) -> None:
+        self.responses = {
+            **(self.responses or {}),
+            "200": OpenAPIResponse(description="The stored file (metadata removed)", content=_files()),
+            "304": OpenAPIResponse(description="The caller's copy (If-None-Match) is this file"),
+        }
 
 
 class AttachmentOut(ApiOut):
@@ -106,8 +127,7 @@ class AttachmentsController(Controller):
         "/{sha256:str}",
         operation_id="getAttachment",
         guards=[CAN_READ_ATTACHMENT],
-        media_type="application/octet-stream",
-        response_description="The stored file (metadata removed), with its own media type",
+        operation_class=_ReadOperation,
     )
     async def read(self, request: Req, sha256: Sha256) -> Response[bytes]:
         """The stored file, for anyone who may read an audit whose findings refer to it (404 otherwise,

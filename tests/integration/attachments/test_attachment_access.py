@@ -142,9 +142,8 @@ async def test_the_schema_declares_the_hash_pattern_and_the_upload_body(client: 
     for method in ("get", "put", "head"):
         (parameter,) = [p for p in item[method]["parameters"] if p["name"] == "sha256"]
         assert parameter["in"] == "path" and parameter["schema"]["pattern"] == "^[0-9a-f]{64}$"
-    assert set(item["put"]["requestBody"]["content"]) == {
-        "image/jpeg",
-        "image/png",
-        "image/webp",
-        "application/pdf",
-    }
+    files = {"image/jpeg", "image/png", "image/webp", "application/pdf"}
+    assert set(item["put"]["requestBody"]["content"]) == files
+    assert {"200", "201", "413"} <= set(item["put"]["responses"])
+    assert set(item["get"]["responses"]["200"]["content"]) == files
+    assert {"304", "400", "404"} <= set(item["get"]["responses"])
