@@ -80,16 +80,9 @@ def _serve(settings: Settings, args: argparse.Namespace) -> int:
     if workers == 1:
         uvicorn.run(create_app(settings), host=settings.host, port=settings.port, log_level="info")
         return 0
-    # Each worker process builds its own app (and engine) from the same TADQIQ_* environment.
-    uvicorn.run(
-        "server.app:create_app",
-        factory=True,
-        workers=workers,
-        host=settings.host,
-        port=settings.port,
-        log_level="info",
-    )
-    return 0
+    from server.serving import serve_workers
+
+    return serve_workers(settings.host, settings.port, workers)
 
 
 def _user(settings: Settings, args: argparse.Namespace) -> int:

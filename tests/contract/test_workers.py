@@ -1,7 +1,7 @@
 """The exactly-once contract holds when two server processes serve one PostgreSQL database.
 
 A real ``tadqiq serve --workers 2`` runs on a loopback port against a fresh copy of the demo database.
-The two workers share the listening socket and the kernel hands each new connection to one of them. The
+Each worker listens on the port (``SO_REUSEPORT``) and the kernel hands each new connection to one of them. The
 tests send their requests over "lanes": single-connection clients whose serving worker is known, found
 by matching the client's local port with the worker process that owns the other end of the connection
 (its sockets in /proc). Each test spreads its requests over lanes of both workers, so the contract is
@@ -348,3 +348,18 @@ async def test_same_key_with_another_body_is_422_on_either_worker(two_workers: T
         others = [await _push(lane, headers, key, [me.finding()], "tablet-k") for lane in both]
     assert [r.status_code for r in others] == [422] * len(others)
     assert {r.json()["code"] for r in others} == {"sync.idempotency_key_reused"}
+
+
+def test_several_workers_on_sqlite_are_refused_with_a_clear_message(tmp_path: Path) -> None:
+    env = {**os.environ, "TADQIQ_VAR_DIR": str(tmp_path)}
+    env.pop("TADQIQ_DATABASE_URL", None)
+    done = subprocess.run(
+        [sys.executable, "-m", "server.cli", "serve", "--workers", "2"],
+        cwd=PROJECT_ROOT,
+        env=env,
+        capture_output=True,
+        text=True,
+        timeout=60,
+    )
+    assert done.returncode == 2
+    assert "several worker processes need PostgreSQL" in done.stderr

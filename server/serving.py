@@ -1,0 +1,76 @@
+"""Serving the app from several processes (``tadqiq serve --workers N``, PostgreSQL only).
+
+uvicorn's own multi-process mode shares one listening socket, and whichever worker wakes first accepts
+every connection waiting: 40 tablets connecting at once all landed on one worker (measured: 38 of
+40). Here each worker listens on its own socket with ``SO_REUSEPORT``, so the kernel spreads new
+connections over the workers. Each worker builds its app (and engine) from the same ``TADQIQ_*``
+environment; no state that matters lives in one process (the in-flight guard of a sync batch is a
+PostgreSQL advisory lock).
+"""
+
+from __future__ import annotations
+
+import contextlib
+import multiprocessing
+import os
+import signal
+import socket
+import sys
+from multiprocessing.connection import wait
+from typing import TYPE_CHECKING, Any
+
+if TYPE_CHECKING:
+    from multiprocessing.process import BaseProcess
+
+__all__ = ["serve_workers"]
+
+
+def _worker(host: str, port: int) -> None:
+    """One worker process: its own ``SO_REUSEPORT`` socket on the shared address, one uvicorn server."""
+    import uvicorn
+
+    from server.app import create_app
+
+    # Its own process group: Ctrl-C in a terminal reaches the supervisor only, which passes it on once
+    # (a second signal would make uvicorn skip its graceful shutdown).
+    os.setpgrp()
+    sock = socket.socket(socket.AF_INET6 if ":" in host else socket.AF_INET, socket.SOCK_STREAM)
+    sock.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
+    sock.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEPORT, 1)
+    sock.bind((host, port))
+    # After its graceful shutdown uvicorn raises the signal it caught again: SIGINT arrives as
+    # KeyboardInterrupt (uvicorn.run swallows it too), SIGTERM ends the process with -SIGTERM.
+    with contextlib.suppress(KeyboardInterrupt):
+        uvicorn.Server(uvicorn.Config(create_app(), log_level="info")).run(sockets=[sock])
+
+
+def serve_workers(host: str, port: int, workers: int) -> int:
+    """Run ``workers`` server processes until SIGTERM or SIGINT (passed on to them); if one of them
+    exits on its own, stop the others and return 1, for the service manager to restart the lot."""
+    context = multiprocessing.get_context("spawn")
+    processes: list[BaseProcess] = [
+        context.Process(target=_worker, args=(host, port), name=f"tadqiq-worker-{n}") for n in range(workers)
+    ]
+    stopping = crashed = False
+
+    def stop(signum: int, _: Any) -> None:
+        nonlocal stopping
+        stopping = True
+        for process in processes:
+            if process.is_alive() and process.pid is not None:
+                os.kill(process.pid, signum)  # uvicorn stops gracefully on either signal
+
+    for signum in (signal.SIGTERM, signal.SIGINT):
+        signal.signal(signum, stop)
+    for process in processes:
+        process.start()
+    while any(process.is_alive() for process in processes):
+        wait([process.sentinel for process in processes if process.is_alive()])
+        if not stopping and any(process.exitcode is not None for process in processes):
+            print("a worker process exited: stopping the others", file=sys.stderr)
+            crashed = True
+            stop(signal.SIGTERM, None)
+    for process in processes:
+        process.join()
+    clean = {0, -signal.SIGTERM, -signal.SIGINT}
+    return 0 if not crashed and all(process.exitcode in clean for process in processes) else 1
