@@ -1,11 +1,11 @@
 """The exactly-once contract holds when two server processes serve one PostgreSQL database.
 
 A real ``tadqiq serve --workers 2`` runs on a loopback port against a fresh copy of the demo database.
-Each worker listens on the port (``SO_REUSEPORT``) and the kernel hands each new connection to one of them. The
-tests send their requests over "lanes": single-connection clients whose serving worker is known, found
-by matching the client's local port with the worker process that owns the other end of the connection
-(its sockets in /proc). Each test spreads its requests over lanes of both workers, so the contract is
-exercised across processes for certain. Nothing is added to the server for it.
+Each worker listens on the port (``SO_REUSEPORT``) and the kernel hands each new connection to one of
+them. The tests send their requests over "lanes": single-connection clients whose serving worker is
+known, found by matching the client's local port with the worker process that owns the other end of the
+connection (its sockets in /proc). Each test spreads its requests over lanes of both workers, so the
+contract is exercised across processes for certain. Nothing is added to the server for it.
 """
 
 from __future__ import annotations
