@@ -5,7 +5,7 @@ from __future__ import annotations
 from piccolo.columns import JSON, UUID, BigInt, BigSerial, Boolean, Integer, Text, Timestamptz, Varchar
 from piccolo.table import Table
 
-__all__ = ["Finding", "FindingConflict", "LateSubmission", "SyncBatch", "SyncCounter"]
+__all__ = ["Finding", "FindingConflict", "FindingVersion", "LateSubmission", "SyncBatch", "SyncCounter"]
 
 
 class Finding(Table, tablename="finding"):
@@ -36,6 +36,24 @@ class Finding(Table, tablename="finding"):
         length=64, help_text="Hash of the content, to answer 'unchanged' to a resent version."
     )
     updated_at = Timestamptz()
+
+
+class FindingVersion(Table, tablename="finding_version"):
+    """Every applied version of a finding (creation, edit, deletion): who changed a verdict, and when.
+    Written in the push transaction with the finding itself; never updated."""
+
+    id = BigSerial(primary_key=True)
+    finding_id = UUID(help_text="Unique with rev (an index made by a migration); reads go by finding.")
+    audit_id = UUID()
+    rev = Integer(help_text="The finding's revision this version produced.")
+    deleted = Boolean(default=False, help_text="This version deleted the finding.")
+    content = JSON(help_text="The finding's content as pushed (for a deletion, what was deleted).")
+    author_user_id = UUID(null=True, default=None)
+    author_username = Varchar(length=64, default="")
+    device_id = Varchar(length=64, default="")
+    client_updated_at = Timestamptz(null=True, default=None, help_text="The device's clock.")
+    recorded_at = Timestamptz(help_text="The server's clock when the version was applied.")
+    seq = BigInt(help_text="Change sequence of this version.")
 
 
 class FindingConflict(Table, tablename="finding_conflict"):
