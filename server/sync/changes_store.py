@@ -10,22 +10,30 @@ import uuid
 from collections.abc import Iterable, Sequence
 from typing import Any
 
+import msgspec
+
+from server.lib.rows import chunked, json_value
 from server.sync.rows import finding_out, stored_from_row
-from server.sync.schemas import FindingOut
-from server.sync.tables import Finding, FindingConflict, LateSubmission, SyncCounter
+from server.sync.schemas import FindingData, FindingOut, FindingVersionOut
+from server.sync.tables import Finding, FindingConflict, FindingVersion, LateSubmission, SyncCounter
 
-__all__ = ["current_sequence", "finding_audit_ids", "findings_since", "late_submissions", "list_conflicts"]
-
-_CHUNK = 1000
+__all__ = [
+    "current_sequence",
+    "finding_audit_ids",
+    "finding_versions",
+    "findings_since",
+    "late_submissions",
+    "list_conflicts",
+]
 
 
 async def finding_audit_ids(ids: Iterable[str]) -> dict[str, str]:
     """finding id → audit id, for the findings that exist (deletes name only the finding)."""
     keys = sorted({i.lower() for i in ids})
     result: dict[str, str] = {}
-    for start in range(0, len(keys), _CHUNK):
-        chunk = [uuid.UUID(k) for k in keys[start : start + _CHUNK]]
-        for row in await Finding.select(Finding.id, Finding.audit_id).where(Finding.id.is_in(chunk)).run():
+    for chunk in chunked(keys):
+        uuids = [uuid.UUID(k) for k in chunk]
+        for row in await Finding.select(Finding.id, Finding.audit_id).where(Finding.id.is_in(uuids)).run():
             result[str(row["id"])] = str(row["audit_id"])
     return result
 
@@ -63,7 +71,7 @@ async def list_conflicts(finding_id: str) -> list[dict[str, Any]]:
             "username": r["username"],
             "baseRev": r["base_rev"],
             "serverRev": r["server_rev"],
-            "op": json.loads(r["data"]) if isinstance(r["data"], str) else r["data"],
+            "op": json_value(r["data"]),
             "createdAt": r["created_at"],
         }
         for r in rows
@@ -83,7 +91,7 @@ async def late_submissions(audit_id: str) -> list[dict[str, Any]]:
             "findingId": str(r["finding_id"]),
             "deviceId": r["device_id"],
             "username": r["username"],
-            "op": json.loads(r["op"]) if isinstance(r["op"], str) else r["op"],
+            "op": json_value(r["op"]),
             "createdAt": r["created_at"],
             "reviewedAt": r["reviewed_at"],
         }
@@ -94,6 +102,37 @@ async def late_submissions(audit_id: str) -> list[dict[str, Any]]:
 async def current_sequence() -> int:
     row = await SyncCounter.select(SyncCounter.value).where(SyncCounter.id == 1).first().run()
     return int(row["value"]) if row else 0
+
+
+_content_decoder = msgspec.json.Decoder(FindingData)
+
+
+async def finding_versions(finding_id: str) -> list[FindingVersionOut]:
+    """Every applied version of a finding, oldest first."""
+    rows = (
+        await FindingVersion.select()
+        .where(FindingVersion.finding_id == uuid.UUID(finding_id))
+        .order_by(FindingVersion.rev)
+        .run()
+    )
+    return [
+        FindingVersionOut(
+            finding_id=str(r["finding_id"]),
+            audit_id=str(r["audit_id"]),
+            rev=int(r["rev"]),
+            seq=int(r["seq"]),
+            deleted=bool(r["deleted"]),
+            data=_content_decoder.decode(r["content"])
+            if isinstance(r["content"], str)
+            else msgspec.convert(r["content"], FindingData),
+            author_user_id=str(r["author_user_id"]) if r["author_user_id"] else None,
+            author=str(r["author_username"]),
+            device_id=str(r["device_id"]),
+            client_updated_at=r["client_updated_at"],
+            recorded_at=r["recorded_at"],
+        )
+        for r in rows
+    ]
 
 
 from typing import Literal  # noqa: E402 - appended with findings_referencing (append-only edit)

@@ -1,50 +1,81 @@
-"""Sync API: push batches (idempotent), pull changes, the offline package of an audit, conflicts."""
+"""Sync API: push batches (idempotent), pull changes, the offline package of an audit, conflicts, the
+history of a finding and late submissions. Decode → ``service`` → encode."""
 
 from __future__ import annotations
 
 import hashlib
-from typing import Annotated, Any, cast
+import re
+from dataclasses import dataclass
+from typing import Annotated, Any, Final, Literal, cast
 from uuid import UUID
 
 import msgspec
 from litestar import Controller, MediaType, Request, Response, get, post
+from litestar.enums import ParamType
+from litestar.openapi.spec import OpenAPIMediaType, OpenAPIType, Operation, Parameter, RequestBody, Schema
 from litestar.params import FromPath, QueryParameter
 
-from server.audits import store as audits_store
-from server.audits.service import list_visible_audits, visible_audit
 from server.auth.guards import principal_of
 from server.auth.policy import (
+    CAN_READ_FINDING_HISTORY,
     CAN_READ_FINDINGS,
     CAN_REVIEW_LATE,
     CAN_WRITE_FINDINGS,
-    may_review_late,
-    may_write_findings,
-    require,
 )
 from server.lib.clock import utcnow
 from server.lib.errors import AppError, ErrorCode
 from server.lib.etag import conditional_json, strong_etag
 from server.lib.http_errors import request_locale
-from server.lib.i18n import as_locale
-from server.sync import changes_store, store
-from server.sync.logic import AuditState
-from server.sync.package import build_package
-from server.sync.schemas import PackageOut, PullOut, PushIn, PushOut
+from server.sync import service
+from server.sync.logic import CURSOR_PATTERN, parse_cursor
+from server.sync.schemas import FindingVersionOut, PackageOut, PullOut, PushIn, PushOut
 
 __all__ = ["CONTROLLERS", "SyncController"]
 
 Req = Request[Any, Any, Any]
 _push_decoder = msgspec.json.Decoder(PushIn)
-# Keys being processed by this process: a concurrent duplicate gets 409 instead of waiting.
-_in_flight: set[str] = set()
+KEY_PATTERN: Final = r"^[0-9a-fA-F]{8}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{12}$"
+_KEY = re.compile(KEY_PATTERN.strip("^$"))
+
+
+@dataclass
+class _PushOperation(Operation):
+    """The push reads its body and its key itself (the body's hash is the replay check), so both are
+    declared here. Any JSON value is accepted as an op: a bad one is rejected alone, in its result."""
+
+    def __post_init__(self) -> None:
+        self.parameters = [
+            Parameter(
+                name="Idempotency-Key",
+                param_in=ParamType.HEADER,
+                required=True,
+                description="A UUID per batch; the same key again replays the stored response.",
+                schema=Schema(type=OpenAPIType.STRING, pattern=KEY_PATTERN),
+            ),
+            *(self.parameters or []),
+        ]
+        body = Schema(
+            type=OpenAPIType.OBJECT,
+            required=["deviceId", "ops"],
+            properties={
+                "deviceId": Schema(type=OpenAPIType.STRING, min_length=1, max_length=64),
+                "ops": Schema(
+                    type=OpenAPIType.ARRAY,
+                    max_items=5000,
+                    items=Schema(description="upsertFinding or deleteFinding; see the sync protocol"),
+                ),
+            },
+        )
+        self.request_body = RequestBody(
+            required=True, content={"application/json": OpenAPIMediaType(schema=body)}
+        )
 
 
 def _idempotency_key(request: Req) -> str:
-    raw = request.headers.get("idempotency-key", "").strip()
-    try:
-        return str(UUID(raw))
-    except ValueError:
-        raise AppError(ErrorCode.SYNC_IDEMPOTENCY_KEY_MISSING) from None
+    raw = request.headers.get("idempotency-key", "")
+    if not _KEY.fullmatch(raw):  # uuid.UUID alone would also take braces, no hyphens, non-ASCII digits
+        raise AppError(ErrorCode.SYNC_IDEMPOTENCY_KEY_MISSING)
+    return str(UUID(raw))
 
 
 def _decode(body: bytes) -> PushIn:
@@ -67,85 +98,59 @@ class SyncController(Controller):
         status_code=200,
         request_max_body_size=16 * 1024 * 1024,
         guards=[CAN_WRITE_FINDINGS],
+        operation_class=_PushOperation,
     )
     async def push(self, request: Req) -> Response[PushOut]:
         """Apply a batch of ops in one transaction, each with its own result. Requires ``Idempotency-Key``:
         the same key again returns the stored response byte for byte; with another body, 422; while the
-        first is still running, 409."""
+        first is still running, 409 with ``Retry-After``."""
         principal = principal_of(request)
         key = _idempotency_key(request)
         body = await request.body()
-        batch = _decode(body)
-        if key in _in_flight:
-            raise AppError(ErrorCode.SYNC_BATCH_IN_PROGRESS, headers={"Retry-After": "1"})
-        _in_flight.add(key)
-        try:
-
-            async def audit_states(audit_ids: list[str]) -> dict[str, AuditState]:
-                states = {}
-                for audit_id in audit_ids:
-                    try:
-                        audit = await audits_store.get_audit(audit_id)
-                    except AppError:
-                        continue
-                    team = [m.person_id for m in audit.team]
-                    states[audit_id] = AuditState(
-                        status=audit.status, may_write=may_write_findings(principal, team)
-                    )
-                return states
-
-            ctx = store.BatchContext(
-                user_id=principal.user_id,
-                username=principal.username,
-                device_id=batch.device_id,
-                locale=request_locale(request),
-            )
-            response = await store.push_batch(
-                ctx, key, hashlib.sha256(body).hexdigest(), batch.ops, utcnow(), audit_states
-            )
-        finally:
-            _in_flight.discard(key)
+        response = await service.push_ops(
+            principal,
+            key,
+            hashlib.sha256(body).hexdigest(),
+            _decode(body),
+            locale=request_locale(request),
+            settings=request.app.state.settings,
+            now=utcnow(),
+        )
         return Response(content=cast("PushOut", response), media_type=MediaType.JSON)
 
     @get("/sync/pull", operation_id="pullChanges", guards=[CAN_READ_FINDINGS])
     async def pull(
         self,
         request: Req,
-        since: Annotated[str, QueryParameter(max_length=20)] = "0",
+        # Checked by parse_cursor (400 sync.bad_cursor); the pattern is declared for the schema only.
+        since: Annotated[str, QueryParameter(schema_extra={"pattern": CURSOR_PATTERN})] = "0",
         audit_id: Annotated[UUID | None, QueryParameter(name="auditId")] = None,
         limit: Annotated[int, QueryParameter(ge=1, le=1000)] = 500,
     ) -> PullOut:
         """Changes after ``since`` (a server sequence, never a client clock), oldest first, deletions as
         tombstones; page with the returned ``cursor`` while ``hasMore``."""
-        principal = principal_of(request)
-        if not since.isdigit() or int(since) > 2**62:  # a cursor is one of our sequences, never beyond int64
-            raise AppError(ErrorCode.SYNC_BAD_CURSOR, details={"since": since[:20]})
-        if audit_id is not None:
-            audit_ids = [(await visible_audit(principal, str(audit_id))).id]
-        else:
-            audit_ids = [a.id for a in await list_visible_audits(principal)]
-        changes, has_more = await changes_store.findings_since(audit_ids, int(since), limit)
-        # With nothing new, the cursor moves to the current sequence: every change up to it is committed
-        # (sequences are handed out under a row lock held until commit), so nothing can appear behind it.
-        cursor = changes[-1].seq if changes else max(int(since), await changes_store.current_sequence())
-        return PullOut(changes=changes, cursor=str(cursor), has_more=has_more)
+        return await service.pull_changes(
+            principal_of(request), parse_cursor(since), str(audit_id) if audit_id else None, limit
+        )
 
     @get("/audits/{audit_id:uuid}/package", operation_id="getAuditPackage", guards=[CAN_READ_FINDINGS])
     async def package(
         self,
         request: Req,
         audit_id: FromPath[UUID],
-        lang: Annotated[str | None, QueryParameter(max_length=2)] = None,
+        lang: Annotated[
+            Literal["ar", "fr", "en"] | None,
+            QueryParameter(description="Language of the checklist; else the user's, else Accept-Language."),
+        ] = None,
     ) -> Response[PackageOut]:
         """Everything a tablet needs to run the audit offline: the plan, the team, the audited process,
         units and sites, the checklist of the pinned version, the findings with their ``rev``, and the
         cursor to pull from. Strong ``ETag``; ``If-None-Match`` → 304."""
-        principal = principal_of(request)
-        audit = await visible_audit(principal, str(audit_id))
-        language = as_locale(lang) if lang else request_locale(request)
-        if language is None:
-            raise AppError(ErrorCode.UNKNOWN_LOCALE, details={"field": "lang"})
-        body = msgspec.json.encode(await build_package(request, audit, language))
+        language = lang or request_locale(request)
+        package = await service.audit_package(
+            principal_of(request), str(audit_id), language, request.app.state.settings
+        )
+        body = msgspec.json.encode(package)
         return conditional_json(request, body, strong_etag(body))
 
     @get(
@@ -155,17 +160,17 @@ class SyncController(Controller):
     )
     async def conflicts(self, request: Req, finding_id: FromPath[UUID]) -> list[dict[str, Any]]:
         """The client versions that lost against the server copy of a finding: kept, never dropped."""
-        principal = principal_of(request)
-        items = await changes_store.list_conflicts(str(finding_id))
-        # A losing new finding never reached the finding table: its conflict rows name the audit.
-        audit_ids = {item["auditId"] for item in items} | set(
-            (await changes_store.finding_audit_ids([str(finding_id)])).values()
-        )
-        if not audit_ids:
-            raise AppError(ErrorCode.NOT_FOUND, details={"entity": "finding", "id": str(finding_id)})
-        for audit_id in audit_ids:
-            await visible_audit(principal, audit_id)
-        return items
+        return await service.finding_conflicts(principal_of(request), str(finding_id))
+
+    @get(
+        "/findings/{finding_id:uuid}/history",
+        operation_id="getFindingHistory",
+        guards=[CAN_READ_FINDING_HISTORY],
+    )
+    async def history(self, request: Req, finding_id: FromPath[UUID]) -> list[FindingVersionOut]:
+        """Every applied version of a finding, oldest first: its content, author, device, the device's
+        and the server's time, and its ``rev``. For the audit lead and the audit's team."""
+        return await service.finding_history(principal_of(request), str(finding_id))
 
     @get(
         "/audits/{audit_id:uuid}/late-submissions",
@@ -174,10 +179,7 @@ class SyncController(Controller):
     )
     async def late(self, request: Req, audit_id: FromPath[UUID]) -> list[dict[str, Any]]:
         """Changes that arrived after the audit was signed, kept for the audit lead's review."""
-        principal = principal_of(request)
-        audit = await visible_audit(principal, str(audit_id))
-        require(may_review_late(principal, [m.person_id for m in audit.team]), CAN_REVIEW_LATE)
-        return await changes_store.late_submissions(str(audit_id))
+        return await service.late_submissions(principal_of(request), str(audit_id))
 
 
 CONTROLLERS: list[type[Controller]] = [SyncController]

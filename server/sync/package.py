@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from pathlib import Path
 from typing import Any
 
 import msgspec
@@ -20,10 +21,9 @@ from server.sync.schemas import PackageOut
 __all__ = ["build_package"]
 
 
-async def build_package(request: Any, audit: AuditOut, lang: Locale) -> PackageOut:
-    cursor = (
-        await changes_store.current_sequence()
-    )  # read first: a change made meanwhile is pulled again, never missed
+async def build_package(audit: AuditOut, lang: Locale, checklists_dir: Path) -> PackageOut:
+    """The package of a visible audit; call it inside one read (``store.read_snapshot``)."""
+    cursor = await changes_store.current_sequence()  # read first: a change made meanwhile is pulled again
     process = await org_store.get_process(audit.process_id) if audit.process_id else None
     units = set(await audited_units(audit))
     people = {p.id: p for p in await people_store.list_people(None)}
@@ -48,7 +48,7 @@ async def build_package(request: Any, audit: AuditOut, lang: Locale) -> PackageO
     ]
     checklist: list[Any] = []
     if audit.checklist_version:
-        current = load_library(request.app.state.settings.checklists_dir)[0]
+        current = load_library(checklists_dir)[0]
         pinned, org = library_from_snapshot(
             await checklists_store.get_snapshot(audit.checklist_version), current
         )

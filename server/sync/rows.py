@@ -2,10 +2,10 @@
 
 from __future__ import annotations
 
-import json
 from datetime import datetime
 from typing import Any
 
+from server.lib.rows import json_list
 from server.sync.logic import Stored
 from server.sync.schemas import FindingData, FindingOut
 
@@ -13,20 +13,17 @@ __all__ = ["data_from_row", "finding_out", "stored_from_row"]
 
 
 def data_from_row(row: dict[str, Any]) -> FindingData:
-    def as_list(value: Any) -> list[str]:
-        return list(json.loads(value) if isinstance(value, str) else value or [])
-
     return FindingData(
         verdict=row["verdict"],
         question_id=row["question_id"],
         statement=row["statement"],
         evidence=row["evidence"],
-        clause_refs=as_list(row["clause_refs"]),
+        clause_refs=json_list(row["clause_refs"]),
         process_id=str(row["process_id"]) if row["process_id"] else None,
         unit_id=str(row["unit_id"]) if row["unit_id"] else None,
         site_id=str(row["site_id"]) if row["site_id"] else None,
         auditee_response=row["auditee_response"],
-        attachments=as_list(row["attachments"]),
+        attachments=json_list(row["attachments"]),
         client_updated_at=row["client_updated_at"],
     )
 

@@ -17,6 +17,7 @@ __all__ = [
     "DeleteFinding",
     "FindingData",
     "FindingOut",
+    "FindingVersionOut",
     "Op",
     "OpResult",
     "PackageOut",
@@ -46,7 +47,8 @@ class FindingData(msgspec.Struct, rename="camel", kw_only=True, frozen=True):
     site_id: Uuid | None = None
     auditee_response: Annotated[str, msgspec.Meta(max_length=4000)] = ""
     attachments: Annotated[list[Sha256], msgspec.Meta(max_length=50)] = []
-    client_updated_at: datetime | None = None
+    client_updated_at: Annotated[datetime, msgspec.Meta(tz=True)] | None = None
+    """The device's clock at the change: with a time zone (a naive time is ambiguous, so refused)."""
 
 
 class UpsertFinding(
@@ -82,6 +84,25 @@ class FindingOut(msgspec.Struct, rename="camel", kw_only=True, omit_defaults=Fal
     data: FindingData | None
     author: str
     updated_at: datetime
+
+
+class FindingVersionOut(ApiOut):
+    """One applied version of a finding: what it said, who wrote it, from which device, and when."""
+
+    finding_id: str
+    audit_id: str
+    rev: int
+    seq: int
+    deleted: bool
+    data: FindingData
+    """The content of this version; for a deletion, the content that was deleted."""
+    author_user_id: str | None
+    author: str
+    device_id: str
+    client_updated_at: datetime | None
+    """The device's clock (none for a deletion, which carries no content of its own)."""
+    recorded_at: datetime
+    """The server's clock when the version was applied."""
 
 
 class OpResult(msgspec.Struct, rename="camel", kw_only=True, omit_defaults=True):

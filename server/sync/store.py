@@ -1,37 +1,55 @@
-"""Findings and sync bookkeeping in the database (the only module touching sync tables).
+"""Findings and sync bookkeeping in the database: the push path (reads are in ``changes_store.py``).
 
-A push is one transaction: take the sequence row (which orders concurrent batches on PostgreSQL and
-is free on SQLite, where IMMEDIATE already serialises writers), answer a replayed key from the stored
-response, decide every op in order, write the outcome and the response together. A crash anywhere
-before COMMIT leaves nothing behind; the client's retry with the same key then applies the batch once.
+A push is one transaction, opened by the service: claim the batch key (an advisory lock on
+PostgreSQL), take the sequence row (which orders concurrent batches on PostgreSQL and is free on
+SQLite, where IMMEDIATE already serialises writers), answer a replayed key from the stored response,
+load the findings the ops name, decide every op in order, write the outcome, every applied version and
+the response together. A crash anywhere before COMMIT leaves nothing behind; the client's retry with
+the same key then applies the batch once.
 """
 
 from __future__ import annotations
 
 import asyncio
+import hashlib
 import os
 import uuid
-from collections.abc import Awaitable, Callable, Iterable, Sequence
+from collections.abc import AsyncIterator, Iterable, Sequence
+from contextlib import asynccontextmanager
 from dataclasses import dataclass, field
 from datetime import datetime
 from pathlib import Path
 from typing import Any
 
 import msgspec
+from piccolo.engine.postgres import PostgresEngine
 
-from server.lib.db import executemany, fetch, timestamp_param, write_transaction
-from server.lib.errors import AppError, ErrorCode, message_for, status_of
+from server.lib.db import current_engine, executemany, fetch, timestamp_param
+from server.lib.errors import AppError, ErrorCode, message_for
 from server.lib.i18n import Locale
 from server.lib.principal import Principal
-from server.sync.logic import AuditState, Decision, Stored, decide, decode_ops
+from server.lib.rows import chunked
+from server.sync.logic import Decision, Facts, Stored, decide, reject
 from server.sync.rows import finding_out, stored_from_row
-from server.sync.schemas import DeleteFinding, FindingOut, OpResult, PushOut, UpsertFinding
+from server.sync.schemas import DeleteFinding, FindingOut, Op, OpResult, PushOut, UpsertFinding
 from server.sync.tables import Finding, FindingConflict, LateSubmission, SyncBatch, SyncCounter
 from server.trail.store import record_change
 
-__all__ = ["BatchContext", "push_batch"]
+__all__ = [
+    "BatchContext",
+    "DecodedOp",
+    "PendingBatch",
+    "apply_ops",
+    "finish_batch",
+    "open_batch",
+    "read_snapshot",
+    "replayed_response",
+    "take_sequence",
+    "try_lock_batch_key",
+]
 
-_CHUNK = 1000  # ids per IN list: within SQLite's 32,766 and PostgreSQL's 32,767 parameters
+DecodedOp = tuple[Op | None, ErrorCode | None, str | None]
+"""An op as decoded from the batch, or why it could not be (code and problem)."""
 
 
 @dataclass
@@ -57,17 +75,43 @@ def _opt(value: str | None) -> str | None:
     return value.lower() if value else None
 
 
+@asynccontextmanager
+async def read_snapshot() -> AsyncIterator[None]:
+    """A read-only transaction: every query of a use case that reads several tables sees one state of
+    the database (PostgreSQL: REPEATABLE READ; SQLite: a deferred transaction reads one WAL snapshot)."""
+    engine = current_engine()
+    async with engine.transaction():
+        if isinstance(engine, PostgresEngine):
+            await fetch("SET TRANSACTION ISOLATION LEVEL REPEATABLE READ, READ ONLY", [])
+        yield
+
+
+def _advisory_key(key: str) -> int:
+    """A signed 64-bit number for ``key``, in a namespace of its own among the advisory locks."""
+    digest = hashlib.sha256(b"tadqiq.sync.batch\0" + key.encode()).digest()
+    return int.from_bytes(digest[:8], "big", signed=True)
+
+
+async def try_lock_batch_key(key: str) -> bool:
+    """PostgreSQL: take the transaction-scoped advisory lock of ``key`` without waiting; False when
+    another transaction (of any process) holds it. Run first in the batch transaction, before the
+    sequence row lock. SQLite: True (one process; the service keeps its guard in memory)."""
+    if not isinstance(current_engine(), PostgresEngine):
+        return True
+    rows = await fetch("SELECT pg_try_advisory_xact_lock(?)", [_advisory_key(key)])
+    return bool(rows[0][0])
+
+
 async def _rows(ids: Sequence[str]) -> list[dict[str, Any]]:
     """Full rows of the findings among ``ids`` that exist. A raw existence query first: a batch is
     mostly new findings, and building a 1,000-value IN list through the ORM cost more than the query."""
     found: list[str] = []
-    for start in range(0, len(ids), _CHUNK):
-        chunk = list(ids[start : start + _CHUNK])
+    for chunk in chunked(ids):
         sql = f"SELECT id FROM finding WHERE id IN ({', '.join('?' * len(chunk))})"  # noqa: S608 - placeholders only
-        found += [str(row[0]) for row in await fetch(sql, chunk)]
+        found += [str(row[0]) for row in await fetch(sql, list(chunk))]
     rows: list[dict[str, Any]] = []
-    for start in range(0, len(found), _CHUNK):
-        keys = [uuid.UUID(i) for i in found[start : start + _CHUNK]]
+    for chunk in chunked(found):
+        keys = [uuid.UUID(i) for i in chunk]
         rows.extend(await Finding.select().where(Finding.id.is_in(keys)).run())
     return rows
 
@@ -89,7 +133,7 @@ async def _holders(
     return {(str(r["audit_id"]), r["question_id"]): r for r in rows}
 
 
-async def _take_sequence() -> int:
+async def take_sequence() -> int:
     """Lock the sequence row for this transaction and return the last sequence handed out."""
     rows = await _lock_counter()
     if not rows:  # the first batch ever creates the row
@@ -117,7 +161,9 @@ async def _pause_for_crash_test() -> None:
         await asyncio.sleep(300)
 
 
-async def _stored_response(key: str, body_hash: str) -> bytes | None:
+async def replayed_response(key: str, body_hash: str) -> bytes | None:
+    """The stored response of a batch already applied under ``key``; 422 when that batch had another
+    body; None for a new key."""
     replay = (
         await SyncBatch.select(SyncBatch.request_hash, SyncBatch.response)
         .where(SyncBatch.key == uuid.UUID(key))
@@ -132,15 +178,23 @@ async def _stored_response(key: str, body_hash: str) -> bytes | None:
 
 
 @dataclass
-class _Batch:
+class PendingBatch:
+    """A batch being applied: what the server holds for its findings, updated op by op, and what is
+    to be written at the end."""
+
     ctx: BatchContext
     now: datetime
+    first_seq: int
     seq: int
     known: dict[str, Stored]
     meta: dict[str, tuple[int, str, datetime]]
     holders: dict[tuple[str, str], Stored]
-    inserts: dict[str, tuple[Stored, int]] = field(default_factory=dict)
-    updates: dict[str, tuple[Stored, int]] = field(default_factory=dict)
+    audit_ids: set[str]
+    """The audits the ops name, and those of the existing findings they name."""
+    inserts: dict[str, tuple[Stored, int, Any]] = field(default_factory=dict)
+    updates: dict[str, tuple[Stored, int, Any]] = field(default_factory=dict)
+    """finding id → its last state, sequence and client time as executemany wants it."""
+    versions: list[tuple[Any, ...]] = field(default_factory=list)
     existing: set[str] = field(default_factory=set)
     conflicts: list[FindingConflict] = field(default_factory=list)
     lates: list[LateSubmission] = field(default_factory=list)
@@ -154,7 +208,10 @@ class _Batch:
             self.holders[(new.audit_id, new.question_id)] = new
         self.known[new.id] = new
         self.meta[new.id] = (self.seq, self.ctx.username, self.now)
-        (self.updates if new.id in self.existing else self.inserts)[new.id] = (new, self.seq)
+        # The client's time converted once, for the finding row and its version row.
+        client_time = timestamp_param(new.data.client_updated_at) if new.data is not None else None
+        (self.updates if new.id in self.existing else self.inserts)[new.id] = (new, self.seq, client_time)
+        self.versions.append(_version_row(new, self, None if new.deleted else client_time))
         return self.seq
 
     def copy_of(self, stored: Stored) -> FindingOut:
@@ -162,7 +219,32 @@ class _Batch:
         return finding_out(stored, seq, author, at)
 
 
-def _values(stored: Stored, seq: int, batch: _Batch) -> dict[str, Any]:
+async def open_batch(ctx: BatchContext, seq: int, now: datetime, ops: Sequence[Op]) -> PendingBatch:
+    """Load the findings the ops name, and the live findings answering the questions they answer."""
+    rows = await _rows(sorted({_norm(op.id) for op in ops}))
+    known = {str(r["id"]): stored_from_row(r) for r in rows}
+    meta = {str(r["id"]): (int(r["seq"]), str(r["author_username"]), r["updated_at"]) for r in rows}
+    audit_ids = {_norm(op.audit_id) for op in ops if isinstance(op, UpsertFinding)}
+    audit_ids |= {s.audit_id for s in known.values()}
+    questions = {op.data.question_id for op in ops if isinstance(op, UpsertFinding) and op.data.question_id}
+    holder_rows = await _holders(audit_ids, questions)
+    for row in holder_rows.values():
+        meta.setdefault(str(row["id"]), (int(row["seq"]), str(row["author_username"]), row["updated_at"]))
+    return PendingBatch(
+        ctx=ctx,
+        now=now,
+        first_seq=seq,
+        seq=seq,
+        known=known,
+        meta=meta,
+        holders={k: stored_from_row(r) for k, r in holder_rows.items()},
+        audit_ids=audit_ids,
+        existing=set(known),
+        now_param=timestamp_param(now),
+    )
+
+
+def _values(stored: Stored, seq: int, client_time: Any, batch: PendingBatch) -> dict[str, Any]:
     data = stored.data
     if data is None:  # a stored finding always has content; tombstones keep their last content
         raise ValueError(f"finding {stored.id} has no content to write")
@@ -181,7 +263,7 @@ def _values(stored: Stored, seq: int, batch: _Batch) -> dict[str, Any]:
         "author_user_id": batch.ctx.user_id,
         "author_username": batch.ctx.username,
         "device_id": batch.ctx.device_id,
-        "client_updated_at": timestamp_param(data.client_updated_at),
+        "client_updated_at": client_time,
         "rev": stored.rev,
         "deleted": stored.deleted,
         "seq": seq,
@@ -190,11 +272,30 @@ def _values(stored: Stored, seq: int, batch: _Batch) -> dict[str, Any]:
     }
 
 
-def _result(index: int, op_id: str | None, decision: Decision, batch: _Batch) -> OpResult:
+def _version_row(stored: Stored, batch: PendingBatch, client_time: Any) -> tuple[Any, ...]:
+    """One ``finding_version`` row (the columns of ``_INSERT_VERSION``) for a version just applied."""
+    data = stored.data
+    if data is None:
+        raise ValueError(f"finding {stored.id} has no content to record")
+    return (
+        stored.id,
+        stored.audit_id,
+        stored.rev,
+        stored.deleted,
+        msgspec.json.encode(data).decode(),
+        batch.ctx.user_id,
+        batch.ctx.username,
+        batch.ctx.device_id,
+        client_time,
+        batch.now_param,
+        batch.seq,
+    )
+
+
+def _result(index: int, op_id: str | None, decision: Decision, batch: PendingBatch) -> OpResult:
     message = None
     if decision.code is not None:
-        params = {"problem": decision.problem or ""} if decision.code is ErrorCode.SYNC_INVALID_OP else {}
-        message = message_for(decision.code, batch.ctx.locale, **params)
+        message = message_for(decision.code, batch.ctx.locale, **dict(decision.params))
     return OpResult(
         index=index,
         id=op_id,
@@ -207,85 +308,21 @@ def _result(index: int, op_id: str | None, decision: Decision, batch: _Batch) ->
     )
 
 
-async def push_batch(
-    ctx: BatchContext,
-    key: str,
-    body_hash: str,
-    raw_ops: Sequence[msgspec.Raw],
-    now: datetime,
-    audit_states: Callable[[list[str]], Awaitable[dict[str, AuditState]]],
-) -> bytes:
-    """Apply a batch once; a replay of ``key`` returns the stored response byte for byte.
-
-    ``audit_states(audit_ids) -> dict[audit id, AuditState]`` is asked inside the transaction.
-    """
-    async with write_transaction():
-        seq = await _take_sequence()
-        replay = (
-            await SyncBatch.select(SyncBatch.request_hash, SyncBatch.response)
-            .where(SyncBatch.key == uuid.UUID(key))
-            .first()
-            .run()
-        )
-        if replay is not None:
-            if replay["request_hash"] != body_hash:
-                raise AppError(ErrorCode.SYNC_IDEMPOTENCY_KEY_REUSED)
-            return str(replay["response"]).encode()
-        decoded = decode_ops(list(raw_ops))
-        ops = [op for op, _, _ in decoded if op is not None]
-        rows = await _rows(sorted({_norm(op.id) for op in ops}))
-        known = {str(r["id"]): stored_from_row(r) for r in rows}
-        meta = {str(r["id"]): (int(r["seq"]), str(r["author_username"]), r["updated_at"]) for r in rows}
-        audit_ids = {_norm(op.audit_id) for op in ops if isinstance(op, UpsertFinding)}
-        audit_ids |= {s.audit_id for s in known.values()}
-        questions = {
-            op.data.question_id for op in ops if isinstance(op, UpsertFinding) and op.data.question_id
-        }
-        holder_rows = await _holders(audit_ids, questions)
-        for row in holder_rows.values():
-            meta.setdefault(str(row["id"]), (int(row["seq"]), str(row["author_username"]), row["updated_at"]))
-        batch = _Batch(
-            ctx=ctx,
-            now=now,
-            seq=seq,
-            known=known,
-            meta=meta,
-            holders={k: stored_from_row(r) for k, r in holder_rows.items()},
-            existing=set(known),
-            now_param=timestamp_param(now),
-        )
-        states: dict[str, AuditState] = await audit_states(sorted(audit_ids))
-        results = [_decide_one(index, item, batch, states) for index, item in enumerate(decoded)]
-        await _write(batch, seq)
-        await _pause_for_crash_test()
-        counts = {
-            status: sum(1 for r in results if r.status == status)
-            for status in ("applied", "unchanged", "conflict", "rejected", "locked")
-        }
-        actor = Principal(user_id=ctx.user_id, username=ctx.username, roles=frozenset())
-        # One trail row per batch (not per finding): who pushed what from which device, and the outcome.
-        await record_change(actor, "push", "sync_batch", key, None, {"deviceId": ctx.device_id, **counts})
-        response = msgspec.json.encode(PushOut(results=results, cursor=str(batch.seq)))
-        await SyncBatch.insert(
-            SyncBatch(
-                key=uuid.UUID(key),
-                user_id=uuid.UUID(ctx.user_id),
-                request_hash=body_hash,
-                response=response.decode(),
-                created_at=now,
-            )
-        ).run()
-    return response
+def apply_ops(batch: PendingBatch, decoded: Sequence[DecodedOp], facts: Facts) -> list[OpResult]:
+    """Decide every op in order against the batch's state and ``facts``; no I/O (written by
+    :func:`finish_batch`)."""
+    return [_decide_one(index, item, batch, facts) for index, item in enumerate(decoded)]
 
 
-def _decide_one(
-    index: int, item: tuple[Any, ErrorCode | None, str | None], batch: _Batch, states: dict[str, AuditState]
-) -> OpResult:
+def _unreadable(error: ErrorCode | None, problem: str | None) -> Decision:
+    code = error or ErrorCode.SYNC_INVALID_OP
+    return reject(code, problem=problem or "") if code is ErrorCode.SYNC_INVALID_OP else reject(code)
+
+
+def _decide_one(index: int, item: DecodedOp, batch: PendingBatch, facts: Facts) -> OpResult:
     op, error, problem = item
     if op is None:
-        code = error or ErrorCode.SYNC_INVALID_OP
-        unreadable = Decision(status="rejected", code=code, http_status=status_of(code), problem=problem)
-        return _result(index, None, unreadable, batch)
+        return _result(index, None, _unreadable(error, problem), batch)
     # Most tablets already send lowercase ids; copying the op only when needed keeps 1,000 ops cheap.
     if isinstance(op, UpsertFinding) and (op.id != _norm(op.id) or op.audit_id != _norm(op.audit_id)):
         op = msgspec.structs.replace(op, id=_norm(op.id), audit_id=_norm(op.audit_id))
@@ -296,7 +333,7 @@ def _decide_one(
     holder = None
     if isinstance(op, UpsertFinding) and op.data.question_id:
         holder = batch.holders.get((op.audit_id, op.data.question_id))
-    decision = decide(op, current, states.get(audit_id) if audit_id else None, holder)
+    decision = decide(op, current, facts, holder)
     if decision.status == "applied" and decision.new is not None:
         batch.apply(decision.new, current)
     elif decision.status == "conflict" and isinstance(op, UpsertFinding):
@@ -349,22 +386,67 @@ _COLUMNS = (
     "content_hash",
     "updated_at",
 )
-# Built from the constant column list above, never from input.
+_VERSION_COLUMNS = (
+    "finding_id",
+    "audit_id",
+    "rev",
+    "deleted",
+    "content",
+    "author_user_id",
+    "author_username",
+    "device_id",
+    "client_updated_at",
+    "recorded_at",
+    "seq",
+)
+# Built from the constant column lists above, never from input.
 _INSERT = f"INSERT INTO finding (id, {', '.join(_COLUMNS)}) VALUES ({', '.join('?' * (len(_COLUMNS) + 1))})"  # noqa: S608
 _UPDATE = f"UPDATE finding SET {', '.join(f'{c} = ?' for c in _COLUMNS)} WHERE id = ?"  # noqa: S608
+_INSERT_VERSION = (
+    f"INSERT INTO finding_version ({', '.join(_VERSION_COLUMNS)}) "  # noqa: S608
+    f"VALUES ({', '.join('?' * len(_VERSION_COLUMNS))})"
+)
 
 
-async def _write(batch: _Batch, first_seq: int) -> None:
+async def _write(batch: PendingBatch) -> None:
     # Raw executemany on the batch's transaction: see server.lib.db.executemany for the profile.
     await executemany(
-        _INSERT, [(fid, *_values(s, seq, batch).values()) for fid, (s, seq) in batch.inserts.items()]
+        _INSERT,
+        [(fid, *_values(s, seq, client, batch).values()) for fid, (s, seq, client) in batch.inserts.items()],
     )
     await executemany(
-        _UPDATE, [(*_values(s, seq, batch).values(), fid) for fid, (s, seq) in batch.updates.items()]
+        _UPDATE,
+        [(*_values(s, seq, client, batch).values(), fid) for fid, (s, seq, client) in batch.updates.items()],
     )
+    await executemany(_INSERT_VERSION, batch.versions)
     if batch.conflicts:
         await FindingConflict.insert(*batch.conflicts).run()
     if batch.lates:
         await LateSubmission.insert(*batch.lates).run()
-    if batch.seq != first_seq:
+    if batch.seq != batch.first_seq:
         await SyncCounter.update({SyncCounter.value: batch.seq}).where(SyncCounter.id == 1).run()
+
+
+async def finish_batch(batch: PendingBatch, key: str, body_hash: str, results: list[OpResult]) -> bytes:
+    """Write the outcome, one trail row and the response to replay; return the response."""
+    await _write(batch)
+    await _pause_for_crash_test()
+    counts = {
+        status: sum(1 for r in results if r.status == status)
+        for status in ("applied", "unchanged", "conflict", "rejected", "locked")
+    }
+    ctx = batch.ctx
+    actor = Principal(user_id=ctx.user_id, username=ctx.username, roles=frozenset())
+    # One trail row per batch; every applied version of a finding is kept in finding_version.
+    await record_change(actor, "push", "sync_batch", key, None, {"deviceId": ctx.device_id, **counts})
+    response = msgspec.json.encode(PushOut(results=results, cursor=str(batch.seq)))
+    await SyncBatch.insert(
+        SyncBatch(
+            key=uuid.UUID(key),
+            user_id=uuid.UUID(ctx.user_id),
+            request_hash=body_hash,
+            response=response.decode(),
+            created_at=batch.now,
+        )
+    ).run()
+    return response
