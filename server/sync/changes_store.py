@@ -148,8 +148,8 @@ async def findings_referencing(kind: Literal["process", "unit", "site"], entity_
 
 async def attachment_references(sha256: str | None = None) -> set[tuple[str, str]]:
     """(audit id, attachment hash) for every attachment a finding of the audit refers to: in its
-    current list (tombstones included), in a losing version kept as a conflict, or in a late
-    submission. Only the references to ``sha256`` (a checked hash) when it is given.
+    current list (tombstones included), in any version it had, in a losing version kept as a conflict,
+    or in a late submission. Only the references to ``sha256`` (a checked hash) when it is given.
 
     The JSON columns are matched as text (cast: PostgreSQL's json has no LIKE), then every match is
     confirmed on the decoded value, so a hash merely quoted in a statement is no reference.
@@ -163,6 +163,11 @@ async def attachment_references(sha256: str | None = None) -> set[tuple[str, str
             Finding,
             "SELECT audit_id, attachments AS doc FROM finding WHERE CAST(attachments AS TEXT) LIKE {}",
             no_path,
+        ),
+        (
+            FindingVersion,
+            "SELECT audit_id, content AS doc FROM finding_version WHERE CAST(content AS TEXT) LIKE {}",
+            ("attachments",),
         ),
         (
             FindingConflict,

@@ -124,6 +124,21 @@ async def test_a_file_kept_only_in_a_conflicting_version_stays_readable_by_the_t
     assert response.status_code == 200 and response.content == photo
 
 
+async def test_a_file_dropped_from_a_finding_stays_readable_through_its_earlier_version(
+    client: AsyncTestClient[Any],
+) -> None:
+    cast = await cast_of_an_audit(client)
+    photo = png(6)
+    assert (await upload(client, cast.member.headers, photo, "image/png")).status_code == 201
+    created = finding(cast.audit_id, attachments=[sha(photo)])
+    assert (await cast.member.push([created])).json()["results"][0]["status"] == "applied"
+    dropped = finding(cast.audit_id, finding_id=created["id"], base_rev=1, attachments=[])
+    assert (await cast.member.push([dropped])).json()["results"][0]["status"] == "applied"
+
+    assert (await client.get(f"/api/v1/attachments/{sha(photo)}", headers=cast.lead)).status_code == 200
+    assert (await client.get(f"/api/v1/attachments/{sha(photo)}", headers=cast.outsider)).status_code == 404
+
+
 async def test_a_malformed_hash_is_a_clear_400_on_every_method(client: AsyncTestClient[Any]) -> None:
     headers = await login(client, "auditor1")
     for bad in ("NOT-A-HASH", "A" * 64, "a" * 63):

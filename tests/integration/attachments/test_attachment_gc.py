@@ -84,13 +84,17 @@ async def test_gc_removes_only_old_unreferenced_files_and_dry_run_removes_nothin
     assert any(e["action"] == "delete" and e["entityId"] == sha(old_unused) for e in trail["items"])
 
 
-async def test_gc_keeps_files_of_deleted_findings_and_late_submissions(
+async def test_gc_keeps_files_of_earlier_versions_deleted_findings_and_late_submissions(
     client: AsyncTestClient[Any], settings: Settings
 ) -> None:
     cast = await cast_of_an_audit(client)
-    in_tombstone, in_late = png(12), png(13)
-    for data in (in_tombstone, in_late):
+    in_version, in_tombstone, in_late = png(14), png(12), png(13)
+    for data in (in_version, in_tombstone, in_late):
         assert (await upload(client, cast.member.headers, data, "image/png")).status_code == 201
+    edited = finding(cast.audit_id, attachments=[sha(in_version)])
+    assert (await cast.member.push([edited])).json()["results"][0]["status"] == "applied"
+    dropped = finding(cast.audit_id, finding_id=edited["id"], base_rev=1, attachments=[])
+    assert (await cast.member.push([dropped])).json()["results"][0]["status"] == "applied"
     op = finding(cast.audit_id, attachments=[sha(in_tombstone)])
     assert (await cast.member.push([op])).json()["results"][0]["status"] == "applied"
     deleted = await cast.member.push([{"op": "deleteFinding", "id": op["id"], "baseRev": 1}])
@@ -98,10 +102,11 @@ async def test_gc_keeps_files_of_deleted_findings_and_late_submissions(
     await force_status(settings, cast.audit_id, "signed")
     late = await cast.member.push([finding(cast.audit_id, attachments=[sha(in_late)])])
     assert late.json()["results"][0]["status"] == "locked", late.text
-    for data in (in_tombstone, in_late):
+    for data in (in_version, in_tombstone, in_late):
         age(settings, sha(data), 90)
 
     done = await gc(settings)
 
     assert done.returncode == 0 and "0 file(s)" in done.stdout, done.stdout + done.stderr
-    assert blob_path(settings, sha(in_tombstone)).exists() and blob_path(settings, sha(in_late)).exists()
+    for data in (in_version, in_tombstone, in_late):
+        assert blob_path(settings, sha(data)).exists()
