@@ -47,7 +47,8 @@ def running_server(
             "TADQIQ_PORT": str(port),
             "TADQIQ_HOST": "127.0.0.1",
             "TADQIQ_LOGIN_MAX_FAILURES": "1000000",
-            "TADQIQ_LOGIN_MAX_FAILURES_PER_ADDRESS": "1000000",
+            "TADQIQ_LOGIN_MAX_FAILURES_PER_ACCOUNT": "1000000",
+            "TADQIQ_LOGIN_MAX_ACCOUNTS_PER_ADDRESS": "1000000",
             **(extra_env or {}),
         }
         if "TADQIQ_DATABASE_URL" not in (extra_env or {}):
@@ -63,7 +64,7 @@ def running_server(
         )
         base = f"http://127.0.0.1:{port}"
         try:
-            deadline = time.monotonic() + 30
+            deadline = time.monotonic() + 90  # several workers start one after the other on a busy machine
             while time.monotonic() < deadline:
                 try:
                     if httpx.get(f"{base}/api/v1/health", timeout=1).status_code == 200:
