@@ -78,7 +78,8 @@ def _library(request: Req) -> Library:
 
 
 def _standards(raw: str | None) -> list[str] | None:
-    return [part for part in raw.split(",") if part] if raw else None
+    # The pattern's "$" also matches before a final newline: strip what it let through.
+    return [part.strip() for part in raw.split(",") if part.strip()] if raw else None
 
 
 def _lang(request: Req, lang: str | None) -> Locale:
@@ -114,7 +115,7 @@ class ChecklistsController(Controller):
             standards=_standards(standards),
             process_id=process,
             lang=_lang(request, lang),
-            clause=clause,
+            clause=clause.strip() if clause else None,
         )
         # The body is pre-encoded ChecklistOut JSON, cached with its ETag.
         return conditional_json(request, body, etag, {"Vary": "Authorization, Accept-Language"})
