@@ -21,7 +21,7 @@ async def streaming_client(settings: Settings) -> AsyncIterator[tuple[httpx.Asyn
     """An auditor's client over httpx's own ASGI transport, which passes a streamed body on chunk by
     chunk (Litestar's test client cannot send an async generator)."""
     app = create_app(replace(settings, attachment_max_bytes=LIMIT))
-    transport = httpx.ASGITransport(app=app)
+    transport = httpx.ASGITransport(app=app)  # type: ignore[arg-type]
     async with app.lifespan(), httpx.AsyncClient(transport=transport, base_url="http://testserver") as client:
         login = await client.post("/api/v1/auth/login", json={"username": "auditor1", "password": "demo"})
         assert login.status_code == 200, login.text

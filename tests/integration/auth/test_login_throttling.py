@@ -23,7 +23,7 @@ import pytest
 from litestar.testing import AsyncTestClient
 
 from server.app import create_app
-from server.auth import service
+from server.auth import logic, service
 from server.lib.clock import utcnow
 from server.settings import Settings
 
@@ -37,7 +37,7 @@ async def serving(settings: Settings) -> AsyncIterator[Callable[[str], httpx.Asy
     clients: list[httpx.AsyncClient] = []
 
     def from_address(address: str) -> httpx.AsyncClient:
-        transport = httpx.ASGITransport(app=app, client=(address, 50000))
+        transport = httpx.ASGITransport(app=app, client=(address, 50000))  # type: ignore[arg-type]
         clients.append(httpx.AsyncClient(transport=transport, base_url="http://testserver.local"))
         return clients[-1]
 
@@ -56,7 +56,7 @@ async def _try(client: httpx.AsyncClient | AsyncTestClient[Any], username: str, 
 def _count_checks(monkeypatch: pytest.MonkeyPatch, delay: float = 0.0) -> list[str]:
     """Record every password check (and make each one last ``delay`` seconds)."""
     checked: list[str] = []
-    real = service.verify_password
+    real = logic.verify_password
 
     def counting(*args: Any) -> bool:
         checked.append("check")
@@ -161,7 +161,7 @@ async def test_busy_password_checks_answer_503_with_retry_after_and_do_not_count
     settings: Settings, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     entered, release = threading.Event(), threading.Event()
-    real = service.verify_password
+    real = logic.verify_password
 
     def held(*args: Any) -> bool:
         entered.set()

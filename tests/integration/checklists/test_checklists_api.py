@@ -9,7 +9,7 @@ from openpyxl import load_workbook
 from tests.conftest import login
 
 XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
-LAW_31_13 = {
+LAW_31_13: dict[str, Any] = {
     "clauses": ["iso9001:7.5.3.2"],
     "text": {
         "ar": "هل تُعالج طلبات الحصول على المعلومات داخل الآجال القانونية؟",

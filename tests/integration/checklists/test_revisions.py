@@ -13,7 +13,7 @@ from openpyxl import load_workbook
 from tests.conftest import login
 
 XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
-QUESTION = {
+QUESTION: dict[str, Any] = {
     "clauses": ["iso9001:7.5.3.2"],
     "text": {"ar": "هل تُحفظ السجلات؟", "fr": "Les registres sont-ils conservés ?"},
 }
@@ -76,7 +76,11 @@ async def test_if_match_and_rev_must_both_be_current_and_ascii_digits(client: As
         assert disagree.status_code == 412 and disagree.json()["details"] == {"currentRev": 1}
     for if_match in ('"٣"', '"１"', "*", '"1", "2"'):
         # Sent as UTF-8 bytes, as a client would put them on the wire.
-        response = await client.put(url, json=EDITED, headers={**lead, "If-Match": if_match.encode()})
+        response = await client.put(
+            url,
+            json=EDITED,
+            headers=[*((k.encode(), v.encode()) for k, v in lead.items()), (b"If-Match", if_match.encode())],
+        )
         assert response.status_code == 400, (if_match, response.text)
         assert response.json()["details"][0]["field"] == "If-Match"
     as_text = await client.put(url, json={**EDITED, "rev": "1"}, headers=lead)
@@ -93,7 +97,7 @@ async def _export(client: AsyncTestClient[Any], headers: dict[str, str]) -> Any:
 
 
 def _org_row(sheet: Any, code: str) -> int:
-    return next(cell.row for cell in sheet["A"] if cell.value == code)
+    return int(next(cell.row for cell in sheet["A"] if cell.value == code))
 
 
 def _column(workbook: Any, key: str) -> int:
