@@ -34,7 +34,7 @@ from server.auth.schemas import LoginOut
 from server.lib.clock import utcnow
 from server.lib.db import write_transaction
 from server.lib.errors import AppError, ErrorCode
-from server.org import people_store
+from server.org.service import check_usable_references
 
 if TYPE_CHECKING:
     from collections.abc import AsyncIterator
@@ -207,17 +207,11 @@ async def log_out(token: str) -> None:
 
 
 async def _check_person(person_id: str | None) -> None:
-    """422 ``org.unknown_reference`` naming ``personId`` when the linked person does not exist."""
+    """422 ``org.unknown_reference`` naming ``personId`` when the linked person does not exist, 409
+    ``org.archived`` when they were archived (nobody new signs in as someone who left)."""
     if person_id is None:
         return
-    try:
-        await people_store.get_person(None, person_id)
-    except AppError as missing:
-        if missing.code is ErrorCode.NOT_FOUND:
-            raise AppError(
-                ErrorCode.UNKNOWN_REFERENCE, params={"field": "personId"}, details={"field": "personId"}
-            ) from None
-        raise
+    await check_usable_references(person_ids=[person_id], field_names={"people": "personId"})
 
 
 async def _hash_new_password(settings: Settings, password: str) -> str:

@@ -62,3 +62,30 @@ async def test_an_account_can_be_linked_to_an_existing_person(client: AsyncTestC
         f"/api/v1/users/{created.json()['id']}", json={"personId": person_id}, headers=admin
     )
     assert patched.status_code == 200, patched.text
+
+
+async def test_an_account_is_not_linked_to_an_archived_person(client: AsyncTestClient[Any]) -> None:
+    admin = await login(client, "admin")
+    unit = (await client.get("/api/v1/units", headers=admin)).json()[-1]
+    person = (
+        await client.post(
+            "/api/v1/people",
+            json={"fullName": {"ar": "موظف سابق", "fr": "Ancien agent"}, "unitId": unit["id"]},
+            headers=admin,
+        )
+    ).json()
+    archived = await client.post(f"/api/v1/people/{person['id']}/archive", headers=admin)
+    assert archived.status_code == 200, archived.text
+    response = await client.post(
+        "/api/v1/users",
+        json={
+            "username": "former",
+            "password": "longenough1",
+            "roles": ["auditee"],
+            "personId": person["id"],
+        },
+        headers=admin,
+    )
+    assert response.status_code == 409, response.text
+    assert response.json()["code"] == "org.archived"
+    assert response.json()["details"]["field"] == "personId"
