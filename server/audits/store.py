@@ -5,7 +5,7 @@ from __future__ import annotations
 import json
 import uuid
 from collections import defaultdict
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, Literal
 
 from server.audits.logic import AuditFacts, Member
 from server.audits.schemas import AuditIn, AuditOut, TeamMemberOut
@@ -22,6 +22,7 @@ if TYPE_CHECKING:
 
 __all__ = [
     "audit_facts",
+    "audits_referencing",
     "create_audit",
     "get_audit",
     "list_audits",
@@ -238,10 +239,6 @@ async def set_status(
             },
         )
     return await get_audit(before.id)
-
-
-if TYPE_CHECKING:
-    from typing import Literal
 
 
 async def audits_referencing(

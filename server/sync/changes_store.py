@@ -8,7 +8,7 @@ from __future__ import annotations
 import json
 import uuid
 from collections.abc import Iterable, Sequence
-from typing import Any
+from typing import Any, Literal
 
 import msgspec
 
@@ -18,9 +18,11 @@ from server.sync.schemas import FindingData, FindingOut, FindingVersionOut
 from server.sync.tables import Finding, FindingConflict, FindingVersion, LateSubmission, SyncCounter
 
 __all__ = [
+    "attachment_references",
     "current_sequence",
     "finding_audit_ids",
     "finding_versions",
+    "findings_referencing",
     "findings_since",
     "late_submissions",
     "list_conflicts",
@@ -133,9 +135,6 @@ async def finding_versions(finding_id: str) -> list[FindingVersionOut]:
         )
         for r in rows
     ]
-
-
-from typing import Literal  # noqa: E402 - appended with findings_referencing (append-only edit)
 
 
 async def findings_referencing(kind: Literal["process", "unit", "site"], entity_id: str) -> int:
