@@ -55,10 +55,19 @@ def _demo(settings: Settings, _: argparse.Namespace) -> int:
     return 0
 
 
-def _workers(raw: str) -> int:
-    if not (raw.isascii() and raw.isdigit()) or int(raw) < 1:
-        raise argparse.ArgumentTypeError(f"a whole number of processes, 1 or more, is expected (got {raw!r})")
-    return int(raw)
+def _at_least_one(unit: str) -> Callable[[str], int]:
+    """An argparse type: a whole number of ``unit``, 1 or more, in ASCII digits ('٣' is refused)."""
+
+    def parse(raw: str) -> int:
+        if not (raw.isascii() and raw.isdigit()) or int(raw) < 1:
+            message = f"a whole number of {unit}, 1 or more, is expected (got {raw!r})"
+            raise argparse.ArgumentTypeError(message)
+        return int(raw)
+
+    return parse
+
+
+_workers = _at_least_one("processes")
 
 
 def _serve(settings: Settings, args: argparse.Namespace) -> int:
@@ -147,10 +156,7 @@ def _checklists_check(settings: Settings, args: argparse.Namespace) -> int:
     return 0
 
 
-def _gc_days(raw: str) -> int:
-    if not (raw.isascii() and raw.isdigit()) or int(raw) < 1:
-        raise argparse.ArgumentTypeError(f"a whole number of days, 1 or more, is expected (got {raw!r})")
-    return int(raw)
+_gc_days = _at_least_one("days")
 
 
 def _attachments_gc(settings: Settings, args: argparse.Namespace) -> int:

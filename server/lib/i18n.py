@@ -5,6 +5,7 @@ English is the source language (the msgids); Arabic and French are complete cata
 
 from __future__ import annotations
 
+import re
 from functools import lru_cache
 from typing import Final, Literal, get_args
 
@@ -67,6 +68,10 @@ def as_locale(value: str | None) -> Locale | None:
     return None
 
 
+# RFC 9110 qvalue, ASCII only: float() would also read '٠.٥', 'nan', 'inf' or '1_0'.
+_QVALUE = re.compile(r"0(\.[0-9]{0,3})?|1(\.0{0,3})?", re.ASCII)
+
+
 def negotiate_locale(preference: str | None, accept_language: str | None) -> Locale:
     """The user's preference, else the best ``Accept-Language`` match, else French."""
     chosen = as_locale(preference)
@@ -76,10 +81,7 @@ def negotiate_locale(preference: str | None, accept_language: str | None) -> Loc
         ranked: list[tuple[float, int, str]] = []
         for index, part in enumerate(accept_language.split(",")[:20]):
             lang, _, q = part.strip().partition(";q=")
-            try:
-                weight = float(q) if q else 1.0
-            except ValueError:
-                weight = 0.0
+            weight = float(q) if _QVALUE.fullmatch(q) else (1.0 if not q else 0.0)
             ranked.append((-weight, index, lang))
         for _w, _i, lang in sorted(ranked):
             found = as_locale(lang)
