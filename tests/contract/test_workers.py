@@ -12,7 +12,6 @@ from __future__ import annotations
 
 import asyncio
 import os
-import socket
 import subprocess
 import sys
 import time
@@ -24,12 +23,12 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-import asyncpg
 import httpx
 import pytest
 
 from server.settings import PROJECT_ROOT
-from tests.conftest import PG_URL, missing_tool
+from tests.conftest import PG_URL, _pg_admin, _pg_url, missing_tool
+from tests.contract.live_server import free_port
 from tests.contract.support import finding
 
 CONNECTIONS = 16
@@ -42,20 +41,6 @@ class TwoWorkers:
     supervisor: subprocess.Popen[bytes]
 
 
-async def _pg_admin(sql: str) -> None:
-    conn = await asyncpg.connect(PG_URL)
-    try:
-        await conn.execute(sql)
-    finally:
-        await conn.close()
-
-
-def _free_port() -> int:
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        return int(sock.getsockname()[1])
-
-
 @pytest.fixture(scope="module")
 def two_workers(templates: dict[str, str], tmp_path_factory: pytest.TempPathFactory) -> Iterator[TwoWorkers]:
     """``tadqiq serve --workers 2`` on a fresh copy of the demo database (PostgreSQL only)."""
@@ -65,10 +50,10 @@ def two_workers(templates: dict[str, str], tmp_path_factory: pytest.TempPathFact
         missing_tool(templates.get("postgresql_error", "PostgreSQL not configured"))
     name = f"tq_w_{uuid.uuid4().hex[:12]}"
     asyncio.run(_pg_admin(f"CREATE DATABASE {name} TEMPLATE {templates['postgresql']}"))
-    port = _free_port()
+    port = free_port()
     env = {
         **os.environ,
-        "TADQIQ_DATABASE_URL": f"{PG_URL.rpartition('/')[0]}/{name}",
+        "TADQIQ_DATABASE_URL": _pg_url(name),
         "TADQIQ_PORT": str(port),
         "TADQIQ_HOST": "127.0.0.1",
         "TADQIQ_VAR_DIR": str(tmp_path_factory.mktemp("workers")),
