@@ -133,11 +133,17 @@ def _checklists_check(settings: Settings, args: argparse.Namespace) -> int:
     from pathlib import Path
 
     from server.checklists.library import coverage, parse_library, read_library_files
+    from server.checklists.wording import GLOSSARY_FILE, wording_problems
 
     root = Path(args.path) if args.path else settings.checklists_dir
-    library, problems = parse_library(read_library_files(root))
+    files = read_library_files(root)
+    library, problems = parse_library(files)
+    glossary = root / GLOSSARY_FILE
+    warnings = wording_problems(files, glossary.read_text(encoding="utf-8") if glossary.is_file() else None)
     for problem in problems:
         print(f"{root.name}/{problem}", file=sys.stderr)
+    for warning in warnings:
+        print(f"{'error' if args.strict else 'warning'}: {root.name}/{warning}", file=sys.stderr)
     stats = coverage(library)
     print(f"checklist library {root} version {library.version[:12]}")
     for standard in sorted(stats.clauses):
@@ -149,9 +155,15 @@ def _checklists_check(settings: Settings, args: argparse.Namespace) -> int:
         f"{lang} {'complete' if ok else 'INCOMPLETE'}" for lang, ok in stats.languages_complete.items()
     )
     print(f"  questions {stats.total_questions}; languages: {languages}")
-    if problems:
-        print(f"{len(problems)} problem(s) found", file=sys.stderr)
+    basis = sum(q.basis == "good_practice" for q in library.questions)
+    names = ", ".join(sorted(library.placeholders))
+    print(f"  good practice (beyond a requirement): {basis}; placeholders: {names}")
+    if problems or (warnings and args.strict):
+        print(f"{len(problems)} problem(s), {len(warnings)} wording warning(s) found", file=sys.stderr)
         return 1
+    if warnings:
+        print(f"  no problems; {len(warnings)} wording warning(s) (--strict fails on them)")
+        return 0
     print("  no problems found")
     return 0
 
@@ -206,6 +218,9 @@ def _parser() -> argparse.ArgumentParser:
     checklist_commands = checklists.add_subparsers(dest="checklists_command", required=True)
     check = checklist_commands.add_parser("check", help="validate the library and print its coverage")
     check.add_argument("--path", help="library folder (default: checklists/)")
+    check.add_argument(
+        "--strict", action="store_true", help="fail on wording warnings too (glossary, question form)"
+    )
     check.set_defaults(run=_checklists_check)
     attachments = commands.add_parser("attachments", help="stored photos and PDFs")
     attachment_commands = attachments.add_subparsers(dest="attachments_command", required=True)

@@ -9,7 +9,7 @@ import hashlib
 import re
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Annotated, Any
+from typing import Annotated, Any, Literal
 
 import msgspec
 import yaml
@@ -17,10 +17,13 @@ import yaml
 from server.lib.standards import STANDARDS, Standard, Tag
 
 __all__ = [
+    "PLACEHOLDER",
+    "Basis",
     "ClauseEntry",
     "Coverage",
     "Library",
     "Localized3",
+    "PlaceholderEntry",
     "Problem",
     "QuestionEntry",
     "StandardFile",
@@ -45,6 +48,9 @@ class Localized3(msgspec.Struct, forbid_unknown_fields=True, frozen=True):
 class ClauseEntry(msgspec.Struct, forbid_unknown_fields=True, frozen=True):
     number: ClauseNumber
     title: Localized3
+    descriptive: bool = False
+    """The standard gives this sub-clause no title of its own: ``title`` is our descriptive label,
+    shown in parentheses ("9.2.2 — (programme)") so nobody takes it for the official title."""
 
 
 class StandardFile(msgspec.Struct, forbid_unknown_fields=True, frozen=True):
@@ -54,12 +60,29 @@ class StandardFile(msgspec.Struct, forbid_unknown_fields=True, frozen=True):
     clauses: list[ClauseEntry]
 
 
+Basis = Literal["requirement", "good_practice"]
+PlaceholderName = Annotated[str, msgspec.Meta(pattern=r"^[a-z][a-z_]{1,30}$")]
+
+
 class QuestionEntry(msgspec.Struct, forbid_unknown_fields=True, frozen=True):
     id: QuestionId
     clauses: Annotated[list[ClauseRef], msgspec.Meta(min_length=1, max_length=12)]
     text: Localized3
     guidance: Localized3
     tags: list[Tag] = []
+    basis: Basis = "requirement"
+    """``good_practice``: the question goes beyond what the cited clauses require, so a gap is an
+    opportunity for improvement, never a nonconformity."""
+
+
+class PlaceholderEntry(msgspec.Struct, forbid_unknown_fields=True, frozen=True):
+    name: PlaceholderName
+    note: str
+    default: Localized3
+
+
+PLACEHOLDER = re.compile(r"\{([^{}\s]{1,40})\}")
+"""``{provinces}`` in a question text or guidance: a fact of the organisation."""
 
 
 class Problem(msgspec.Struct, frozen=True):
@@ -88,6 +111,8 @@ class Library:
     standards: dict[str, StandardFile]
     questions: list[QuestionEntry]
     leaves: dict[str, frozenset[str]] = field(default_factory=dict)
+    placeholders: dict[str, Localized3] = field(default_factory=dict)
+    """Placeholder name → its default value, used where the organisation gives none."""
 
     def clause_title(self, ref: str) -> Localized3 | None:
         standard, _, number = ref.partition(":")
@@ -173,6 +198,22 @@ def _convert(
         return None
 
 
+def field_line(item: Any, part: str, lang: str | None = None) -> int:
+    """The line of ``part`` (and of its ``lang`` key) in a mapping loaded by :func:`load_yaml`."""
+    if not isinstance(item, dict):
+        return 1
+    line: int = item.get(_LINES, {}).get(part, item.get(_LINE, 1))
+    inner = item.get(part)
+    if lang is not None and isinstance(inner, dict):
+        line = inner.get(_LINES, {}).get(lang, line)
+    return line
+
+
+def load_yaml(file: str, text: str, problems: list[Problem]) -> Any:
+    """YAML whose mappings remember their lines (read them with :func:`field_line`)."""
+    return _load_yaml(file, text, problems)
+
+
 def _load_yaml(file: str, text: str, problems: list[Problem]) -> Any:
     try:
         return yaml.load(text, Loader=_LineLoader)  # noqa: S506 - _LineLoader is a SafeLoader
@@ -242,8 +283,63 @@ def _parse_standards(files: dict[str, str], problems: list[Problem]) -> dict[str
     return standards
 
 
+PLACEHOLDERS_FILE = "placeholders.yaml"
+
+
+def _parse_placeholders(files: dict[str, str], problems: list[Problem]) -> dict[str, Localized3]:
+    if PLACEHOLDERS_FILE not in files:
+        return {}
+    raw = _load_yaml(PLACEHOLDERS_FILE, files[PLACEHOLDERS_FILE], problems)
+    if not isinstance(raw, list):
+        if raw is not None:
+            problems.append(Problem(PLACEHOLDERS_FILE, 1, "(file)", "expected a list of placeholders"))
+        return {}
+    result: dict[str, Localized3] = {}
+    for index, item in enumerate(raw):
+        line = item.get(_LINE, 1) if isinstance(item, dict) else 1
+        entry = _convert(item, PlaceholderEntry, PLACEHOLDERS_FILE, line, problems, prefix=f"[{index}].")
+        if entry is None:
+            continue
+        if entry.name in result:
+            problems.append(Problem(PLACEHOLDERS_FILE, line, "name", f"duplicate placeholder {entry.name}"))
+        result[entry.name] = entry.default
+    return result
+
+
+def _placeholder_problems(
+    question: QuestionEntry, item: dict[str, Any], file: str, known: dict[str, Localized3]
+) -> list[Problem]:
+    """Unknown placeholders, and a placeholder used in one language of a field but not another."""
+    problems = []
+    for part in ("text", "guidance"):
+        texts = getattr(question, part)
+        line = field_line(item, part)
+        used = {lang: set(PLACEHOLDER.findall(getattr(texts, lang))) for lang in LANGS}
+        for lang in LANGS:
+            for name in sorted(used[lang] - known.keys()):
+                problems.append(
+                    Problem(
+                        file,
+                        field_line(item, part, lang),
+                        f"{question.id}.{part}.{lang}",
+                        f"unknown placeholder {{{name}}} (declared: {', '.join(sorted(known)) or 'none'})",
+                    )
+                )
+        if len({frozenset(names) for names in used.values()}) > 1:
+            listing = "; ".join(f"{lang}: {sorted(used[lang])}" for lang in LANGS)
+            problems.append(
+                Problem(
+                    file, line, f"{question.id}.{part}", f"placeholders differ between languages ({listing})"
+                )
+            )
+    return problems
+
+
 def _parse_questions(
-    files: dict[str, str], leaves: dict[str, frozenset[str]], problems: list[Problem]
+    files: dict[str, str],
+    leaves: dict[str, frozenset[str]],
+    problems: list[Problem],
+    placeholders: dict[str, Localized3] | None = None,
 ) -> list[QuestionEntry]:
     questions: list[QuestionEntry] = []
     first_seen: dict[str, str] = {}
@@ -275,6 +371,7 @@ def _parse_questions(
                         Problem(name, clause_line, "clauses", f"{ref} is not a leaf clause of {standard}")
                     )
             problems.extend(_missing_translations(question, item, name, f"[{index}]."))
+            problems.extend(_placeholder_problems(question, item, name, placeholders or {}))
             questions.append(question)
     return questions
 
@@ -284,7 +381,8 @@ def parse_library(files: dict[str, str]) -> tuple[Library, list[Problem]]:
     problems: list[Problem] = []
     standards = _parse_standards(files, problems)
     leaves = {s: leaf_numbers([c.number for c in f.clauses]) for s, f in standards.items()}
-    questions = _parse_questions(files, leaves, problems)
+    placeholders = _parse_placeholders(files, problems)
+    questions = _parse_questions(files, leaves, problems, placeholders)
     cited = {ref for q in questions for ref in q.clauses}
     for standard, numbers in sorted(leaves.items()):
         for number in sorted(
@@ -292,7 +390,13 @@ def parse_library(files: dict[str, str]) -> tuple[Library, list[Problem]]:
             key=clause_key,
         ):
             problems.append(Problem(f"standards/{standard}.yaml", 0, number, "leaf clause has no question"))
-    library = Library(version=library_version(files), standards=standards, questions=questions, leaves=leaves)
+    library = Library(
+        version=library_version(files),
+        standards=standards,
+        questions=questions,
+        leaves=leaves,
+        placeholders=placeholders,
+    )
     return library, problems
 
 
@@ -319,14 +423,18 @@ def coverage(library: Library) -> Coverage:
 
 def read_library_files(root: Path) -> dict[str, str]:
     """Every YAML file of the library, keyed by its path relative to ``root``."""
-    return {
+    files = {
         path.relative_to(root).as_posix(): path.read_text(encoding="utf-8")
         for path in sorted(root.glob("*/*.yaml"))
         if path.parent.name in ("standards", "questions")
     }
+    placeholders = root / PLACEHOLDERS_FILE
+    if placeholders.is_file():
+        files[PLACEHOLDERS_FILE] = placeholders.read_text(encoding="utf-8")
+    return files
 
 
-__all__ += ["LANGS", "coverage", "leaf_numbers", "library_version"]
+__all__ += ["LANGS", "coverage", "field_line", "leaf_numbers", "library_version", "load_yaml"]
 
 
 _CACHE: dict[str, tuple[tuple[tuple[str, int], ...], Library, list[Problem]]] = {}
@@ -334,7 +442,8 @@ _CACHE: dict[str, tuple[tuple[tuple[str, int], ...], Library, list[Problem]]] = 
 
 def load_library(root: Path) -> tuple[Library, list[Problem]]:
     """The library under ``root``, parsed once and again only when one of its files changes."""
-    stamp = tuple((p.as_posix(), p.stat().st_mtime_ns) for p in sorted(root.glob("*/*.yaml")))
+    paths = [*sorted(root.glob("*/*.yaml")), *sorted(root.glob("*.yaml"))]
+    stamp = tuple((p.as_posix(), p.stat().st_mtime_ns) for p in paths)
     cached = _CACHE.get(str(root))
     if cached is None or cached[0] != stamp:
         library, problems = parse_library(read_library_files(root))
