@@ -6,7 +6,7 @@ STAMP := $(VENV)/.installed
 LOCALES := locales
 CATALOGS := $(wildcard $(LOCALES)/*/LC_MESSAGES/messages.po)
 
-.PHONY: run test bench install i18n-extract i18n-update i18n-compile lint typecheck pytest clean
+.PHONY: run test bench install i18n-extract i18n-update i18n-compile lint typecheck pytest clean vendor-refresh
 
 $(STAMP): pyproject.toml
 	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
@@ -46,6 +46,11 @@ test: i18n-compile lint typecheck
 
 bench: i18n-compile
 	TADQIQ_BENCH_DATABASE_URL=$${TADQIQ_BENCH_DATABASE_URL:-postgresql://postgres@127.0.0.1:5432/test} $(BIN)/python -m bench
+
+# The tablet app's JavaScript libraries, from the npm registry, checked against pwa/vendor/vendor.lock.json.
+vendor-refresh:
+	$(PYTHON) pwa/vendor/refresh.py
+	$(PYTHON) pwa/vendor/refresh.py --check
 
 clean:
 	rm -rf $(VENV) var .mypy_cache .ruff_cache .pytest_cache
