@@ -19,9 +19,7 @@ from typing import Any
 
 import pytest
 
-from server.settings import PROJECT_ROOT
-
-VENDOR = PROJECT_ROOT / "pwa" / "vendor"
+VENDOR = Path(__file__).resolve().parents[3] / "pwa" / "vendor"
 SCRIPT = VENDOR / "refresh.py"
 LOCK = json.loads((VENDOR / "vendor.lock.json").read_text(encoding="utf-8"))
 PACKAGES: list[dict[str, Any]] = LOCK["packages"]
