@@ -41,7 +41,7 @@ pytest: i18n-compile
 	$(BIN)/pytest -q
 
 test: i18n-compile lint typecheck
-	$(BIN)/tadqiq checklists check
+	$(BIN)/tadqiq checklists check --strict
 	$(BIN)/pytest -q
 
 bench: i18n-compile
