@@ -10,20 +10,26 @@ import yaml
 
 from server.auth import store as auth_store
 from server.auth.logic import hash_password, make_hasher
+from server.checklists.library import load_library
 from server.demo.audits import load_demo_audits
 from server.lib.clock import utcnow
 from server.lib.db import write_transaction
 from server.lib.principal import Role
 from server.lib.standards import Standard, Tag
 from server.lib.structs import LocalizedName
-from server.org import people_store, store
+from server.org import people_store, profile_store, store
+from server.org.logic import check_facts, check_unique_provinces
 from server.org.schemas import (
     AvailabilityIO,
     Criticality,
+    FactIn,
     LocalizedText,
     PersonIn,
     ProcessIn,
-    Province,
+    ProfileIn,
+    ProfileName,
+    ProvinceCode,
+    ProvinceIn,
     QualificationIO,
     SiteIn,
     SiteKind,
@@ -47,7 +53,7 @@ class DemoUnit(msgspec.Struct, forbid_unknown_fields=True):
 class DemoSite(msgspec.Struct, forbid_unknown_fields=True):
     code: str
     kind: SiteKind
-    province: Province
+    province: ProvinceCode
     name: LocalizedName
     address: str = ""
 
@@ -74,9 +80,14 @@ class DemoPerson(msgspec.Struct, forbid_unknown_fields=True):
     availability: list[AvailabilityIO] = []
 
 
-class DemoOrganisation(msgspec.Struct):
+class DemoOrganisation(msgspec.Struct, forbid_unknown_fields=True):
     code: str
-    name: LocalizedName
+    name: ProfileName
+    provinces: list[ProvinceIn]
+    facts: dict[str, FactIn]
+
+    def profile(self) -> ProfileIn:
+        return ProfileIn(name=self.name, provinces=self.provinces, facts=self.facts)
 
 
 class DemoData(msgspec.Struct, forbid_unknown_fields=True):
@@ -101,12 +112,16 @@ async def load_demo(settings: Settings, path: Path = DEMO_FILE) -> list[tuple[st
     if not await database_is_empty():
         return None
     data = read_demo(path)
+    profile = data.organisation.profile()
+    check_unique_provinces(profile.provinces)
+    check_facts(profile.facts, load_library(settings.checklists_dir)[0].placeholders.keys())
     hasher = make_hasher(settings.argon2_time_cost, settings.argon2_memory_kib)
     hashes = [
         await anyio.to_thread.run_sync(hash_password, hasher, settings.demo_password) for _ in data.people
     ]
     accounts: list[tuple[str, list[Role]]] = []
     async with write_transaction():
+        await profile_store.write_profile(None, await profile_store.lock_profile(), profile)
         units: dict[str, str] = {}
         for unit in data.units:
             created = await store.create_unit(

@@ -49,6 +49,9 @@ class ErrorCode(StrEnum):
     IN_USE = "org.in_use"
     INVALID_PERIOD = "org.invalid_period"
     DUPLICATE_QUALIFICATION = "org.duplicate_qualification"
+    UNKNOWN_FACT = "org.unknown_fact"
+    UNKNOWN_PROVINCE = "org.unknown_province"
+    DUPLICATE_PROVINCE = "org.duplicate_province"
     UNKNOWN_LOCALE = "i18n.unknown_locale"
     CHECKLIST_UNKNOWN_CLAUSE = "checklists.unknown_clause"
     CHECKLIST_UNKNOWN_STANDARD = "checklists.unknown_standard"
@@ -127,6 +130,14 @@ _MESSAGES: dict[ErrorCode, str] = {
     ErrorCode.IN_USE: N_("This item is still in use: {reason}."),
     ErrorCode.INVALID_PERIOD: N_("A period must end on or after the day it starts."),
     ErrorCode.DUPLICATE_QUALIFICATION: N_("A standard can appear only once in a person's qualifications."),
+    ErrorCode.UNKNOWN_FACT: N_(
+        "The checklists have no place for an organisation fact named {name}; the known ones are: {allowed}."
+    ),
+    ErrorCode.UNKNOWN_PROVINCE: N_(
+        "{province} is not one of the organisation's provinces ({allowed}). Add it to the organisation's "
+        "profile first, or choose one of them."
+    ),
+    ErrorCode.DUPLICATE_PROVINCE: N_("The province code {province} is given more than once."),
     ErrorCode.UNKNOWN_LOCALE: N_("Unknown language; use ar, fr or en."),
     ErrorCode.CHECKLIST_UNKNOWN_CLAUSE: N_("Unknown clause reference: {ref}."),
     ErrorCode.CHECKLIST_UNKNOWN_STANDARD: N_("Unknown standard: {standard}."),
@@ -200,6 +211,9 @@ _STATUS: dict[ErrorCode, int] = {
     ErrorCode.IN_USE: 409,
     ErrorCode.INVALID_PERIOD: 422,
     ErrorCode.DUPLICATE_QUALIFICATION: 422,
+    ErrorCode.UNKNOWN_FACT: 422,
+    ErrorCode.UNKNOWN_PROVINCE: 422,
+    ErrorCode.DUPLICATE_PROVINCE: 422,
     ErrorCode.UNKNOWN_LOCALE: 400,
     ErrorCode.CHECKLIST_UNKNOWN_CLAUSE: 422,
     ErrorCode.CHECKLIST_UNKNOWN_STANDARD: 400,

@@ -1,5 +1,9 @@
 """Organisation API: everyone signed in reads the structure; admins and the audit lead change it.
 
+The organisation's profile (``/api/v1/organisation``: name, provinces, facts for the checklists) is
+replaced whole, naming the ``rev`` it was read at (``If-Match: "<rev>"`` or a ``rev`` field): without
+it 428, and 412 when it changed since.
+
 An object that an audit, a finding or another org object uses cannot be deleted (409 ``org.in_use``,
 naming its users, ``details.archive: true``): archive it instead. Archived objects leave the lists
 unless ``includeArchived=true``; reading one by id always works.
@@ -10,21 +14,69 @@ from __future__ import annotations
 from typing import Annotated, Any
 from uuid import UUID
 
-from litestar import Controller, Request, delete, get, post, put
+from litestar import Controller, Request, Response, delete, get, post, put
 from litestar.params import FromPath, JSONBody, QueryParameter
 
 from server.auth.guards import principal_of
 from server.auth.policy import CAN_EDIT_ORG, SIGNED_IN
+from server.checklists.library import load_library
+from server.lib.etag import REVISION_ETAG, IfMatch, revision_etag, revisions_read
 from server.org import service
-from server.org.schemas import PersonIn, PersonOut, ProcessIn, ProcessOut, SiteIn, SiteOut, UnitIn, UnitOut
+from server.org.schemas import (
+    PersonIn,
+    PersonOut,
+    ProcessIn,
+    ProcessOut,
+    ProfileIn,
+    ProfileOut,
+    SiteIn,
+    SiteOut,
+    UnitIn,
+    UnitOut,
+)
 
-__all__ = ["CONTROLLERS", "PeopleController", "ProcessesController", "SitesController", "UnitsController"]
+__all__ = [
+    "CONTROLLERS",
+    "OrganisationController",
+    "PeopleController",
+    "ProcessesController",
+    "SitesController",
+    "UnitsController",
+]
 
 Req = Request[Any, Any, Any]
 IncludeArchived = Annotated[
     bool,
     QueryParameter(name="includeArchived", description="Also list archived objects (left out by default)."),
 ]
+
+
+def _with_etag(profile: ProfileOut) -> Response[ProfileOut]:
+    return Response(content=profile, headers={"ETag": revision_etag(profile.rev)})
+
+
+class OrganisationController(Controller):
+    path = "/api/v1/organisation"
+    tags = ["organisation"]
+
+    @get("/", operation_id="getOrganisation", guards=[SIGNED_IN], response_headers=REVISION_ETAG)
+    async def get_organisation(self) -> Response[ProfileOut]:
+        """The organisation's name, provinces and facts; empty (``rev`` 0) until first set."""
+        return _with_etag(await service.get_profile())
+
+    @put("/", operation_id="updateOrganisation", guards=[CAN_EDIT_ORG], response_headers=REVISION_ETAG)
+    async def update_organisation(
+        self, request: Req, data: JSONBody[ProfileIn], if_match: IfMatch = None
+    ) -> Response[ProfileOut]:
+        """Replace the profile. Province codes are unique (422); a province that sites name cannot be
+        taken off (409 ``org.in_use``); facts are named after the checklist library's placeholders (422
+        ``org.unknown_fact`` listing them). Send the rev you read: 428 without it, 412 with
+        ``details.currentRev`` if the profile changed since."""
+        placeholders = load_library(request.app.state.settings.checklists_dir)[0].placeholders
+        profile = await service.replace_profile(
+            principal_of(request), data, revisions_read(if_match, data.rev), known_facts=placeholders.keys()
+        )
+        return _with_etag(profile)
 
 
 class UnitsController(Controller):
@@ -80,10 +132,14 @@ class SitesController(Controller):
 
     @post("/", operation_id="createSite", guards=[CAN_EDIT_ORG])
     async def create_site(self, request: Req, data: JSONBody[SiteIn]) -> SiteOut:
+        """The province must be one of the organisation's (422 ``org.unknown_province``) when it lists
+        any."""
         return await service.create_site(principal_of(request), data)
 
     @put("/{site_id:uuid}", operation_id="updateSite", guards=[CAN_EDIT_ORG])
     async def update_site(self, request: Req, site_id: FromPath[UUID], data: JSONBody[SiteIn]) -> SiteOut:
+        """The province must be one of the organisation's (422 ``org.unknown_province``) when it lists
+        any."""
         return await service.update_site(principal_of(request), str(site_id), data)
 
     @delete("/{site_id:uuid}", operation_id="deleteSite", guards=[CAN_EDIT_ORG])
@@ -190,6 +246,7 @@ class PeopleController(Controller):
 
 
 CONTROLLERS: list[type[Controller]] = [
+    OrganisationController,
     UnitsController,
     SitesController,
     ProcessesController,

@@ -1,8 +1,8 @@
-"""Rules of the organisation structure: pure functions over plain data."""
+"""Rules of the organisation structure and profile: pure functions over plain data."""
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Mapping, Sequence
+from collections.abc import Collection, Iterable, Mapping, Sequence
 from typing import TYPE_CHECKING, Final, Literal, NamedTuple
 
 from server.lib.errors import AppError, ErrorCode, Phrase
@@ -10,23 +10,28 @@ from server.lib.i18n import N_
 from server.lib.principal import Principal, Role
 
 if TYPE_CHECKING:
-    from server.org.schemas import AvailabilityIO, QualificationIO
+    from server.org.schemas import AvailabilityIO, ProfileOut, ProvinceIn, QualificationIO
 
 __all__ = [
     "LISTED_USES",
     "Usage",
     "UsageEntity",
     "ancestors",
+    "check_facts",
+    "check_listed_province",
     "check_periods",
+    "check_unique_provinces",
     "check_unique_standards",
     "check_usable",
     "descendants",
     "in_use_error",
     "may_see_person_details",
+    "placeholder_values",
+    "provinces_left_in_use",
     "would_create_cycle",
 ]
 
-UsageEntity = Literal["audit", "unit", "process", "person", "account"]
+UsageEntity = Literal["audit", "unit", "site", "process", "person", "account"]
 
 LISTED_USES: Final = 20
 """How many users of an object a 409 ``org.in_use`` lists in its details (the total is given too)."""
@@ -37,6 +42,7 @@ _NAMED_IN_MESSAGE: Final = 5
 _USAGE_WORDS: Final[dict[UsageEntity, str]] = {
     "audit": N_("audits"),
     "unit": N_("sub-units"),
+    "site": N_("sites"),
     "process": N_("processes"),
     "person": N_("people"),
     "account": N_("a user account"),
@@ -125,10 +131,20 @@ def _listing(codes: Sequence[str]) -> object:
     return Phrase(N_("{items} and {count} more"), {"items": shown, "count": len(codes) - _NAMED_IN_MESSAGE})
 
 
-def in_use_error(usages: Sequence[Usage], findings: int, *, remedy: Literal["archive", "clear"]) -> AppError:
+_REMEDIES: Final[dict[str, str]] = {
+    "archive": N_("{uses}. Archive it instead of deleting it"),
+    "clear": N_("{uses}. Archive them or move them elsewhere first"),
+    "reassign": N_("{uses}. Give them another province first"),
+}
+
+
+def in_use_error(
+    usages: Sequence[Usage], findings: int, *, remedy: Literal["archive", "clear", "reassign"]
+) -> AppError:
     """409 ``org.in_use`` naming what uses the object. ``remedy="archive"`` (a refused delete) tells
     the person to archive it instead; ``remedy="clear"`` (a refused archive) to archive or move its
-    users first. ``details``: ``usedBy`` (at most ``LISTED_USES`` of ``{entity, id, code}``), ``total``
+    users first; ``remedy="reassign"`` (a province taken off the profile) to give its sites another
+    province. ``details``: ``usedBy`` (at most ``LISTED_USES`` of ``{entity, id, code}``), ``total``
     (every user, findings included), ``findings`` (a count) and, for a delete, ``archive: true``."""
     codes: dict[UsageEntity, list[str]] = {}
     for usage in usages:
@@ -140,10 +156,7 @@ def in_use_error(usages: Sequence[Usage], findings: int, *, remedy: Literal["arc
     ]
     if findings:
         uses.append(Phrase(N_("{kind} ({items})"), {"kind": N_("findings"), "items": str(findings)}))
-    if remedy == "archive":
-        reason = Phrase(N_("{uses}. Archive it instead of deleting it"), {"uses": uses})
-    else:
-        reason = Phrase(N_("{uses}. Archive them or move them elsewhere first"), {"uses": uses})
+    reason = Phrase(_REMEDIES[remedy], {"uses": uses})
     details: dict[str, object] = {
         "usedBy": [usage._asdict() for usage in usages[:LISTED_USES]],
         "total": len(usages) + findings,
@@ -152,3 +165,78 @@ def in_use_error(usages: Sequence[Usage], findings: int, *, remedy: Literal["arc
     if remedy == "archive":
         details["archive"] = True
     return AppError(ErrorCode.IN_USE, params={"reason": reason}, details=details)
+
+
+# ---------------------------------------------------------------- the organisation's profile
+
+
+def check_unique_provinces(provinces: Sequence[ProvinceIn]) -> None:
+    """422 ``org.duplicate_province`` naming the first code given twice."""
+    seen: set[str] = set()
+    for index, province in enumerate(provinces):
+        if province.code in seen:
+            raise AppError(
+                ErrorCode.DUPLICATE_PROVINCE,
+                params={"province": province.code},
+                details={"field": f"provinces[{index}].code", "code": province.code},
+            )
+        seen.add(province.code)
+
+
+def check_facts(names: Iterable[str], known: Collection[str]) -> None:
+    """422 ``org.unknown_fact`` for the first fact that no placeholder of the checklist library declares
+    (``details``: the name and the ``allowed`` names)."""
+    allowed = sorted(known)
+    for name in names:
+        if name not in known:
+            raise AppError(
+                ErrorCode.UNKNOWN_FACT,
+                params={"name": name, "allowed": ", ".join(allowed) or "-"},
+                details={"field": f"facts.{name}", "name": name, "allowed": allowed},
+            )
+
+
+def check_listed_province(code: str, listed: Sequence[str], field: str = "province") -> None:
+    """422 ``org.unknown_province`` when the profile lists provinces and ``code`` is not one of them; any
+    code passes while it lists none (an install upgraded from before profiles keeps working)."""
+    if listed and code not in listed:
+        raise AppError(
+            ErrorCode.UNKNOWN_PROVINCE,
+            params={"province": code, "allowed": ", ".join(listed)},
+            details={"field": field, "code": code, "allowed": list(listed)},
+        )
+
+
+def provinces_left_in_use(
+    sites_by_province: Mapping[str, Sequence[Usage]], before: Collection[str], after: Collection[str]
+) -> dict[str, list[Usage]]:
+    """The provinces that sites use but that the new list would no longer allow, with those sites.
+
+    With a list, a site's province must be on it (this also covers the first list given to an install
+    whose sites predate profiles). An empty list allows any code, yet emptying a list still takes its
+    provinces away: those of them that sites use are refused too."""
+    kept = set(after)
+    return {
+        code: list(sites)
+        for code, sites in sorted(sites_by_province.items())
+        if sites and code not in kept and (bool(kept) or code in before)
+    }
+
+
+def placeholder_values(profile: ProfileOut) -> dict[str, dict[str, str]]:
+    """The checklist placeholders the organisation gives a value for, ``{name: {ar, fr, en}}``.
+
+    ``provinces`` is the provinces' names joined (Arabic with "، ", French and English with ", ")
+    unless a ``provinces`` fact overrides it; every fact is taken as stored. An empty English text
+    falls back to the French one. Placeholders the profile says nothing about are left out."""
+    values: dict[str, dict[str, str]] = {}
+    if profile.provinces:
+        names = [p.name for p in profile.provinces]
+        values["provinces"] = {
+            "ar": "، ".join(n.ar for n in names),
+            "fr": ", ".join(n.fr for n in names),
+            "en": ", ".join(n.en or n.fr for n in names),
+        }
+    for name, fact in profile.facts.items():
+        values[name] = {"ar": fact.ar, "fr": fact.fr, "en": fact.en or fact.fr}
+    return values

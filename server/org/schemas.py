@@ -1,4 +1,4 @@
-"""The organisation on the wire: units, sites, processes, people."""
+"""The organisation on the wire: its profile, units, sites, processes, people."""
 
 from __future__ import annotations
 
@@ -9,15 +9,24 @@ import msgspec
 
 from server.lib.principal import Role
 from server.lib.standards import Standard, Tag
-from server.lib.structs import ApiIn, ApiOut, Code, LocalizedName, ShortText, Uuid
+from server.lib.structs import ApiIn, ApiOut, Code, LocalizedName, Name, ShortText, Uuid
 
 __all__ = [
+    "PROVINCE_CODE_PATTERN",
     "AvailabilityIO",
+    "FactIn",
+    "Localized3Out",
     "LocalizedText",
     "PersonIn",
     "PersonOut",
     "ProcessIn",
     "ProcessOut",
+    "ProfileIn",
+    "ProfileName",
+    "ProfileOut",
+    "ProvinceCode",
+    "ProvinceIn",
+    "ProvinceOut",
     "QualificationIO",
     "SiteIn",
     "SiteOut",
@@ -27,7 +36,26 @@ __all__ = [
 
 UnitKind = Literal["general_directorate", "directorate", "division", "service"]
 SiteKind = Literal["head_office", "annex", "provincial_office", "works_site", "facility"]
-Province = Literal["beni_mellal", "azilal", "fquih_ben_salah", "khenifra", "khouribga"]
+# ``(?!\n)``: Python's ``$`` also matches before a final newline, JavaScript's does not.
+PROVINCE_CODE_PATTERN = r"^[a-z][a-z0-9_]{1,23}(?!\n)$"
+ProvinceCode = Annotated[
+    str,
+    msgspec.Meta(
+        pattern=PROVINCE_CODE_PATTERN,
+        description="A province's code, e.g. azilal: one of the organisation's provinces when it lists any.",
+    ),
+]
+FactText = Annotated[str, msgspec.Meta(min_length=1, max_length=300)]
+OptionalFactText = Annotated[str, msgspec.Meta(max_length=300)]
+MAX_PROVINCES = 50
+ProfileRev = Annotated[
+    int,
+    msgspec.Meta(
+        ge=0,
+        le=2_147_483_647,
+        description="The profile's rev you read (or send it as If-Match); refused with 412 if it moved on.",
+    ),
+]
 Criticality = Literal["low", "medium", "high"]
 
 _NOT_AT_OR_SPACE = r"[^@\s\x1c-\x1f\x85\ufeff]"
@@ -45,6 +73,73 @@ EmailOrEmpty = Annotated[
 class LocalizedText(msgspec.Struct, forbid_unknown_fields=True, frozen=True):
     ar: ShortText = ""
     fr: ShortText = ""
+
+
+class ProfileName(msgspec.Struct, forbid_unknown_fields=True, frozen=True):
+    """A name in Arabic and French, and in English if it differs (empty: the French one stands in)."""
+
+    ar: Name
+    fr: Name
+    en: ShortText = ""
+
+
+class FactIn(msgspec.Struct, forbid_unknown_fields=True, frozen=True):
+    """A fact in Arabic and French, and in English if it differs (empty: the French one stands in)."""
+
+    ar: FactText
+    fr: FactText
+    en: OptionalFactText = ""
+
+
+class ProvinceIn(msgspec.Struct, forbid_unknown_fields=True, frozen=True):
+    code: ProvinceCode
+    name: ProfileName
+
+
+class ProfileIn(ApiIn):
+    """The whole profile, replacing the stored one, with the ``rev`` it was made on (unless sent as
+    ``If-Match``)."""
+
+    name: ProfileName
+    provinces: Annotated[
+        list[ProvinceIn],
+        msgspec.Meta(
+            max_length=MAX_PROVINCES,
+            description="In display order; unique codes. Sites name them; empty: any well-formed code.",
+        ),
+    ] = []
+    facts: Annotated[
+        dict[str, FactIn],
+        msgspec.Meta(
+            description="Placeholder name declared by the checklist library (e.g. remote_sites) → the "
+            "organisation's value, written to read well after 'for example'. A provinces fact replaces "
+            "the list of province names.",
+        ),
+    ] = {}
+    rev: ProfileRev | None = None
+
+
+class Localized3Out(msgspec.Struct, frozen=True):
+    """A text in the three languages as stored: ``en`` may be empty (the French text stands in)."""
+
+    ar: str
+    fr: str
+    en: str
+
+
+class ProvinceOut(ApiOut):
+    code: str
+    name: Localized3Out
+
+
+class ProfileOut(ApiOut):
+    """The organisation's profile; empty texts and lists (``rev`` 0) until it is first set."""
+
+    name: Localized3Out
+    provinces: list[ProvinceOut]
+    facts: dict[str, Localized3Out]
+    rev: int
+    updated_at: datetime | None
 
 
 class UnitIn(ApiIn):
@@ -66,7 +161,7 @@ class UnitOut(ApiOut):
 class SiteIn(ApiIn):
     code: Code
     kind: SiteKind
-    province: Province
+    province: ProvinceCode
     name: LocalizedName
     address: ShortText = ""
 
@@ -75,7 +170,7 @@ class SiteOut(ApiOut):
     id: str
     code: str
     kind: SiteKind
-    province: Province
+    province: str
     name: LocalizedName
     address: str
     archived_at: datetime | None

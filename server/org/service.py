@@ -1,5 +1,9 @@
 """Organisation use cases that handlers and other domains call.
 
+The organisation's profile (its name, its provinces, its facts) is one revisioned object: it is
+replaced whole, naming the ``rev`` it was made on; its provinces are the ones sites may name, and its
+facts fill the checklist library's placeholders (:func:`placeholder_values`).
+
 Other domains reference org objects by id (an audit's process, units, sites, team and auditees; a
 finding's process, unit and site), so an org object that something uses never disappears: deleting it
 is refused (409 ``org.in_use``, naming its users) and it is archived instead. An archived object stays
@@ -10,14 +14,15 @@ readable by id and keeps its references; it leaves pick lists, and no new refere
 from __future__ import annotations
 
 import uuid
-from collections.abc import Awaitable, Callable, Mapping, Sequence
+from collections.abc import Awaitable, Callable, Collection, Mapping, Sequence
 from typing import TYPE_CHECKING, Any, Final
 
 from server.audits import store as audits_store
 from server.auth import store as auth_store
 from server.lib.db import write_transaction
 from server.lib.errors import AppError, ErrorCode
-from server.org import archive_store, people_store, store
+from server.lib.etag import check_revision
+from server.org import archive_store, logic, people_store, profile_store, store
 from server.org.logic import Usage, in_use_error
 from server.org.people_store import create_person, get_person, list_people, update_person
 from server.org.store import (
@@ -39,7 +44,7 @@ from server.sync import changes_store
 if TYPE_CHECKING:
     from server.lib.principal import Principal
     from server.org.archive_store import OrgKind
-    from server.org.schemas import PersonOut, ProcessOut, SiteOut, UnitOut
+    from server.org.schemas import PersonOut, ProcessOut, ProfileIn, ProfileOut, SiteOut, UnitOut
 
 __all__ = [
     "DEFAULT_FIELD_NAMES",
@@ -58,12 +63,15 @@ __all__ = [
     "delete_unit",
     "get_person",
     "get_process",
+    "get_profile",
     "get_site",
     "get_unit",
     "list_people",
     "list_processes",
     "list_sites",
     "list_units",
+    "placeholder_values",
+    "replace_profile",
     "restore_person",
     "restore_process",
     "restore_site",
@@ -259,3 +267,43 @@ async def restore_person(actor: Principal, person_id: str) -> PersonOut:
     async with write_transaction():
         await _restore("person", actor, person_id)
         return await get_person(actor, person_id)
+
+
+# ---------------------------------------------------------------- the organisation's profile
+
+
+async def get_profile() -> ProfileOut:
+    """The profile; empty texts and lists at ``rev`` 0 until it is first set."""
+    return await profile_store.read_profile()
+
+
+async def replace_profile(
+    actor: Principal, data: ProfileIn, revisions: Sequence[int], *, known_facts: Collection[str]
+) -> ProfileOut:
+    """Replace the profile read at ``revisions`` (428 without one, 412 with ``currentRev`` if it moved
+    on). Province codes must be unique (422 ``org.duplicate_province``) and facts must be placeholders
+    of the checklist library, ``known_facts`` (422 ``org.unknown_fact``). A province that sites name
+    cannot leave the list (409 ``org.in_use`` naming the sites, ``details.provinces``): give them
+    another province first."""
+    logic.check_unique_provinces(data.provinces)
+    logic.check_facts(data.facts, known_facts)
+    async with write_transaction():
+        before = await profile_store.lock_profile()
+        check_revision(revisions, before.rev)
+        left = logic.provinces_left_in_use(
+            await profile_store.sites_by_province(),
+            before=[p.code for p in before.provinces],
+            after=[p.code for p in data.provinces],
+        )
+        if left:
+            error = in_use_error([u for sites in left.values() for u in sites], 0, remedy="reassign")
+            error.details = {**error.details, "field": "provinces", "provinces": sorted(left)}
+            raise error
+        return await profile_store.write_profile(actor, before, data)
+
+
+async def placeholder_values() -> dict[str, dict[str, str]]:
+    """The organisation's values for the checklist placeholders it says something about, ``{name: {ar,
+    fr, en}}`` (English falling back to French): ``provinces`` from the provinces' names unless a fact
+    overrides it, and every fact. The caller fills the other placeholders with the library's defaults."""
+    return logic.placeholder_values(await profile_store.read_profile())

@@ -10,6 +10,7 @@ from server.lib.errors import AppError, ErrorCode
 from server.lib.structs import LocalizedName
 from server.org.archive_store import require_usable
 from server.org.logic import would_create_cycle
+from server.org.profile_store import require_listed_province
 from server.org.schemas import (
     ProcessIn,
     ProcessOut,
@@ -190,6 +191,7 @@ async def get_site(site_id: str) -> SiteOut:
 async def create_site(actor: Principal | None, data: SiteIn) -> SiteOut:
     async with write_transaction():
         await code_is_free(Site, data.code, None)
+        await require_listed_province(data.province)
         values = _site_row(data)
         site_id = uuid.uuid4()
         await Site.insert(Site(id=site_id, **values)).run()
@@ -201,6 +203,7 @@ async def update_site(actor: Principal, site_id: str, data: SiteIn) -> SiteOut:
     async with write_transaction():
         before = await _require(Site, site_id, "site")
         await code_is_free(Site, data.code, site_id)
+        await require_listed_province(data.province)
         values = _site_row(data)
         await (
             Site.update({getattr(Site, k): v for k, v in values.items()})

@@ -1,14 +1,15 @@
-"""The organisation: units, sites, processes and people (with qualifications and availability)."""
+"""The organisation: its profile (name, provinces, facts), units, sites, processes and people (with
+qualifications and availability)."""
 
 from __future__ import annotations
 
 import uuid
 
-from piccolo.columns import UUID, Boolean, Date, ForeignKey, Timestamptz, Varchar
+from piccolo.columns import JSON, UUID, Boolean, Date, ForeignKey, Integer, Timestamptz, Varchar
 from piccolo.columns.base import OnDelete
 from piccolo.table import Table
 
-__all__ = ["Availability", "Person", "Process", "ProcessSite", "Qualification", "Site", "Unit"]
+__all__ = ["Availability", "OrgProfile", "Person", "Process", "ProcessSite", "Qualification", "Site", "Unit"]
 
 
 def _archived_at() -> Timestamptz:
@@ -21,6 +22,27 @@ def _archived_at() -> Timestamptz:
 
 def _archived_by() -> Varchar:
     return Varchar(length=64, null=True, default=None, help_text="Username of who archived it.")
+
+
+class OrgProfile(Table, tablename="org_profile"):
+    """The one row describing the organisation itself; absent until it is first needed or set."""
+
+    id = Integer(primary_key=True, default=1, help_text="Always 1: there is one profile.")
+    name_ar = Varchar(length=200, default="")
+    name_fr = Varchar(length=200, default="")
+    name_en = Varchar(length=200, default="", help_text="Empty: the French name stands in.")
+    provinces = JSON(
+        default=[],
+        help_text="[{code, ar, fr, en}] in display order. Empty: a site may name any well-formed code.",
+    )
+    facts = JSON(
+        default={},
+        help_text="{placeholder name: {ar, fr, en}}: the organisation's values for the checklist "
+        "library's placeholders (checklists/placeholders.yaml).",
+    )
+    rev = Integer(default=0, help_text="0 until first set, then one more at each change.")
+    updated_at = Timestamptz(null=True, default=None)
+    updated_by = Varchar(length=64, default="", help_text="Username of who last changed it.")
 
 
 class Unit(Table, tablename="org_unit"):
@@ -38,7 +60,11 @@ class Site(Table, tablename="org_site"):
     id = UUID(primary_key=True, default=uuid.uuid4)
     code = Varchar(length=24, unique=True)
     kind = Varchar(length=24, help_text="head_office, annex, provincial_office, works_site or facility.")
-    province = Varchar(length=24, help_text="One of the region's five provinces.")
+    province = Varchar(
+        length=24,
+        help_text="Code of one of the organisation's provinces (its profile); any well-formed code while "
+        "the profile lists none.",
+    )
     name_ar = Varchar(length=200)
     name_fr = Varchar(length=200)
     address = Varchar(length=200, default="")

@@ -155,6 +155,8 @@ TABLE: dict[str, Row] = {
     "getChecklistVersion": Row("signed_in", ALL, ALL, call("GET", "/api/v1/checklists/versions/{version}")),
     "listOrgQuestions": Row("signed_in", ALL, ALL, call("GET", "/api/v1/org-questions")),
     # organisation
+    "getOrganisation": Row("signed_in", ALL, ALL, call("GET", "/api/v1/organisation")),
+    "updateOrganisation": Row("can_edit_org", PROGRAMME, PROGRAMME, call("PUT", "/api/v1/organisation", {})),
     "createUnit": Row("can_edit_org", PROGRAMME, PROGRAMME, call("POST", "/api/v1/units", unit_body)),
     "updateUnit": Row("can_edit_org", PROGRAMME, PROGRAMME, call("PUT", "/api/v1/units/{unit}", {})),
     "deleteUnit": Row("can_edit_org", PROGRAMME, PROGRAMME, call("DELETE", "/api/v1/units/{unit}")),
