@@ -17,9 +17,8 @@ from server.audits.logic import (
     override_scope,
 )
 from server.auth.policy import AuditView, may_read_audit
-from server.checklists import store as checklists_store
 from server.checklists.library import load_library
-from server.checklists.logic import checklist_version, snapshot_content
+from server.checklists.service import pin_composed
 from server.lib.db import write_transaction
 from server.lib.errors import AppError, ErrorCode
 from server.org import people_store
@@ -218,9 +217,7 @@ async def transition_audit(
         version = None
         if library is not None:
             await _check_members(facts.team, audited=await audited_units(audit), standards=audit.standards)
-            org_questions = await checklists_store.list_org_questions()
-            version = checklist_version(library, org_questions)
-            await checklists_store.pin_snapshot(version, snapshot_content(library, org_questions))
+            version = await pin_composed(library)
         return await store.set_status(
             principal,
             audit,

@@ -9,16 +9,15 @@ import hashlib
 import re
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Annotated, Any, Literal
+from typing import Annotated, Any
 
 import msgspec
 import yaml
 
-from server.lib.standards import STANDARDS, Standard, Tag
+from server.lib.standards import STANDARDS, Basis, Standard, Tag
 
 __all__ = [
     "PLACEHOLDER",
-    "Basis",
     "ClauseEntry",
     "Coverage",
     "Library",
@@ -60,7 +59,6 @@ class StandardFile(msgspec.Struct, forbid_unknown_fields=True, frozen=True):
     clauses: list[ClauseEntry]
 
 
-Basis = Literal["requirement", "good_practice"]
 PlaceholderName = Annotated[str, msgspec.Meta(pattern=r"^[a-z][a-z_]{1,30}$")]
 
 

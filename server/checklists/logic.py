@@ -4,12 +4,12 @@ from __future__ import annotations
 
 import hashlib
 import re
-from collections.abc import Iterable, Sequence
+from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 
 import msgspec
 
-from server.checklists.library import LANGS, Library, QuestionEntry, clause_key
+from server.checklists.library import LANGS, PLACEHOLDER, Library, Localized3, QuestionEntry, clause_key
 from server.checklists.schemas import ChecklistItemOut, ClauseOut, StandardOut, Texts
 from server.lib.errors import AppError, ErrorCode
 from server.lib.i18n import N_
@@ -23,10 +23,13 @@ __all__ = [
     "WorkbookRow",
     "check_clause_refs",
     "checklist_version",
+    "clause_label",
     "compose",
+    "fill",
     "library_from_snapshot",
     "next_code",
     "plan_import",
+    "resolve_facts",
     "snapshot_content",
     "standards_tree",
 ]
@@ -64,7 +67,10 @@ def standards_tree(library: Library) -> list[StandardOut]:
         roots: list[ClauseOut] = []
         for clause in parsed.clauses:
             node = ClauseOut(
-                number=clause.number, title=Texts(**msgspec.structs.asdict(clause.title)), children=[]
+                number=clause.number,
+                title=Texts(**msgspec.structs.asdict(clause.title)),
+                children=[],
+                descriptive=clause.descriptive,
             )
             nodes[clause.number] = node
             parent = clause.number.rpartition(".")[0]
@@ -78,6 +84,41 @@ def standards_tree(library: Library) -> list[StandardOut]:
             )
         )
     return result
+
+
+def clause_label(number: str, title: str, descriptive: bool) -> str:
+    """How a clause is shown: "9.1.2 — Customer satisfaction", or "9.2.2 — (programme)" when the
+    standard gives the sub-clause no title and ours is only a description."""
+    return f"{number} — ({title})" if descriptive else f"{number} — {title}"
+
+
+# ------------------------------------------------------------------ organisation facts
+
+Facts = Mapping[str, Localized3]
+"""Placeholder name → its value in every language."""
+
+
+def resolve_facts(library: Library, given: Mapping[str, Mapping[str, str]]) -> dict[str, Localized3]:
+    """The value of each placeholder the library declares: the organisation's when it gives one (its
+    English falling back to French), else the library's default."""
+    resolved = {}
+    for name, default in sorted(library.placeholders.items()):
+        value = given.get(name)
+        if value and value.get("ar") and value.get("fr"):
+            resolved[name] = Localized3(ar=value["ar"], fr=value["fr"], en=value.get("en") or value["fr"])
+        else:
+            resolved[name] = default
+    return resolved
+
+
+def fill(text: str, facts: Facts, lang: str) -> str:
+    """``text`` with each ``{placeholder}`` replaced by the organisation's fact in ``lang``."""
+
+    def value(match: re.Match[str]) -> str:
+        fact = facts.get(match.group(1))
+        return getattr(fact, lang) if fact is not None else match.group(0)
+
+    return PLACEHOLDER.sub(value, text)
 
 
 def _order(refs: Sequence[str], standards: Sequence[str]) -> tuple[tuple[int, ...], int]:
@@ -101,14 +142,19 @@ def compose(
     lang: str,
     process: ProcessView | None = None,
     clause_prefix: str | None = None,
+    facts: Facts | None = None,
 ) -> list[ChecklistItemOut]:
     """Library and organisation questions for the chosen standards, ordered by clause.
+
+    Library texts name the organisation's facts through placeholders: they are filled from ``facts``,
+    or from the library's own values (a pinned library holds the facts it was pinned with).
 
     With a process, questions tagged for other kinds of process and organisation questions limited
     to other processes are left out. A question keeps only the clause references of the chosen
     standards, so an integrated question is asked once and names what it covers.
     """
     wanted = [s for s in STANDARDS if s in standards]
+    values = library.placeholders if facts is None else facts
     process_tags = set(process.tags) if process else set()
     rows: list[tuple[tuple[tuple[int, ...], int], str, ChecklistItemOut]] = []
 
@@ -128,9 +174,10 @@ def compose(
                 id=question.id,
                 source="library",
                 clauses=refs,
-                text=getattr(question.text, lang),
-                guidance=getattr(question.guidance, lang),
+                text=fill(getattr(question.text, lang), values, lang),
+                guidance=fill(getattr(question.guidance, lang), values, lang),
                 tags=list(question.tags),
+                basis=question.basis,
             )
             rows.append((_order(refs, wanted), question.id, item))
     for org in org_questions:
@@ -181,21 +228,22 @@ def _org_payload(org_questions: Sequence[OrgQuestion]) -> list[dict[str, object]
     ]
 
 
-def snapshot_content(library: Library, org_questions: Sequence[OrgQuestion]) -> bytes:
-    """The whole composed library, every language, as pinned by an audit (canonical JSON)."""
+def snapshot_content(library: Library, org_questions: Sequence[OrgQuestion], facts: Facts) -> bytes:
+    """The whole composed library, every language, as pinned by an audit (canonical JSON), with the
+    organisation's facts its questions name, so a pinned checklist never changes afterwards."""
     library_questions = [msgspec.to_builtins(q) for q in library.questions]
-    return msgspec.json.encode(
-        {
-            "libraryVersion": library.version,
-            "questions": library_questions,
-            "organisationQuestions": _org_payload(org_questions),
-        },
-        order="sorted",
-    )
+    content: dict[str, object] = {
+        "libraryVersion": library.version,
+        "questions": library_questions,
+        "organisationQuestions": _org_payload(org_questions),
+    }
+    if facts:
+        content["facts"] = {name: msgspec.to_builtins(value) for name, value in facts.items()}
+    return msgspec.json.encode(content, order="sorted")
 
 
-def checklist_version(library: Library, org_questions: Sequence[OrgQuestion]) -> str:
-    return hashlib.sha256(snapshot_content(library, org_questions)).hexdigest()
+def checklist_version(library: Library, org_questions: Sequence[OrgQuestion], facts: Facts) -> str:
+    return hashlib.sha256(snapshot_content(library, org_questions, facts)).hexdigest()
 
 
 def next_code(existing: Iterable[str]) -> str:
@@ -376,7 +424,9 @@ def plan_import(
 
 def library_from_snapshot(content: bytes, current: Library) -> tuple[Library, list[OrgQuestion]]:
     """The pinned library and organisation questions of a snapshot; clause trees come from ``current``
-    (numbers and titles of the standards do not change between library versions)."""
+    (numbers and titles of the standards do not change between library versions). The pinned
+    library's placeholders hold the facts the snapshot was pinned with (none in older snapshots,
+    whose texts name no placeholder)."""
     raw = msgspec.json.decode(content)
     questions = msgspec.convert(raw["questions"], list[QuestionEntry])
     org = [
@@ -393,7 +443,12 @@ def library_from_snapshot(content: bytes, current: Library) -> tuple[Library, li
         )
         for item in raw["organisationQuestions"]
     ]
+    facts = msgspec.convert(raw.get("facts", {}), dict[str, Localized3])
     pinned = Library(
-        version=raw["libraryVersion"], standards=current.standards, questions=questions, leaves=current.leaves
+        version=raw["libraryVersion"],
+        standards=current.standards,
+        questions=questions,
+        leaves=current.leaves,
+        placeholders=facts,
     )
     return pinned, org

@@ -7,7 +7,7 @@ from typing import Annotated, Literal
 
 import msgspec
 
-from server.lib.standards import Standard, Tag
+from server.lib.standards import Basis, Standard, Tag
 from server.lib.structs import ApiIn, ApiOut, Uuid
 
 __all__ = [
@@ -49,6 +49,8 @@ class ClauseOut(ApiOut):
     number: str
     title: Texts
     children: list[ClauseOut] = []
+    descriptive: bool = False
+    """The standard gives this sub-clause no title: ``title`` is a description, shown in parentheses."""
 
 
 class StandardOut(ApiOut):
@@ -66,6 +68,9 @@ class ChecklistItemOut(ApiOut):
     guidance: str
     tags: list[Tag]
     process_ids: list[str] = []
+    basis: Basis = "requirement"
+    """``good_practice``: beyond what the cited clauses require; a gap is an opportunity for improvement,
+    never a nonconformity."""
 
 
 class ChecklistOut(ApiOut):
@@ -162,11 +167,14 @@ class SnapshotQuestionOut(msgspec.Struct, kw_only=True):
     text: Texts
     guidance: Texts
     tags: list[str] = []
+    basis: Basis = "requirement"
 
 
 class ChecklistSnapshotOut(ApiOut):
-    """A pinned version: the library questions and the organisation questions, every language."""
+    """A pinned version: the library questions and the organisation questions, every language, and
+    the organisation's facts the library texts name (``{provinces}``)."""
 
     library_version: str
     questions: list[SnapshotQuestionOut]
     organisation_questions: list[SnapshotOrgQuestionOut]
+    facts: dict[str, Texts] = {}

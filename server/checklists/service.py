@@ -17,6 +17,7 @@ from server.checklists.logic import (
     checklist_version,
     compose,
     plan_import,
+    resolve_facts,
     snapshot_content,
 )
 from server.checklists.schemas import (
@@ -33,11 +34,12 @@ from server.lib.errors import AppError, ErrorCode
 from server.lib.etag import strong_etag
 from server.lib.i18n import Locale, translate
 from server.lib.standards import STANDARDS
+from server.org import service as org_service
 from server.org import store as org_store
 from server.org.service import check_usable_references
 
 if TYPE_CHECKING:
-    from server.checklists.library import Library
+    from server.checklists.library import Library, Localized3
     from server.lib.principal import Principal
 
 __all__ = [
@@ -53,6 +55,21 @@ __all__ = [
 _composed_cache: dict[tuple[Any, ...], tuple[str, bytes]] = {}
 """(library version, questions stamp, request) → (ETag, body): an edit changes the stamp, so a stale
 entry is never served; several processes each keep their own."""
+
+
+async def current_facts(library: Library) -> dict[str, Localized3]:
+    """The organisation's facts the library's placeholders name, defaults where it gives none."""
+    return resolve_facts(library, await org_service.placeholder_values())
+
+
+async def pin_composed(library: Library) -> str:
+    """Pin the composed library as it is now, with the organisation's facts, and return its version;
+    call it inside the caller's write transaction."""
+    org_questions = await store.list_org_questions()
+    facts = await current_facts(library)
+    version = checklist_version(library, org_questions, facts)
+    await store.pin_snapshot(version, snapshot_content(library, org_questions, facts))
+    return version
 
 
 async def _process(process_id: str | None) -> ProcessView | None:
@@ -75,16 +92,31 @@ async def composed_checklist(
     process = await _process(process_id)
     wanted = standards or (process.standards if process else STANDARDS)
     chosen = [s for s in STANDARDS if s in wanted]
-    key = (library.version, await store.org_questions_stamp(), tuple(chosen), process, lang, clause)
+    facts = await current_facts(library)
+    key = (
+        library.version,
+        await store.org_questions_stamp(),
+        tuple(facts.items()),
+        tuple(chosen),
+        process,
+        lang,
+        clause,
+    )
     cached = _composed_cache.get(key)
     if cached is None:
         org_questions = await store.list_org_questions()
         items = compose(
-            library, org_questions, standards=chosen, lang=lang, process=process, clause_prefix=clause
+            library,
+            org_questions,
+            standards=chosen,
+            lang=lang,
+            process=process,
+            clause_prefix=clause,
+            facts=facts,
         )
         body = msgspec.json.encode(
             ChecklistOut(
-                version=checklist_version(library, org_questions),
+                version=checklist_version(library, org_questions, facts),
                 library_version=library.version,
                 lang=lang,
                 standards=chosen,
@@ -108,7 +140,7 @@ async def export_workbook(library: Library, *, standards: Sequence[str] | None, 
         org_questions,
         standards=[s for s in STANDARDS if not standards or s in standards],
         lang=lang,
-        version=checklist_version(library, org_questions),
+        version=checklist_version(library, org_questions, await current_facts(library)),
         process_codes=codes,
     )
 
@@ -158,10 +190,7 @@ async def import_workbook(
 async def pin_current(library: Library) -> str:
     """Store the current composed library under its version (what an audit pins when prepared)."""
     async with write_transaction():
-        org_questions = await store.list_org_questions()
-        version = checklist_version(library, org_questions)
-        await store.pin_snapshot(version, snapshot_content(library, org_questions))
-    return version
+        return await pin_composed(library)
 
 
 # ---------------------------------------------------------------- organisation questions

@@ -32,6 +32,7 @@ COLUMNS: tuple[tuple[str, str, int], ...] = (
     ("guidance_fr", N_("Guidance (French)"), 60),
     ("guidance_en", N_("Guidance (English)"), 50),
     ("tags", N_("Tags"), 18),
+    ("basis", N_("Basis"), 22),
     ("processes", N_("Processes (codes)"), 18),
     ("rev", N_("Revision (technical: do not edit)"), 12),
 )
@@ -40,6 +41,10 @@ width. ``rev`` holds an organisation question's revision at export: it is hidden
 a row that would overwrite a later change."""
 SHEET_TITLES = {"iso9001": "ISO 9001", "iso14001": "ISO 14001", "iso45001": "ISO 45001"}
 _SOURCES = {"library": N_("library"), "organisation": N_("organisation")}
+_BASES = {
+    "requirement": N_("requirement"),
+    "good_practice": N_("good practice (a gap is an opportunity for improvement)"),
+}
 
 
 def _rows_for(
@@ -60,6 +65,7 @@ def _rows_for(
                 *(getattr(q.text, x) for x in LANGS),
                 *(getattr(q.guidance, x) for x in LANGS),
                 " ".join(q.tags),
+                translate(lang, _BASES[q.basis]),
                 "",
                 None,
             )
@@ -75,6 +81,7 @@ def _rows_for(
                 *(getattr(o.text, x) for x in LANGS),
                 *(getattr(o.guidance, x) for x in LANGS),
                 " ".join(o.tags),
+                translate(lang, _BASES["requirement"]),
                 codes,
                 o.rev,
             )

@@ -8,9 +8,8 @@ from pathlib import Path
 from server.audits import store as audits_store
 from server.audits.logic import Member, PersonFacts, check_team, is_conflicted
 from server.audits.schemas import AuditIn
-from server.checklists import store as checklists_store
 from server.checklists.library import load_library
-from server.checklists.logic import checklist_version, snapshot_content
+from server.checklists.service import pin_composed
 from server.lib.structs import LocalizedName
 from server.org import people_store
 from server.org import store as org_store
@@ -23,9 +22,7 @@ CRITERIA = ["Manuel du système de management intégré QSE (MQ-01)", "Procédur
 async def load_demo_audits(checklists_dir: Path, today: date) -> int:
     """Plan, staff and prepare one audit per process until every auditor is on a team."""
     library = load_library(checklists_dir)[0]
-    org_questions = await checklists_store.list_org_questions()
-    version = checklist_version(library, org_questions)
-    await checklists_store.pin_snapshot(version, snapshot_content(library, org_questions))
+    version = await pin_composed(library)
     parents = await org_store.unit_parents()
     people = [p for p in await people_store.list_people(None) if "auditor" in p.roles]
     facts = {

@@ -87,6 +87,7 @@ class ErrorCode(StrEnum):
     FINDING_CLAUSE_OUT_OF_SCOPE = "finding.clause_out_of_scope"
     FINDING_UNKNOWN_REFERENCE = "finding.unknown_reference"
     FINDING_ATTACHMENT_MISSING = "finding.attachment_missing"
+    FINDING_GOOD_PRACTICE_NOT_NC = "finding.good_practice_not_nonconformity"
 
 
 _MESSAGES: dict[ErrorCode, str] = {
@@ -109,6 +110,10 @@ _MESSAGES: dict[ErrorCode, str] = {
     ErrorCode.ARCHIVED: N_("This item is archived. Restore it before using it again."),
     ErrorCode.FINDING_UNKNOWN_QUESTION: N_("This question is not in the checklist pinned for this audit."),
     ErrorCode.FINDING_CLAUSE_OUT_OF_SCOPE: N_("A cited clause is not part of this audit's standards."),
+    ErrorCode.FINDING_GOOD_PRACTICE_NOT_NC: N_(
+        "This question checks good practice that goes beyond the standard's requirements: record a gap "
+        "as an opportunity for improvement, not as a nonconformity."
+    ),
     ErrorCode.FINDING_UNKNOWN_REFERENCE: N_("A referenced process, unit or site does not exist: {field}."),
     ErrorCode.FINDING_ATTACHMENT_MISSING: N_(
         "An attached file has not reached the server yet. Upload it, then send the finding again."
@@ -247,6 +252,7 @@ _STATUS: dict[ErrorCode, int] = {
     ErrorCode.ARCHIVED: 409,
     ErrorCode.FINDING_UNKNOWN_QUESTION: 422,
     ErrorCode.FINDING_CLAUSE_OUT_OF_SCOPE: 422,
+    ErrorCode.FINDING_GOOD_PRACTICE_NOT_NC: 422,
     ErrorCode.FINDING_UNKNOWN_REFERENCE: 422,
     ErrorCode.FINDING_ATTACHMENT_MISSING: 422,
 }

@@ -1,10 +1,10 @@
-"""The closed vocabularies shared by several domains: standards and checklist tags."""
+"""The closed vocabularies shared by several domains: standards, checklist tags, question bases."""
 
 from __future__ import annotations
 
 from typing import Final, Literal, get_args
 
-__all__ = ["STANDARDS", "TAGS", "Standard", "Tag"]
+__all__ = ["STANDARDS", "TAGS", "Basis", "Standard", "Tag"]
 
 Standard = Literal["iso9001", "iso14001", "iso45001"]
 STANDARDS: Final[tuple[Standard, ...]] = get_args(Standard)
@@ -24,3 +24,7 @@ Tag = Literal[
     "development_programme",
 ]
 TAGS: Final[tuple[Tag, ...]] = get_args(Tag)
+
+Basis = Literal["requirement", "good_practice"]
+"""Why a question is asked: a requirement of its clauses, or good practice beyond them (a gap found
+there is an opportunity for improvement, never a nonconformity)."""
