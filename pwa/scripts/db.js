@@ -1,0 +1,94 @@
+/**
+ * The only IndexedDB user. Each write is one transaction with durability "strict", resolved once
+ * committed (`tx.done`); its callback may await IndexedDB requests only. If the browser closed the
+ * connection (memory pressure), the next call reopens it and a failed write is tried again.
+ */
+import { openDB } from "/vendor/idb@8.0.4/build/index.js";
+
+export const RECORD_STORES = ["findings", "meetings", "conclusions"];
+const STORES = ["meta", "audits", ...RECORD_STORES, "outbox", "batches", "blobs", "conflicts"];
+let opening = null;
+
+function upgrade(db) {
+  db.createObjectStore("meta");
+  db.createObjectStore("audits", { keyPath: "id" });
+  for (const [name, keyPath] of [...RECORD_STORES.map((s) => [s, "id"]), ["conflicts", "id"], ["batches", "key"], ["blobs", "sha256"]]) {
+    db.createObjectStore(name, { keyPath }).createIndex("auditId", "auditId");
+  }
+  const outbox = db.createObjectStore("outbox", { keyPath: "seq", autoIncrement: true });
+  outbox.createIndex("auditId", "auditId");
+  outbox.createIndex("ref", "id");
+}
+
+function connection() {
+  opening ??= openDB("tadqiq", 1, {
+    upgrade,
+    blocking() { opening?.then((db) => db.close()); opening = null; }, // a newer app version upgrades
+    terminated() { opening = null; },
+  }).then((db) => {
+    db.addEventListener("close", () => { opening = null; });
+    return db;
+  }, (error) => { opening = null; throw error; });
+  return opening;
+}
+
+async function retrying(work) {
+  for (let attempt = 0; ; attempt += 1) {
+    const db = await connection();
+    try {
+      return await work(db);
+    } catch (error) {
+      const closed = error?.name === "InvalidStateError" || (error?.name === "AbortError" && !opening);
+      if (attempt >= 2 || !closed) throw error;
+      opening = null;
+    }
+  }
+}
+
+/** Run `fn(tx)` in one read-write transaction and resolve once it is durably committed; if `fn`
+ * throws, the transaction is aborted and nothing of it is stored. */
+export function write(stores, fn) {
+  return retrying(async (db) => {
+    const tx = db.transaction(stores, "readwrite", { durability: "strict" });
+    tx.done.catch(() => {});
+    let result;
+    try {
+      result = await fn(tx);
+    } catch (error) {
+      try { tx.abort(); } catch { /* already over */ }
+      throw error;
+    }
+    await tx.done;
+    return result;
+  });
+}
+
+/** Read in one transaction: a consistent view across stores. */
+export const read = (stores, fn) => retrying(async (db) => {
+  const tx = db.transaction(stores);
+  const result = await fn(tx);
+  await tx.done;
+  return result;
+});
+export const get = (store, key) => retrying((db) => db.get(store, key));
+export const getAll = (store) => retrying((db) => db.getAll(store));
+export const byAudit = (store, auditId) => retrying((db) => db.getAllFromIndex(store, "auditId", auditId));
+export const getMeta = (key) => get("meta", key);
+export const setMeta = (key, value) => write(["meta"], (tx) => tx.objectStore("meta").put(value, key));
+
+/** Empty every store but the device's id and language (sign-out, clear data). */
+export const clearAll = () => write(STORES, async (tx) => {
+  const meta = tx.objectStore("meta");
+  const kept = [["deviceId", await meta.get("deviceId")], ["language", await meta.get("language")]];
+  for (const name of STORES) await tx.objectStore(name).clear();
+  for (const [key, value] of kept) if (value !== undefined) await meta.put(value, key);
+});
+
+/** This tablet's id, made once (the server records it with each batch). */
+let device = null;
+export const deviceId = async () => (device ??= await write(["meta"], async (tx) => {
+  const meta = tx.objectStore("meta");
+  const id = (await meta.get("deviceId")) || crypto.randomUUID();
+  await meta.put(id, "deviceId");
+  return id;
+}));

@@ -1,0 +1,168 @@
+/**
+ * Edits and the outbox. An edit is one transaction writing the local record and its op together. Ops
+ * wait in the outbox until `formBatch` freezes them into a batch with its own Idempotency-Key: a batch
+ * never changes after that, later edits go into the next one.
+ */
+import { byAudit, deviceId, getAll, read, write } from "/scripts/db.js";
+import { ENTITIES, attachmentsOf, draftReason, entityOfOp, pushOp } from "/scripts/ops.js";
+import { fromServer } from "/scripts/packages.js";
+
+/** `edit` events (`detail.auditId`) after each stored edit, for sync and the status. */
+export const edits = new EventTarget();
+const BATCH_LIMIT = 500;
+const nowIso = () => new Date().toISOString();
+const changed = (auditId) => edits.dispatchEvent(new CustomEvent("edit", { detail: { auditId } }));
+
+async function dropQueued(outbox, id) {
+  for (const seq of await outbox.index("ref").getAllKeys(id)) await outbox.delete(seq);
+}
+
+/** Put a record and, unless it is a draft, its op (replacing an op of the same record still queued). */
+async function putWithOp(tx, entity, record) {
+  await tx.objectStore(ENTITIES[entity]).put(record);
+  if (record.draft) return;
+  const { auditId, id, data, deleted } = record;
+  await tx.objectStore("outbox").add({ auditId, entity, id, kind: deleted ? "delete" : "upsert", data });
+}
+
+/**
+ * Store a change of a finding, meeting or conclusion and queue its op, in one transaction, with the
+ * files it cites (`blobs`: photos, signatures, resized and hashed beforehand). A record that cannot be
+ * sent yet (a nonconformity without evidence) is kept as a draft; a deletion the server never saw
+ * simply removes the record.
+ */
+export async function saveRecord(entity, { id, auditId, data, deleted = false }, blobs = []) {
+  const stamped = { ...data, clientUpdatedAt: nowIso() };
+  const draft = deleted ? null : draftReason(entity, stamped);
+  const store = ENTITIES[entity];
+  await write([store, "outbox", "batches", "blobs"], async (tx) => {
+    for (const blob of blobs) await tx.objectStore("blobs").put(blob);
+    const existing = await tx.objectStore(store).get(id);
+    await dropQueued(tx.objectStore("outbox"), id);
+    if (deleted && existing?.rev == null) {
+      const batches = await tx.objectStore("batches").index("auditId").getAll(auditId);
+      if (!batches.some((b) => b.refs.some((r) => r.id === id))) return tx.objectStore(store).delete(id);
+    }
+    await putWithOp(tx, entity, {
+      ...existing, id, auditId, entity, data: stamped, deleted, draft, rejected: null, locked: null, updatedAt: stamped.clientUpdatedAt,
+    });
+  });
+  changed(auditId);
+}
+
+/** Settle a conflict: `{keep: "theirs"}` adopts the server's copy; otherwise `data` (mine or a merge)
+ * or `deleted` goes as a new change on the server's rev. The losing version stays in the server's
+ * history; a losing record under another id (a second answer to one question) gives way. */
+export async function resolveConflict(conflict, { keep, data, deleted = false }) {
+  const { entity, server, auditId } = conflict;
+  const store = ENTITIES[entity];
+  const theirs = fromServer(entity, server);
+  await write([store, "outbox", "conflicts"], async (tx) => {
+    const records = tx.objectStore(store);
+    for (const id of new Set([conflict.id, server.id])) await dropQueued(tx.objectStore("outbox"), id);
+    await tx.objectStore("conflicts").delete(conflict.id);
+    if (conflict.id !== server.id) await records.delete(conflict.id);
+    if (keep === "theirs") return server.deleted ? records.delete(server.id) : records.put(theirs);
+    const stamped = { ...(data || theirs.data), clientUpdatedAt: nowIso() };
+    const draft = deleted ? null : draftReason(entity, stamped);
+    await putWithOp(tx, entity, { ...theirs, data: stamped, deleted, draft, updatedAt: stamped.clientUpdatedAt });
+  });
+  changed(auditId);
+}
+
+/** Changes the server has not acknowledged yet: queued, or in a batch. */
+export const pendingCount = (auditId) => read(["outbox", "batches"], async (tx) => {
+  const [outbox, batches] = [tx.objectStore("outbox"), tx.objectStore("batches")];
+  const queued = auditId ? await outbox.index("auditId").count(auditId) : await outbox.count();
+  const frozen = auditId ? await batches.index("auditId").getAll(auditId) : await batches.getAll();
+  return frozen.reduce((sum, batch) => sum + batch.ops.length, queued);
+});
+
+/** Work on this tablet that the server does not hold: what sign-out and clearing must not lose. */
+export async function localWork() {
+  const records = (await Promise.all(Object.values(ENTITIES).map(getAll))).flat();
+  const count = (test) => records.filter(test).length;
+  return {
+    pending: await pendingCount(),
+    drafts: count((r) => r.draft && !r.deleted),
+    rejected: count((r) => r.rejected),
+    locked: count((r) => r.locked),
+    conflicts: (await getAll("conflicts")).length,
+  };
+}
+
+/**
+ * Freeze an audit's queued ops into a new batch, each op on its record's server rev. An op whose
+ * record is in an earlier unanswered batch waits for that answer, unless `predict` (export), which
+ * assumes the earlier op applied. The body is kept as sent: a retry sends the same bytes.
+ */
+export async function formBatch(auditId, { predict = false } = {}) {
+  const device = await deviceId();
+  return write(["outbox", "batches", ...Object.values(ENTITIES)], async (tx) => {
+    const outbox = tx.objectStore("outbox");
+    const entries = (await outbox.index("auditId").getAll(auditId)).sort((a, b) => a.seq - b.seq);
+    const earlier = new Map();
+    for (const batch of await tx.objectStore("batches").index("auditId").getAll(auditId)) {
+      batch.ops.forEach((op, i) => earlier.set(batch.refs[i].id, op));
+    }
+    const ops = [];
+    const refs = [];
+    for (const entry of entries.slice(0, BATCH_LIMIT)) {
+      const before = earlier.get(entry.id);
+      if (before && !predict) continue;
+      const store = tx.objectStore(ENTITIES[entry.entity]);
+      const record = await store.get(entry.id);
+      const baseRev = before ? (before.baseRev ?? 0) + 1 : record?.rev ?? null;
+      await outbox.delete(entry.seq);
+      if (entry.kind === "delete" && baseRev == null) { // never reached the server: nothing to delete
+        if (record?.deleted) await store.delete(entry.id);
+        continue;
+      }
+      ops.push(pushOp(entry, baseRev));
+      refs.push({ entity: entry.entity, id: entry.id });
+    }
+    if (!ops.length) return null;
+    const batch = { key: crypto.randomUUID(), auditId, deviceId: device, ops, refs, body: JSON.stringify({ deviceId: device, ops }), createdAt: nowIso() };
+    await tx.objectStore("batches").put(batch);
+    return batch;
+  });
+}
+
+export const batchesOf = async (auditId) => (await byAudit("batches", auditId)).sort((a, b) => a.createdAt.localeCompare(b.createdAt));
+export const batchAttachments = (batch) => [...new Set(batch.ops.flatMap((op) => attachmentsOf(entityOfOp(op), op.data)))];
+
+async function base64(blob) {
+  const bytes = new Uint8Array(await blob.arrayBuffer());
+  let binary = "";
+  for (let i = 0; i < bytes.length; i += 0x8000) binary += String.fromCharCode(...bytes.subarray(i, i + 0x8000));
+  return btoa(binary);
+}
+
+/**
+ * Everything unacknowledged as a `tadqiq-outbox/1` file for `tadqiq import-outbox`. Queued ops are
+ * frozen into batches first, so that a later sync sends the very same batches and keys and the server
+ * applies each once, whichever comes first.
+ */
+export async function exportOutbox(username) {
+  for (const auditId of new Set((await getAll("outbox")).map((e) => e.auditId))) {
+    while (await formBatch(auditId, { predict: true }));
+  }
+  const device = await deviceId();
+  const batches = (await getAll("batches")).sort((a, b) => a.createdAt.localeCompare(b.createdAt));
+  const attachments = [];
+  for (const sha256 of new Set(batches.flatMap(batchAttachments))) {
+    const stored = await read(["blobs"], (tx) => tx.objectStore("blobs").get(sha256));
+    if (stored) attachments.push({ sha256, contentType: stored.type, data: await base64(stored.blob) });
+  }
+  const file = {
+    format: "tadqiq-outbox/1", exportedAt: nowIso(), deviceId: device, username, attachments,
+    batches: batches.map((b) => ({ idempotencyKey: b.key, deviceId: b.deviceId, ops: b.ops })),
+  };
+  const d = new Date();
+  const two = (n) => String(n).padStart(2, "0");
+  return {
+    blob: new Blob([JSON.stringify(file)], { type: "application/json" }),
+    filename: `tadqiq-outbox-${device}-${d.getFullYear()}${two(d.getMonth() + 1)}${two(d.getDate())}-${two(d.getHours())}${two(d.getMinutes())}.json`,
+    count: batches.reduce((sum, b) => sum + b.ops.length, 0),
+  };
+}

@@ -1,0 +1,83 @@
+/** What the tablet keeps of the server: the user's audits, each downloaded audit's package (plan, team,
+ * checklist in Arabic and French, findings, meetings, conclusion) and the standards' clauses. Server
+ * records are merged without ever overwriting local work. */
+import { getJson } from "/scripts/api.js";
+import { byAudit, get, getMeta, setMeta, write } from "/scripts/db.js";
+import { LANGUAGES, cacheCatalogs } from "/scripts/i18n.js";
+import { ENTITIES } from "/scripts/ops.js";
+
+/** The audits the user may see, fresh (kept for offline use); downloaded plans follow their changes. */
+export async function refreshAuditList() {
+  const [audits, processes] = await Promise.all([getJson("/api/v1/audits"), getJson("/api/v1/processes").catch(() => null)]);
+  await setMeta("auditList", audits);
+  if (processes) await setMeta("processes", processes);
+  await write(["audits"], async (tx) => {
+    for (const audit of audits) {
+      const stored = await tx.objectStore("audits").get(audit.id);
+      if (stored && stored.audit.rev !== audit.rev) await tx.objectStore("audits").put({ ...stored, audit });
+    }
+  });
+  return audits;
+}
+
+export const cachedAuditList = async () => (await getMeta("auditList")) || [];
+export const cachedProcesses = async () => (await getMeta("processes")) || [];
+export const cachedStandards = async () => (await getMeta("standards")) || [];
+
+/** Download an audit for offline work, with the standards' clauses and both catalogs. */
+export async function downloadAudit(auditId) {
+  const [packages, standards] = await Promise.all([
+    Promise.all(LANGUAGES.map((lang) => getJson(`/api/v1/audits/${auditId}/package?lang=${lang}`))),
+    getJson("/api/v1/standards"),
+    cacheCatalogs(),
+  ]);
+  await setMeta("standards", standards);
+  const { findings, meetings = [], conclusion = null, checklist, ...rest } = packages[0];
+  const checklists = Object.fromEntries(LANGUAGES.map((lang, i) => [lang, packages[i].checklist]));
+  await mergeServerRecords(auditId, { finding: findings, meeting: meetings, conclusion: conclusion ? [conclusion] : [] },
+    rest.cursor, { ...rest, id: auditId, checklists, savedAt: new Date().toISOString() });
+}
+
+/**
+ * Store server versions of an audit's records and its new cursor in one transaction. A record holding
+ * local work (an unacknowledged op, a draft, a refusal, a conflict) is left alone; for a conflict, the
+ * newest server side is kept for the resolution.
+ */
+export function mergeServerRecords(auditId, changes, cursor, auditRecord) {
+  return write(["audits", "outbox", "batches", "conflicts", ...Object.values(ENTITIES)], async (tx) => {
+    const busy = new Set((await tx.objectStore("outbox").index("auditId").getAll(auditId)).map((e) => e.id));
+    for (const batch of await tx.objectStore("batches").index("auditId").getAll(auditId)) {
+      for (const ref of batch.refs) busy.add(ref.id);
+    }
+    const conflicts = tx.objectStore("conflicts");
+    for (const [entity, items] of Object.entries(changes)) {
+      const store = tx.objectStore(ENTITIES[entity]);
+      for (const item of items) {
+        const conflict = await conflicts.get(item.id);
+        if (conflict) {
+          if (item.rev > conflict.server.rev) await conflicts.put({ ...conflict, server: item });
+          continue;
+        }
+        const local = await store.get(item.id);
+        if (busy.has(item.id) || local?.draft || local?.rejected || local?.locked || local?.conflict || local?.rev >= item.rev) continue;
+        await (item.deleted ? store.delete(item.id) : store.put(fromServer(entity, item)));
+      }
+    }
+    const audit = auditRecord || (await tx.objectStore("audits").get(auditId));
+    if (audit) await tx.objectStore("audits").put({ ...audit, cursor });
+  });
+}
+
+/** The local record of a server copy (FindingOut, MeetingOut, ConclusionOut). */
+export const fromServer = (entity, item) => ({
+  id: item.id, auditId: item.auditId, entity, rev: item.rev, data: item.data, deleted: false, author: item.author,
+  draft: null, rejected: null, locked: null, conflict: false, updatedAt: item.data?.clientUpdatedAt || item.updatedAt,
+});
+
+/** An audit's package and local records, for its screens. */
+export async function auditRecords(auditId) {
+  const [pkg, findings, meetings, conclusions, conflicts] = await Promise.all([
+    get("audits", auditId), ...["findings", "meetings", "conclusions", "conflicts"].map((s) => byAudit(s, auditId)),
+  ]);
+  return { pkg, findings, meetings, conclusion: conclusions.find((c) => !c.deleted) || null, conflicts };
+}
