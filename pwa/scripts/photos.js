@@ -1,0 +1,41 @@
+/** Camera photos: decoded with the EXIF orientation applied by the browser (never rotated by hand),
+ * resized to at most 1600 px, re-encoded as JPEG (EXIF dropped, so the capture time is kept beside the
+ * file) and named by SHA-256, all before any IndexedDB transaction opens. */
+const MAX_SIDE = 1600;
+
+export async function sha256Hex(blob) {
+  const digest = await crypto.subtle.digest("SHA-256", await blob.arrayBuffer());
+  return [...new Uint8Array(digest)].map((b) => b.toString(16).padStart(2, "0")).join("");
+}
+
+function jpeg(bitmap) {
+  if (typeof OffscreenCanvas !== "undefined") {
+    const canvas = new OffscreenCanvas(bitmap.width, bitmap.height);
+    canvas.getContext("2d").drawImage(bitmap, 0, 0);
+    return canvas.convertToBlob({ type: "image/jpeg", quality: 0.85 });
+  }
+  const canvas = Object.assign(document.createElement("canvas"), { width: bitmap.width, height: bitmap.height });
+  canvas.getContext("2d").drawImage(bitmap, 0, 0);
+  return new Promise((resolve, reject) => canvas.toBlob((b) => (b ? resolve(b) : reject(new Error("JPEG"))), "image/jpeg", 0.85));
+}
+
+/** A photo ready to store: `{sha256, blob, type, width, height, capturedAt}`. */
+export async function preparePhoto(file) {
+  const capturedAt = new Date(file.lastModified || Date.now()).toISOString();
+  let bitmap = await createImageBitmap(file, { imageOrientation: "from-image" });
+  const scale = MAX_SIDE / Math.max(bitmap.width, bitmap.height);
+  if (scale < 1) {
+    const { width, height } = bitmap;
+    bitmap.close();
+    bitmap = await createImageBitmap(file, {
+      imageOrientation: "from-image", resizeWidth: Math.round(width * scale), resizeHeight: Math.round(height * scale), resizeQuality: "high",
+    });
+  }
+  const blob = await jpeg(bitmap);
+  const { width, height } = bitmap;
+  bitmap.close();
+  return { sha256: await sha256Hex(blob), blob, type: "image/jpeg", width, height, capturedAt };
+}
+
+/** The stored form of a prepared file (photo or signature) of an audit. */
+export const blobRecord = (file, auditId) => ({ ...file, auditId, uploaded: false });
