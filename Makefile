@@ -21,7 +21,7 @@ i18n-compile: $(STAMP)
 
 i18n-extract: $(STAMP)
 	$(BIN)/pybabel extract --no-location --sort-output -F babel.cfg -k N_ -o $(LOCALES)/messages.pot \
-	  --project=Tadqiq --copyright-holder=Tadqiq server/
+	  --project=Tadqiq --copyright-holder=Tadqiq server/ pwa/scripts/
 
 i18n-update: i18n-extract
 	$(BIN)/pybabel update --no-fuzzy-matching -d $(LOCALES) -D messages -i $(LOCALES)/messages.pot

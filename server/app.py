@@ -24,6 +24,8 @@ from server.lib.openapi_structs import align_struct_schemas
 from server.lib.validation import strict_json_body
 from server.settings import Settings, load_settings
 from server.system.handlers import BenchBaselineController
+from server.system.pwa import load_app_shell
+from server.system.pwa_handlers import AppShellController
 
 if TYPE_CHECKING:
     from piccolo.engine.base import Engine
@@ -63,6 +65,7 @@ def create_app(settings: Settings | None = None, engine: Engine[Any] | None = No
                 path="/schema-assets", directories=[_SWAGGER_UI], include_in_schema=False, guards=[PUBLIC]
             ),
             *controllers(),
+            AppShellController,  # the tablet app, at / (read from settings.pwa_dir at startup)
         ],
         middleware=[DefineMiddleware(TokenAuthMiddleware, exclude=[r"^/schema"])],  # also /schema-assets
         exception_handlers=EXCEPTION_HANDLERS,
@@ -70,7 +73,9 @@ def create_app(settings: Settings | None = None, engine: Engine[Any] | None = No
         request_max_body_size=settings.max_body_bytes,
         on_startup=[open_database],
         on_shutdown=[close_database],
-        state=State({"settings": settings, "version": _version()}),
+        state=State(
+            {"settings": settings, "version": _version(), "app_shell": load_app_shell(settings.pwa_dir)}
+        ),
         openapi_config=OpenAPIConfig(
             title="Tadqiq API",
             version=_version(),

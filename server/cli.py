@@ -1,4 +1,4 @@
-"""The ``tadqiq`` command: migrate, demo, serve, user, checklists."""
+"""The ``tadqiq`` command: migrate, demo, serve, user, checklists, attachments, import-outbox."""
 
 from __future__ import annotations
 
@@ -191,6 +191,70 @@ def _attachments_gc(settings: Settings, args: argparse.Namespace) -> int:
     return 0
 
 
+def _import_outbox(settings: Settings, args: argparse.Namespace) -> int:
+    from pathlib import Path
+
+    import msgspec
+
+    from server.auth import store as auth_store
+    from server.lib.errors import AppError, message_for
+    from server.lib.i18n import negotiate_locale
+    from server.lib.principal import Principal, Role
+    from server.sync.team_service import import_outbox
+
+    try:
+        raw = Path(args.file).read_bytes()
+    except OSError as error:
+        print(f"error: cannot read {args.file}: {error.strerror}", file=sys.stderr)
+        return 2
+    username = (args.user or "").strip().lower()
+
+    async def work() -> Any:
+        found = next((u for u in await auth_store.list_users() if u.username == username and u.active), None)
+        if found is None:
+            return None
+        principal = Principal(
+            user_id=found.id,
+            username=found.username,
+            roles=frozenset(Role(r) for r in found.roles),
+            person_id=found.person_id,
+            locale=found.locale,
+        )
+        return await import_outbox(
+            principal, raw, settings=settings, locale=negotiate_locale(found.locale, None)
+        )
+
+    try:
+        report = asyncio.run(_with_engine(settings, work))
+    except AppError as error:
+        print(f"error: {error.code.value}: {message_for(error.code, 'en', **error.params)}", file=sys.stderr)
+        return 1
+    if report is None:
+        print(f"error: no active account named {username!r}", file=sys.stderr)
+        return 2
+    _print_import_report(report)
+    if args.report:
+        Path(args.report).write_bytes(msgspec.json.format(msgspec.json.encode(report)))
+    return 0
+
+
+def _print_import_report(report: Any) -> None:
+    for item in report.attachments:
+        refused = f" ({item.code}: {item.message})" if item.code else ""
+        print(f"file {item.sha256[:12]}: {item.status}{refused}")
+    for batch in report.batches:
+        statuses = ", ".join(
+            f"{status} {sum(r.get('status') == status for r in batch.results)}"
+            for status in ("applied", "unchanged", "conflict", "rejected", "locked")
+        )
+        print(f"batch {batch.idempotency_key} from {batch.device_id}: {batch.status}; ops: {statuses}")
+    print(
+        f"outbox of {report.device_id or '?'} exported by {report.exported_by or '?'} at "
+        f"{report.exported_at or '?'}, imported as {report.imported_by}: {len(report.batches)} batch(es), "
+        f"{len(report.attachments)} file(s)"
+    )
+
+
 def _parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(
         prog="tadqiq", description="Tadqiq — internal audits of an integrated QSE system"
@@ -230,6 +294,16 @@ def _parser() -> argparse.ArgumentParser:
     gc.add_argument("--dry-run", action="store_true", help="list what would be removed, remove nothing")
     gc.add_argument("--days", type=_gc_days, help="unused for this many days (default: the setting, 30)")
     gc.set_defaults(run=_attachments_gc)
+    outbox = commands.add_parser(
+        "import-outbox",
+        help="apply the unsynced work a tablet exported (once: importing a file again changes nothing)",
+    )
+    outbox.add_argument("file", help="the tadqiq-outbox-<device>-<time>.json file")
+    outbox.add_argument(
+        "--user", required=True, help="the account the ops are authorised as (an auditor or the audit lead)"
+    )
+    outbox.add_argument("--report", help="also write the full report (each op's result) to this JSON file")
+    outbox.set_defaults(run=_import_outbox)
     return parser
 
 

@@ -75,6 +75,11 @@ class Settings:
     """The checklist library (YAML)."""
     locales_dir: Path = field(default_factory=lambda: PROJECT_ROOT / "locales")
     """Babel catalogs."""
+    pwa_dir: Path = field(default_factory=lambda: PROJECT_ROOT / "pwa")
+    """The tablet app served at ``/``, read once at startup (without ``index.html``: the API alone)."""
+    outbox_import_max_bytes: int = 200 * 1024 * 1024
+    """Largest exported outbox (a tablet's unsynced work, photos included) accepted by
+    ``POST /api/v1/sync/import-outbox`` (413 above); ``tadqiq import-outbox`` reads any size."""
 
     @property
     def database_kind(self) -> str:
@@ -88,7 +93,7 @@ class Settings:
 # Fields whose variable is not simply TADQIQ_<FIELD NAME>.
 _ENV_NAMES = {"sqlite_busy_timeout_seconds": "TADQIQ_SQLITE_BUSY_TIMEOUT"}
 # Read from the environment elsewhere (or derived), never through the generic loop.
-_NOT_FROM_ENV = {"database_url", "var_dir", "checklists_dir", "locales_dir"}
+_NOT_FROM_ENV = {"database_url", "var_dir", "checklists_dir", "locales_dir", "pwa_dir"}
 
 
 def _parse(name: str, raw: str, kind: type[Any]) -> Any:

@@ -80,6 +80,7 @@ class ErrorCode(StrEnum):
     SYNC_IDEMPOTENCY_KEY_REUSED = "sync.idempotency_key_reused"
     SYNC_BATCH_IN_PROGRESS = "sync.batch_in_progress"
     SYNC_BAD_CURSOR = "sync.bad_cursor"
+    SYNC_BAD_OUTBOX = "sync.bad_outbox"
     PRECONDITION_REQUIRED = "request.precondition_required"
     AUTH_BUSY = "auth.busy"
     ARCHIVED = "org.archived"
@@ -189,6 +190,9 @@ _MESSAGES: dict[ErrorCode, str] = {
     ErrorCode.SYNC_IDEMPOTENCY_KEY_REUSED: N_("This Idempotency-Key was already used for a different batch."),
     ErrorCode.SYNC_BATCH_IN_PROGRESS: N_("This batch is already being processed; retry in a moment."),
     ErrorCode.SYNC_BAD_CURSOR: N_("The sync cursor is not valid."),
+    ErrorCode.SYNC_BAD_OUTBOX: N_(
+        "This file cannot be imported as a tablet's exported work: {problem}. Nothing was imported."
+    ),
 }
 
 
@@ -247,6 +251,7 @@ _STATUS: dict[ErrorCode, int] = {
     ErrorCode.SYNC_IDEMPOTENCY_KEY_REUSED: 422,
     ErrorCode.SYNC_BATCH_IN_PROGRESS: 409,
     ErrorCode.SYNC_BAD_CURSOR: 400,
+    ErrorCode.SYNC_BAD_OUTBOX: 422,
     ErrorCode.PRECONDITION_REQUIRED: 428,
     ErrorCode.AUTH_BUSY: 503,
     ErrorCode.ARCHIVED: 409,

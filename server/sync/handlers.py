@@ -29,6 +29,7 @@ from server.lib.http_errors import request_locale
 from server.sync import service
 from server.sync.logic import CURSOR_PATTERN, parse_cursor
 from server.sync.schemas import FindingVersionOut, PackageOut, PullOut, PushIn, PushOut
+from server.sync.team_handlers import TeamController
 
 __all__ = ["CONTROLLERS", "SyncController"]
 
@@ -182,4 +183,5 @@ class SyncController(Controller):
         return await service.late_submissions(principal_of(request), str(audit_id))
 
 
-CONTROLLERS: list[type[Controller]] = [SyncController]
+# The audit lead's view (progress, outbox import) is served from team_handlers.py, kept apart for size.
+CONTROLLERS: list[type[Controller]] = [SyncController, TeamController]

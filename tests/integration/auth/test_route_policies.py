@@ -130,6 +130,22 @@ def push_body(values: dict[str, str], role: str) -> dict[str, Any]:
     return {"deviceId": f"policy-{role}", "ops": [op]}
 
 
+def outbox_body(values: dict[str, str], role: str) -> dict[str, Any]:
+    batch = {"idempotencyKey": str(uuid.uuid4()), **push_body(values, role)}
+    return {"format": "tadqiq-outbox/1", "batches": [batch], "attachments": []}
+
+
+def app_asset() -> Send:
+    """A file of the tablet app under its current hashed URL."""
+
+    async def send(client: AsyncTestClient[Any], world: World, role: str, which: str) -> httpx.Response:
+        shell = client.app.state.app_shell
+        assert shell is not None, "pwa/index.html is missing"
+        return await client.get(shell.precache_list()[1], headers=world.headers[role])
+
+    return send
+
+
 TABLE: dict[str, Row] = {
     # public
     "login": Row(
@@ -137,6 +153,10 @@ TABLE: dict[str, Row] = {
     ),
     "getHealth": Row("public", ALL, ALL, call("GET", "/api/v1/health")),
     "getCatalog": Row("public", ALL, ALL, call("GET", "/api/v1/i18n/ar")),
+    "getAppPage": Row("public", ALL, ALL, call("GET", "/")),
+    "getServiceWorker": Row("public", ALL, ALL, call("GET", "/sw.js")),
+    "getAppManifest": Row("public", ALL, ALL, call("GET", "/app-manifest.json")),
+    "getAppAsset": Row("public", ALL, ALL, app_asset()),
     # anyone signed in
     "logout": Row("signed_in", ALL, ALL, call("POST", "/api/v1/auth/logout")),
     "getMe": Row("signed_in", ALL, ALL, call("GET", "/api/v1/me")),
@@ -275,6 +295,17 @@ TABLE: dict[str, Row] = {
     ),
     "getAttachment": Row(
         "can_read_attachment", ALL, READERS_OF_FOREIGN, call("GET", "/api/v1/attachments/{sha}")
+    ),
+    # the audit lead's view of the team's work
+    "getAuditProgress": Row(
+        "can_read_findings", ALL, READERS_OF_FOREIGN, call("GET", "/api/v1/audits/{audit}/progress")
+    ),
+    "importOutbox": Row(
+        "can_write_findings",
+        WRITERS,
+        frozenset({"lead"}),
+        call("POST", "/api/v1/sync/import-outbox", outbox_body),
+        True,
     ),
 }
 
@@ -433,7 +464,8 @@ def _denied(response: httpx.Response, per_op: bool) -> bool:
     if response.status_code in (401, 403, 404):
         return True
     if per_op and response.status_code == 200:
-        result = response.json()["results"][0]
+        body = response.json()
+        result = (body["batches"][0] if "batches" in body else body)["results"][0]  # an outbox: its batch
         return result["status"] == "rejected" and result["code"] in ("auth.forbidden", "resource.not_found")
     return False
 
