@@ -10,7 +10,11 @@ const listeners = new Set();
 export const _ = (msgid) => messages[msgid] || msgid;
 /** Marks a string for extraction; it is translated where shown, with `_()`. */
 export const N_ = (msgid) => msgid;
-export const format = (text, values) => text.replace(/%\((\w+)\)s/g, (all, name) => (name in values ? String(values[name]) : all));
+/** Fill `%(name)s` placeholders; in Arabic each value is a bidi isolate (a Latin date or name stays whole). */
+export const format = (text, values) => text.replace(/%\((\w+)\)s/g, (all, name) => {
+  if (!(name in values)) return all;
+  return current === "ar" ? `\u2068${values[name]}\u2069` : String(values[name]);
+});
 export const language = () => current;
 const locale = () => (current === "ar" ? "ar-MA-u-nu-latn" : "fr-MA");
 
