@@ -1,0 +1,202 @@
+/** The shell: header (name, language switch), the sync status always in view, the screen, the session.
+ * A screen is `{load(params, ctx), view(data, ctx), after?(root)}`, rendered by lit-html into the page. */
+import { html, nothing, render } from "/vendor/lit-html@3.3.3/lit-html.js";
+import { describe, sendJson, setToken } from "/scripts/api.js";
+import { clearAll, getMeta, setMeta } from "/scripts/db.js";
+import { LANGUAGES, _, format, language, onLanguageChange, setLanguage, startLanguage } from "/scripts/i18n.js";
+import { localWork } from "/scripts/outbox.js";
+import { href, parseRoute } from "/scripts/router.js";
+import { CHANGED, refreshStatus, setSignedIn, startSync, syncEvents, syncNow, syncStatus } from "/scripts/sync.js";
+import * as audits from "/scripts/views/audits.js";
+import * as checklist from "/scripts/views/checklist.js";
+import { fillThumbnails, flushSaves, when } from "/scripts/views/common.js";
+import * as conflicts from "/scripts/views/conflicts.js";
+import * as device from "/scripts/views/device.js";
+import { findings, freeFinding, question } from "/scripts/views/finding.js";
+import * as history from "/scripts/views/history.js";
+import { closing, opening } from "/scripts/views/meetings.js";
+import * as plan from "/scripts/views/plan.js";
+import { signInView } from "/scripts/views/signin.js";
+
+const SCREENS = { audits, device, plan, checklist, question, findings, finding: freeFinding, opening, closing, conflicts, history };
+const ENDONYMS = { ar: "العربية", fr: "Français" }; // each language by its own name, never translated
+let session = null;
+let route = parseRoute(location.hash);
+let data = null;
+let loads = 0;
+let toast = null;
+let focusHeading = true;
+
+const ctx = {
+  get session() { return session; },
+  get params() { return route.params; },
+  get query() { return route.query; },
+  rerender: paint,
+  reload,
+  go(hash) { location.hash = hash; },
+  notify(message, error = false) {
+    const shown = (toast = { message, error });
+    paint();
+    setTimeout(() => { if (toast === shown) { toast = null; paint(); } }, 8000);
+  },
+  offlineReady: waitForController,
+  offlineReadyNow: () => Boolean(navigator.serviceWorker?.controller),
+  signIn,
+  signOut: async () => {
+    await sendJson("POST", "/api/v1/auth/logout").catch(() => {}); // the token goes with the data anyway
+    await forget();
+  },
+  clearData: () => forget(),
+};
+
+async function reload() {
+  const loading = ++loads;
+  let loaded;
+  try {
+    loaded = await SCREENS[route.name].load(route.params, ctx);
+  } catch (error) {
+    loaded = { failure: describe(error) };
+  }
+  if (loading === loads) {
+    data = loaded;
+    paint();
+  }
+}
+
+async function show() {
+  await flushSaves();
+  route = parseRoute(location.hash);
+  [toast, data, focusHeading] = [null, null, true];
+  await (session ? reload() : paint());
+}
+
+function statusLine(s) {
+  const counted = (count, text) => (count ? format(text, { count }) : null);
+  return [
+    s.state === "syncing" && _("Syncing…"),
+    counted(s.pending, _("Changes waiting to be sent: %(count)s")) || _("No change waiting"),
+    format(_("Last successful sync: %(time)s"), { time: when(s.lastSync) }),
+    counted(s.conflicts, _("Conflicts to resolve: %(count)s")),
+    counted(s.rejected, _("Changes refused by the server: %(count)s")),
+    counted(s.locked, _("Kept for the audit lead's review: %(count)s")),
+    counted(s.drafts, _("Drafts not finished: %(count)s")),
+  ].filter(Boolean).join(" · ");
+}
+
+function header() {
+  const status = syncStatus();
+  return html`<header class="shell"><a class="brand" href=${href("audits")}>${_("Tadqiq")}</a>
+    ${session ? html`<nav aria-label=${_("Main")}><a href=${href("audits")}>${_("My audits")}</a>
+      <a href=${href("device")} data-testid="nav-device">${_("This tablet")}</a></nav>` : nothing}
+    <div class="langs" role="group" aria-label=${_("Language")}>${LANGUAGES.map((lang) => html`<button type="button" lang=${lang}
+      aria-pressed=${language() === lang ? "true" : "false"} data-testid=${`lang-${lang}`} @click=${() => chooseLanguage(lang)}>${ENDONYMS[lang]}</button>`)}</div>
+  </header>
+  ${session ? html`<div class=${`syncbar state-${status.state}`} data-testid="sync-bar" data-state=${status.state}>
+    <p role="status" aria-live="polite" data-testid="sync-status">${statusLine(status)}
+      ${status.error ? html`<strong class="sync-error" data-testid="sync-error">${status.error}</strong>` : nothing}</p>
+    <button type="button" data-testid="sync-now" ?disabled=${status.state === "syncing"} @click=${() => syncNow()}>${_("Sync now")}</button>
+  </div>` : nothing}`;
+}
+
+function main() {
+  const expired = syncStatus().state === "signin";
+  if (!session || (expired && route.name !== "device")) return signInView({ ...ctx, expired, username: session?.user.username });
+  if (!data) return html`<p class="muted">${_("Loading…")}</p>`;
+  if (data.failure) return html`<h1 tabindex="-1">${_("This screen could not be shown")}</h1><p class="note error">${data.failure}</p>`;
+  return SCREENS[route.name].view(data, ctx);
+}
+
+function paint() {
+  render(html`${header()}<main>${main()}</main><div class="toast" aria-live="polite">${toast
+    ? html`<p class=${toast.error ? "note error" : "note"} role=${toast.error ? "alert" : "status"} data-testid="toast">${toast.message}</p>` : nothing}</div>`, document.body);
+  const root = document.querySelector("main");
+  fillThumbnails(root);
+  if (data && session) SCREENS[route.name].after?.(root);
+  const heading = root.querySelector("h1");
+  if (focusHeading && heading) {
+    focusHeading = false;
+    heading.focus();
+  }
+}
+
+async function chooseLanguage(lang) {
+  await flushSaves();
+  await setMeta("languageChosen", true);
+  await setLanguage(lang);
+}
+
+async function signIn(username, password) {
+  const previous = (await getMeta("session"))?.user.username;
+  const work = await localWork();
+  if (previous && previous !== username && (work.pending || work.drafts || work.rejected || work.conflicts)) {
+    throw new Error(format(_("Work of %(user)s is still on this tablet. Sign in as %(user)s to send it, or export it from “This tablet” first."), { user: previous }));
+  }
+  const out = await sendJson("POST", "/api/v1/auth/login", { username, password });
+  if (previous && previous !== username) await clearAll(); // another person: the last one's copies go
+  session = { token: out.token, user: out.user };
+  await setMeta("session", session);
+  setToken(session.token);
+  setSignedIn(true);
+  if (LANGUAGES.includes(out.user.locale) && !(await getMeta("languageChosen"))) {
+    await setMeta("languageSent", out.user.locale);
+    if (out.user.locale !== language()) await setLanguage(out.user.locale);
+  }
+  await setMeta("persisted", await navigator.storage?.persist?.().catch(() => false) || false);
+  await show();
+  syncNow();
+}
+
+async function forget() {
+  await clearAll();
+  session = null;
+  setToken(null);
+  setSignedIn(false);
+  await refreshStatus();
+  location.hash = href("audits");
+  await show();
+}
+
+/** Resolves true once a service worker controls the page (the app then starts offline). */
+function waitForController(timeout = 15000) {
+  if (navigator.serviceWorker?.controller || !navigator.serviceWorker) return Promise.resolve(Boolean(navigator.serviceWorker));
+  return new Promise((resolve) => {
+    setTimeout(() => resolve(false), timeout);
+    navigator.serviceWorker.addEventListener("controllerchange", () => resolve(true), { once: true });
+  });
+}
+
+/** Register the worker of the app's current version: a new version installs a new worker. */
+async function registerWorker() {
+  try {
+    const { version } = await (await fetch("/app-manifest.json", { cache: "no-store" })).json();
+    await navigator.serviceWorker.register(`/sw.js?v=${encodeURIComponent(version)}`, { scope: "/" });
+  } catch (error) { // offline: the installed worker keeps serving
+    console.info("service worker not registered now", error);
+  }
+}
+
+async function boot() {
+  await setLanguage(await startLanguage());
+  session = (await getMeta("session")) || null;
+  setToken(session?.token || null);
+  setSignedIn(Boolean(session));
+  if (navigator.serviceWorker) {
+    registerWorker();
+    navigator.serviceWorker.addEventListener("controllerchange", paint);
+  }
+  onLanguageChange(() => (session ? reload() : paint()));
+  syncEvents.addEventListener("status", paint);
+  syncEvents.addEventListener(CHANGED, ({ detail }) => {
+    if (!route.params.auditId || detail.auditIds.includes(route.params.auditId)) reload();
+  });
+  addEventListener("hashchange", show);
+  addEventListener("pagehide", flushSaves);
+  document.addEventListener("visibilitychange", () => document.visibilityState === "hidden" && flushSaves());
+  startSync();
+  await refreshStatus();
+  await show();
+  document.documentElement.dataset.ready = "true";
+  if (session) syncNow();
+}
+
+boot();

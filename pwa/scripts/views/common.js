@@ -1,0 +1,121 @@
+/** Pieces shared by the screens: labels of closed sets, record notes, the audit's tabs, the editor of
+ * a record, thumbnails. */
+import { html, nothing } from "/vendor/lit-html@3.3.3/lit-html.js";
+import { describe, request } from "/scripts/api.js";
+import { get } from "/scripts/db.js";
+import { N_, _, format, formatDateTime, language } from "/scripts/i18n.js";
+import { saveRecord } from "/scripts/outbox.js";
+import { href } from "/scripts/router.js";
+
+export const VERDICTS = {
+  conform: N_("Conform"), nc_major: N_("Major nonconformity"), nc_minor: N_("Minor nonconformity"),
+  observation: N_("Observation"), improvement: N_("Opportunity for improvement"), not_applicable: N_("Not applicable"),
+};
+export const STATUSES = {
+  planned: N_("Planned"), prepared: N_("Prepared"), in_progress: N_("In progress"), reported: N_("Reported"),
+  signed: N_("Signed"), closed: N_("Closed"), cancelled: N_("Cancelled"),
+};
+export const DEGREES = { fully: N_("Fully met"), largely: N_("Largely met"), partially: N_("Partially met"), not_met: N_("Not met") };
+export const STANDARDS = { iso9001: "ISO 9001", iso14001: "ISO 14001", iso45001: "ISO 45001" };
+export const label = (map, key) => (map[key] ? _(map[key]) : key);
+export const localName = (texts) => (texts ? texts[language()] || texts.fr || texts.en || "" : "");
+export const clauseRef = (ref) => `${STANDARDS[ref.split(":")[0]] || ref.split(":")[0]} § ${ref.split(":")[1]}`;
+export const when = (value) => (value ? formatDateTime(value) : _("never"));
+
+/** What a person must know about a record not simply sent, in words. */
+export function recordNotes(record) {
+  if (!record) return nothing;
+  const note = (kind, testid, text) => html`<p class=${`note ${kind}`} data-testid=${testid}>${text}</p>`;
+  return [
+    record.conflict && note("warn", "record-conflict", _("Someone changed this on the server too: resolve the conflict.")),
+    record.rejected && note("error", "record-rejected", format(_("Refused by the server: %(reason)s"), { reason: record.rejected.message })),
+    record.locked && note("warn", "record-locked", format(_("Not applied: %(reason)s It is kept for the audit lead's review."), { reason: record.locked.message })),
+    record.draft && note("", "record-draft", format(_("Kept on this tablet, not sent yet: %(reason)s"), { reason: _(record.draft) })),
+  ].filter(Boolean);
+}
+
+const TABS = [["plan", N_("Plan")], ["checklist", N_("Checklist")], ["findings", N_("Other findings")],
+  ["opening", N_("Opening meeting")], ["closing", N_("Closing meeting")], ["conflicts", N_("Conflicts")]];
+export const auditTabs = (auditId, active, conflicts = 0) => html`<nav class="tabs" aria-label=${_("Audit sections")}>
+  ${TABS.map(([name, text]) => html`<a href=${href(name, { auditId })} aria-current=${active === name ? "page" : "false"}
+    data-testid=${`tab-${name}`}>${_(text)}${name === "conflicts" && conflicts ? html` <span class="badge">${conflicts}</span>` : nothing}</a>`)}
+</nav>`;
+
+/** A save run when typing pauses, and before leaving the screen or the page: typing is never lost. */
+const waiting = new Set();
+export function saver(save, delay = 500) {
+  let timer = null;
+  const run = () => {
+    clearTimeout(timer);
+    waiting.delete(run);
+    return save();
+  };
+  return {
+    later() { clearTimeout(timer); waiting.add(run); timer = setTimeout(run, delay); },
+    now: () => (waiting.has(run) ? run() : undefined),
+    pending: () => waiting.has(run),
+    cancel() { clearTimeout(timer); waiting.delete(run); },
+  };
+}
+export const flushSaves = () => Promise.all([...waiting].map((run) => run()));
+
+/**
+ * The record a screen edits (a finding, a meeting, the conclusion), kept here so that what is typed
+ * survives any re-render; each change is stored at once, text when typing pauses.
+ */
+export function editor(entity) {
+  const self = { form: null, ctx: null };
+  const typing = saver(() => self.form && self.save());
+  self.edit = (key, record, defaults) => {
+    const form = self.form;
+    // Another record, or a newer server version of this one (unless typing is about to be saved).
+    if (form?.key !== key || (record && (form.id !== record.id || (form.rev !== record.rev && !typing.pending())))) {
+      const data = structuredClone({ ...defaults, ...(record?.deleted ? {} : record?.data) });
+      self.form = { key, id: record?.id || crypto.randomUUID(), rev: record?.rev, data };
+    }
+    return self.form.data;
+  };
+  self.save = (blobs = [], deleted = false) => {
+    typing.cancel();
+    const { ctx, form } = self;
+    return saveRecord(entity, { id: form.id, auditId: ctx.params.auditId, data: structuredClone(form.data), deleted }, blobs)
+      .then(() => ctx.reload(), (error) => ctx.notify(describe(error), true));
+  };
+  self.later = () => typing.later();
+  self.now = () => typing.now();
+  self.field = (field, text, { area = false, required = false, type = "text" } = {}) => {
+    const { data } = self.form;
+    const input = (e) => { data[field] = e.target.value; typing.later(); };
+    const testid = `${entity}-${field}`;
+    return html`<label>${text}${required ? html` <span class="req">${_("(required)")}</span>` : nothing}${area
+      ? html`<textarea rows="4" .value=${data[field] || ""} data-testid=${testid} @input=${input} @change=${typing.now}></textarea>`
+      : html`<input type=${type} .value=${data[field] || ""} data-testid=${testid} @input=${input} @change=${typing.now}>`}</label>`;
+  };
+  return self;
+}
+
+/** An object URL for a file: the tablet's copy, else the server's when online; null otherwise. */
+const urls = new Map();
+async function fileUrl(sha256) {
+  if (!urls.has(sha256)) {
+    const blob = (await get("blobs", sha256))?.blob
+      || (await request("GET", `/api/v1/attachments/${sha256}`).then((r) => r.blob(), () => null));
+    if (!blob) return null;
+    urls.set(sha256, URL.createObjectURL(blob));
+  }
+  return urls.get(sha256);
+}
+
+export const thumbnails = (shas, remove) => html`<ul class="thumbs">${shas.map((sha, i) => html`<li>
+  <img alt=${format(_("Photo %(number)s"), { number: i + 1 })} data-sha=${sha} src=${urls.get(sha) ?? nothing}>
+  ${remove ? html`<button type="button" class="small" @click=${() => remove(sha)}
+    aria-label=${format(_("Remove photo %(number)s"), { number: i + 1 })}>${_("Remove")}</button>` : nothing}</li>`)}</ul>`;
+
+/** After a render: find the files of the thumbnails not shown yet. */
+export async function fillThumbnails(root) {
+  for (const img of root.querySelectorAll("img[data-sha]:not([src])")) {
+    const url = await fileUrl(img.dataset.sha);
+    if (url) img.src = url;
+    else img.alt = _("Photo kept on the server (needs a connection)");
+  }
+}

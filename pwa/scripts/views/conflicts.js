@@ -1,0 +1,79 @@
+/** Conflicts: my version beside the server's, field by field. Keep mine, keep theirs or merge; the
+ * choice is sent as a new change on the server's rev, and the other version stays in its history. */
+import { html, nothing } from "/vendor/lit-html@3.3.3/lit-html.js";
+import { describe } from "/scripts/api.js";
+import { differs, mergeFields } from "/scripts/auditLogic.js";
+import { N_, _, format, formatDateTime } from "/scripts/i18n.js";
+import { resolveConflict } from "/scripts/outbox.js";
+import { auditRecords } from "/scripts/packages.js";
+import { DEGREES, STANDARDS, VERDICTS, auditTabs, clauseRef, label } from "/scripts/views/common.js";
+import { notDownloaded } from "/scripts/views/plan.js";
+
+const FIELDS = {
+  finding: { verdict: N_("Verdict"), statement: N_("Statement"), evidence: N_("Objective evidence"), clauseRefs: N_("Clauses"),
+    auditeeResponse: N_("Auditee's response"), attachments: N_("Photos") },
+  meeting: { heldAt: N_("Date and time"), place: N_("Place"), attendees: N_("Attendance"), notes: N_("Notes") },
+  conclusion: { summary: N_("Findings summary"), conclusions: N_("The lead auditor's conclusions"), degrees: N_("Degrees"),
+    divergingOpinions: N_("Diverging opinions"), signatures: N_("Signatures") },
+};
+const SHOWN = {
+  verdict: (v) => label(VERDICTS, v),
+  heldAt: formatDateTime,
+  clauseRefs: (v) => v.map(clauseRef).join(" · "),
+  attachments: (v) => format(_("Photos: %(count)s"), { count: v.length }),
+  attendees: (v) => v.map((a) => a.name).join(" · "),
+  degrees: (v) => v.map((d) => `${STANDARDS[d.standard]}: ${label(DEGREES, d.degree)}`).join(" · "),
+  signatures: (v) => v.map((s) => s.signerName).join(" · "),
+};
+const choices = new Map();
+
+export const load = ({ auditId }) => auditRecords(auditId);
+
+const shown = (field, value) => (value == null || value === "" || value.length === 0 ? _("(empty)") : (SHOWN[field] || String)(value));
+
+function subject({ entity, mine, server }) {
+  const data = mine.data || server.data || {};
+  if (entity === "meeting") return data.kind === "opening" ? _("Opening meeting") : _("Closing meeting");
+  if (entity === "conclusion") return _("Conclusions");
+  return data.questionId ? format(_("Question %(code)s"), { code: data.questionId }) : _("Finding tied to no question");
+}
+
+function card(conflict, ctx) {
+  const fields = Object.keys(FIELDS[conflict.entity]);
+  const mine = conflict.mine.deleted ? null : conflict.mine.data;
+  const theirs = conflict.server.deleted ? null : conflict.server.data;
+  const picked = choices.get(conflict.id) || {};
+  const resolve = async (resolution) => {
+    try {
+      await resolveConflict(conflict, resolution);
+      choices.delete(conflict.id);
+      ctx.notify(_("Conflict resolved. Your choice goes to the server with the next sync."));
+    } catch (error) {
+      ctx.notify(describe(error), true);
+    }
+    ctx.reload();
+  };
+  return html`<article class="card" data-testid="conflict"><h2>${subject(conflict)}</h2>
+    <p class="muted">${format(_("Server version by %(author)s, %(time)s"), { author: conflict.server.author, time: formatDateTime(conflict.server.updatedAt) })}</p>
+    ${mine ? nothing : html`<p class="note">${_("You deleted it on this tablet.")}</p>`}
+    ${theirs ? nothing : html`<p class="note">${_("It was deleted on the server.")}</p>`}
+    <table><thead><tr><th scope="col">${_("Field")}</th><th scope="col">${_("Mine")}</th><th scope="col">${_("On the server")}</th></tr></thead>
+    <tbody>${fields.filter((f) => differs(mine?.[f], theirs?.[f])).map((field) => html`<tr><th scope="row">${_(FIELDS[conflict.entity][field])}</th>
+      ${["mine", "theirs"].map((side) => html`<td><label class="choice"><input type="radio" name=${`${conflict.id}-${field}`}
+        .checked=${(picked[field] || "mine") === side} ?disabled=${!mine || !theirs}
+        @change=${() => choices.set(conflict.id, { ...choices.get(conflict.id), [field]: side })}>
+        <span>${shown(field, (side === "mine" ? mine : theirs)?.[field])}</span></label></td>`)}</tr>`)}</tbody></table>
+    <div class="actions">
+      <button type="button" data-testid="keep-mine" @click=${() => resolve(mine ? { data: mine } : { deleted: true })}>${_("Keep mine")}</button>
+      <button type="button" data-testid="keep-theirs" @click=${() => resolve({ keep: "theirs" })}>${_("Keep the server's")}</button>
+      ${mine && theirs ? html`<button type="button" class="primary" data-testid="merge"
+        @click=${() => resolve({ data: mergeFields(mine, theirs, fields, choices.get(conflict.id) || {}) })}>${_("Merge as chosen")}</button>` : nothing}
+    </div></article>`;
+}
+
+export function view(data, ctx) {
+  if (!data.pkg) return notDownloaded();
+  return html`<h1 tabindex="-1">${_("Conflicts")}</h1>${auditTabs(ctx.params.auditId, "conflicts", data.conflicts.length)}
+    ${data.conflicts.length ? html`<p>${_("These changes of yours met a newer version on the server. Choose what to keep: the other version stays in the server's history.")}</p>
+      ${data.conflicts.map((c) => card(c, ctx))}` : html`<p data-testid="no-conflicts">${_("No conflict to resolve.")}</p>`}`;
+}

@@ -1,0 +1,167 @@
+/** Findings: the answer to a checklist question, and findings tied to no question (clauses chosen by
+ * hand). Every change is stored on the tablet at once. */
+import { html, nothing } from "/vendor/lit-html@3.3.3/lit-html.js";
+import { describe } from "/scripts/api.js";
+import { clauseList } from "/scripts/auditLogic.js";
+import { _, format } from "/scripts/i18n.js";
+import { NEEDS_EVIDENCE, NONCONFORMITIES } from "/scripts/ops.js";
+import { auditRecords, cachedStandards } from "/scripts/packages.js";
+import { blobRecord, preparePhoto } from "/scripts/photos.js";
+import { href } from "/scripts/router.js";
+import { STANDARDS, VERDICTS, auditTabs, clauseRef, editor, label, localName, recordNotes, thumbnails } from "/scripts/views/common.js";
+import { checklistOf } from "/scripts/views/checklist.js";
+import { notDownloaded } from "/scripts/views/plan.js";
+
+const MAX_PHOTOS = 50;
+const finding = editor("finding");
+let confirming = false;
+let preparing = false;
+
+function verdictButtons(goodPractice) {
+  const data = finding.form.data;
+  const allowed = Object.keys(VERDICTS).filter((v) => !(goodPractice && NONCONFORMITIES.includes(v)));
+  return html`<fieldset class="verdicts"><legend>${_("Verdict")}</legend>
+    ${allowed.map((v) => html`<button type="button" class=${`verdict v-${v}`} data-testid=${`verdict-${v}`}
+      aria-pressed=${data.verdict === v ? "true" : "false"} @click=${() => { data.verdict = v; finding.save(); }}>${label(VERDICTS, v)}</button>`)}
+  </fieldset>`;
+}
+
+async function addPhotos(ctx, input) {
+  const files = [...input.files];
+  input.value = "";
+  const data = finding.form.data;
+  preparing = true;
+  ctx.rerender();
+  try {
+    const prepared = [];
+    for (const file of files) prepared.push(await preparePhoto(file)); // before any transaction opens
+    const added = prepared.filter((p) => !data.attachments.includes(p.sha256)).slice(0, MAX_PHOTOS - data.attachments.length);
+    data.attachments = [...data.attachments, ...added.map((p) => p.sha256)];
+    await finding.save(added.map((p) => blobRecord(p, ctx.params.auditId)));
+  } catch (error) {
+    ctx.notify(error?.name === "QuotaExceededError" ? describe(error) : _("This photo could not be read. Take it again."), true);
+  }
+  preparing = false;
+  ctx.rerender();
+}
+
+/** The fields every finding has, below its verdict. */
+function body(ctx, record, afterDelete) {
+  const data = finding.form.data;
+  const remove = (sha) => { data.attachments = data.attachments.filter((s) => s !== sha); finding.save(); };
+  const destroy = async () => {
+    if (!confirming) {
+      confirming = true;
+      return ctx.rerender();
+    }
+    await finding.save([], true);
+    finding.form = null;
+    afterDelete();
+  };
+  return html`${recordNotes(record)}
+    ${finding.field("statement", _("Statement"), { area: true })}
+    ${finding.field("evidence", _("Objective evidence"), { area: true, required: NEEDS_EVIDENCE.includes(data.verdict) })}
+    <section class="photos"><h2>${_("Photos")}</h2>
+      ${thumbnails(data.attachments, remove)}
+      ${data.attachments.length < MAX_PHOTOS ? html`<label class="button file" data-testid="take-photo">
+        ${preparing ? _("Preparing the photo…") : _("Take a photo")}<input type="file" accept="image/*" capture="environment"
+        multiple class="visually-hidden" ?disabled=${preparing} @change=${(e) => addPhotos(ctx, e.target)}></label>` : nothing}
+    </section>
+    ${finding.field("auditeeResponse", _("Auditee's response"), { area: true })}
+    ${record?.rev ? html`<p><a href=${href("history", { auditId: ctx.params.auditId, findingId: record.id })}>${_("History of this finding")}</a></p>` : nothing}
+    ${record && !record.deleted ? html`<button type="button" class="danger" data-testid="delete-finding" @click=${destroy}>
+      ${confirming ? _("Tap again to delete this finding") : _("Delete this finding")}</button>` : nothing}`;
+}
+
+function start(key, record, defaults) {
+  if (finding.form?.key !== key) confirming = false;
+  finding.edit(key, record, { attachments: [], clauseRefs: [], ...defaults });
+}
+
+export const question = {
+  async load({ auditId, questionId }) {
+    const records = await auditRecords(auditId);
+    if (!records.pkg) return records;
+    const items = checklistOf(records.pkg);
+    const index = items.findIndex((q) => q.id === questionId);
+    const answers = records.findings.filter((f) => f.data?.questionId === questionId);
+    const record = answers.find((f) => !f.deleted) || answers[0];
+    start(`q:${questionId}`, record, { questionId });
+    return { ...records, item: items[index], prev: items[index - 1], next: items[index + 1], record };
+  },
+  view(data, ctx) {
+    if (!data.pkg) return notDownloaded();
+    const { item } = data;
+    if (!item) return html`<h1 tabindex="-1">${_("Question not found")}</h1>`;
+    finding.ctx = ctx;
+    const auditId = ctx.params.auditId;
+    const goodPractice = item.basis === "good_practice";
+    const go = (q) => (q ? html`<a class="button" href=${href("question", { auditId, questionId: q.id })}>${q.id}</a>` : nothing);
+    return html`<h1 tabindex="-1">${format(_("Question %(code)s"), { code: item.id })}</h1>
+      ${auditTabs(auditId, "checklist", data.conflicts.length)}
+      <section class="panel">
+        <p class="question-text" data-testid="question-text">${item.text}</p>
+        <p class="chips">${item.clauses.map((c) => html`<span class="chip">${clauseRef(c)}</span>`)}</p>
+        ${goodPractice ? html`<p class="note" data-testid="good-practice">${_("Good practice: beyond what the clauses require. A gap is an opportunity for improvement, never a nonconformity.")}</p>` : nothing}
+        ${item.guidance ? html`<details class="guidance"><summary>${_("Guidance on evidence")}</summary><p class="text">${item.guidance}</p></details>` : nothing}
+      </section>
+      <form class="panel" @submit=${(e) => e.preventDefault()}>${verdictButtons(goodPractice)}${body(ctx, data.record, ctx.reload)}</form>
+      <nav class="pager" aria-label=${_("Questions")}>${go(data.prev)}
+        <a class="button" href=${href("checklist", { auditId })}>${_("Back to the checklist")}</a>${go(data.next)}</nav>`;
+  },
+};
+
+export const findings = {
+  load: ({ auditId }) => auditRecords(auditId),
+  view(data, ctx) {
+    if (!data.pkg) return notDownloaded();
+    const auditId = ctx.params.auditId;
+    return html`<h1 tabindex="-1">${_("Other findings")}</h1>
+      ${auditTabs(auditId, "findings", data.conflicts.length)}
+      <p>${_("Findings tied to no checklist question, each citing the clauses it concerns.")}</p>
+      <button type="button" class="primary" data-testid="new-finding"
+        @click=${() => ctx.go(href("finding", { auditId, findingId: crypto.randomUUID() }))}>${_("New finding")}</button>
+      <ul class="questions">${data.findings.filter((f) => !f.data?.questionId && !f.deleted).map((f) => html`<li class="question" data-testid="free-finding">
+        <a href=${href("finding", { auditId, findingId: f.id })}><span class="qtext">${f.data.statement || f.data.evidence || _("No statement yet")}</span>
+        <span class="qmeta">${f.data.clauseRefs.map((c) => html`<span class="chip">${clauseRef(c)}</span>`)}
+          ${f.data.verdict ? html`<span class=${`verdict v-${f.data.verdict}`}>${label(VERDICTS, f.data.verdict)}</span>` : nothing}
+          ${f.draft ? html`<span class="tag">${_("Draft")}</span>` : nothing}</span></a></li>`)}</ul>`;
+  },
+};
+
+function clausePicker(clauses) {
+  const data = finding.form.data;
+  const change = (refs) => { data.clauseRefs = refs; finding.save(); };
+  const add = (e) => {
+    const ref = e.target.form.elements.clause.value;
+    if (ref && !data.clauseRefs.includes(ref)) change([...data.clauseRefs, ref]);
+  };
+  return html`<fieldset><legend>${_("Clauses concerned")} <span class="req">${_("(required)")}</span></legend>
+    <ul class="chips">${data.clauseRefs.map((ref) => html`<li class="chip">${clauseRef(ref)}<button type="button" class="small"
+      aria-label=${format(_("Remove %(clause)s"), { clause: clauseRef(ref) })} @click=${() => change(data.clauseRefs.filter((r) => r !== ref))}>×</button></li>`)}</ul>
+    <label>${_("Clause")}<select name="clause" data-testid="clause-select">${clauses.map((c) => html`<option value=${c.ref}>
+      ${"\u2003".repeat(c.depth)}${STANDARDS[c.standard]} ${c.number} ${localName(c.title)}</option>`)}</select></label>
+    <button type="button" data-testid="add-clause" @click=${add}>${_("Add the clause")}</button>
+  </fieldset>`;
+}
+
+export const freeFinding = {
+  async load({ auditId, findingId }) {
+    const [records, standards] = await Promise.all([auditRecords(auditId), cachedStandards()]);
+    if (!records.pkg) return records;
+    const record = records.findings.find((f) => f.id === findingId);
+    start(`f:${findingId}`, record, {});
+    finding.form.id = findingId;
+    const scope = new Set(records.pkg.audit.standards);
+    return { ...records, record, clauses: clauseList(standards).filter((c) => scope.has(c.standard)) };
+  },
+  view(data, ctx) {
+    if (!data.pkg) return notDownloaded();
+    finding.ctx = ctx;
+    const back = href("findings", { auditId: ctx.params.auditId });
+    return html`<h1 tabindex="-1">${_("Finding tied to no question")}</h1>
+      ${auditTabs(ctx.params.auditId, "findings", data.conflicts.length)}
+      <form class="panel" @submit=${(e) => e.preventDefault()}>${clausePicker(data.clauses)}${verdictButtons(false)}${body(ctx, data.record, () => ctx.go(back))}</form>
+      <p><a class="button" href=${back}>${_("Back to the other findings")}</a></p>`;
+  },
+};
