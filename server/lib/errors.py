@@ -89,6 +89,16 @@ class ErrorCode(StrEnum):
     FINDING_UNKNOWN_REFERENCE = "finding.unknown_reference"
     FINDING_ATTACHMENT_MISSING = "finding.attachment_missing"
     FINDING_GOOD_PRACTICE_NOT_NC = "finding.good_practice_not_nonconformity"
+    MEETING_NOT_FOUND = "meeting.not_found"
+    MEETING_AUDIT_MISMATCH = "meeting.audit_mismatch"
+    MEETING_UNKNOWN_REFERENCE = "meeting.unknown_reference"
+    MEETING_ATTENDEE_ORGANISATION = "meeting.attendee_organisation"
+    CONCLUSION_AUDIT_MISMATCH = "conclusion.audit_mismatch"
+    CONCLUSION_STANDARD_OUT_OF_SCOPE = "conclusion.standard_out_of_scope"
+    CONCLUSION_DUPLICATE_STANDARD = "conclusion.duplicate_standard"
+    CONCLUSION_DUPLICATE_SIGNATURE = "conclusion.duplicate_signature"
+    CONCLUSION_SIGNATURE_MISSING = "conclusion.signature_missing"
+    CONCLUSION_SIGNATURE_NOT_PNG = "conclusion.signature_not_png"
 
 
 _MESSAGES: dict[ErrorCode, str] = {
@@ -116,6 +126,25 @@ _MESSAGES: dict[ErrorCode, str] = {
         "as an opportunity for improvement, not as a nonconformity."
     ),
     ErrorCode.FINDING_UNKNOWN_REFERENCE: N_("A referenced process, unit or site does not exist: {field}."),
+    ErrorCode.MEETING_NOT_FOUND: N_("This meeting does not exist on the server."),
+    ErrorCode.MEETING_AUDIT_MISMATCH: N_("This meeting belongs to another audit."),
+    ErrorCode.MEETING_UNKNOWN_REFERENCE: N_(
+        "An attendee names a person or a unit that does not exist: {field}."
+    ),
+    ErrorCode.MEETING_ATTENDEE_ORGANISATION: N_(
+        "An attendee comes either from a unit of the organisation or from an outside organisation, "
+        "not both: {field}."
+    ),
+    ErrorCode.CONCLUSION_AUDIT_MISMATCH: N_("This conclusion belongs to another audit."),
+    ErrorCode.CONCLUSION_STANDARD_OUT_OF_SCOPE: N_("{standard} is not one of this audit's standards."),
+    ErrorCode.CONCLUSION_DUPLICATE_STANDARD: N_("The degree for {standard} is given more than once."),
+    ErrorCode.CONCLUSION_DUPLICATE_SIGNATURE: N_(
+        "Each role signs once: this conclusion carries two signatures for the same role."
+    ),
+    ErrorCode.CONCLUSION_SIGNATURE_MISSING: N_(
+        "A signature has not reached the server yet. Upload it, then send the conclusion again."
+    ),
+    ErrorCode.CONCLUSION_SIGNATURE_NOT_PNG: N_("A signature must be a PNG image drawn on the tablet."),
     ErrorCode.FINDING_ATTACHMENT_MISSING: N_(
         "An attached file has not reached the server yet. Upload it, then send the finding again."
     ),
@@ -260,6 +289,16 @@ _STATUS: dict[ErrorCode, int] = {
     ErrorCode.FINDING_GOOD_PRACTICE_NOT_NC: 422,
     ErrorCode.FINDING_UNKNOWN_REFERENCE: 422,
     ErrorCode.FINDING_ATTACHMENT_MISSING: 422,
+    ErrorCode.MEETING_NOT_FOUND: 404,
+    ErrorCode.MEETING_AUDIT_MISMATCH: 409,
+    ErrorCode.MEETING_UNKNOWN_REFERENCE: 422,
+    ErrorCode.MEETING_ATTENDEE_ORGANISATION: 422,
+    ErrorCode.CONCLUSION_AUDIT_MISMATCH: 409,
+    ErrorCode.CONCLUSION_STANDARD_OUT_OF_SCOPE: 422,
+    ErrorCode.CONCLUSION_DUPLICATE_STANDARD: 422,
+    ErrorCode.CONCLUSION_DUPLICATE_SIGNATURE: 422,
+    ErrorCode.CONCLUSION_SIGNATURE_MISSING: 422,
+    ErrorCode.CONCLUSION_SIGNATURE_NOT_PNG: 422,
 }
 
 

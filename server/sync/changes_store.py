@@ -1,4 +1,5 @@
-"""Reading findings and the protocol's records: pulls, conflicts, late submissions, the sequence.
+"""Reading findings and the protocol's records: pulls, conflicts, late submissions, the sequence, and the
+attachments that findings and conclusions refer to.
 
 The second half of the sync store (the push path is ``store.py``), kept apart for size.
 """
@@ -7,7 +8,7 @@ from __future__ import annotations
 
 import json
 import uuid
-from collections.abc import Iterable, Sequence
+from collections.abc import Iterable, Iterator, Sequence
 from typing import Any, Literal
 
 import msgspec
@@ -15,7 +16,16 @@ import msgspec
 from server.lib.rows import chunked, json_value
 from server.sync.rows import finding_out, stored_from_row
 from server.sync.schemas import FindingData, FindingOut, FindingVersionOut
-from server.sync.tables import Finding, FindingConflict, FindingVersion, LateSubmission, SyncCounter
+from server.sync.tables import (
+    Conclusion,
+    Finding,
+    FindingConflict,
+    FindingVersion,
+    LateSubmission,
+    RecordConflict,
+    RecordVersion,
+    SyncCounter,
+)
 
 __all__ = [
     "attachment_references",
@@ -81,6 +91,8 @@ async def list_conflicts(finding_id: str) -> list[dict[str, Any]]:
 
 
 async def late_submissions(audit_id: str) -> list[dict[str, Any]]:
+    """The ops that arrived after the audit was signed: ``entity`` says whether each changes a finding,
+    a meeting or the conclusion, ``entityId`` which one (``findingId`` names findings only)."""
     rows = (
         await LateSubmission.select()
         .where(LateSubmission.audit_id == uuid.UUID(audit_id))
@@ -90,7 +102,9 @@ async def late_submissions(audit_id: str) -> list[dict[str, Any]]:
     return [
         {
             "id": r["id"],
-            "findingId": str(r["finding_id"]),
+            "entity": r["entity"],
+            "entityId": str(r["finding_id"]),
+            "findingId": str(r["finding_id"]) if r["entity"] == "finding" else None,
             "deviceId": r["device_id"],
             "username": r["username"],
             "op": json_value(r["op"]),
@@ -145,10 +159,26 @@ async def findings_referencing(kind: Literal["process", "unit", "site"], entity_
     )
 
 
+def _named_hashes(value: Any) -> Iterator[str]:
+    """The attachment hashes a stored document names where the protocol puts them: a finding's
+    ``attachments`` (or the bare list of the finding table's column), a conclusion's ``signatures``,
+    and the ``data`` of an op (a conflict's or a late submission's). Nothing else counts."""
+    if isinstance(value, list):
+        yield from (item for item in value if isinstance(item, str))
+    if not isinstance(value, dict):
+        return
+    yield from _named_hashes(value.get("data"))
+    yield from _named_hashes(value.get("attachments"))
+    for signature in value.get("signatures") or []:
+        if isinstance(signature, dict) and isinstance(signature.get("attachment"), str):
+            yield signature["attachment"]
+
+
 async def attachment_references(sha256: str | None = None) -> set[tuple[str, str]]:
-    """(audit id, attachment hash) for every attachment a finding of the audit refers to: in its
-    current list (tombstones included), in any version it had, in a losing version kept as a conflict,
-    or in a late submission. Only the references to ``sha256`` (a checked hash) when it is given.
+    """(audit id, attachment hash) for every attachment a finding or a conclusion of the audit refers
+    to: in its current state (tombstones included), in any version it had, in a losing version kept as
+    a conflict, or in a late submission. Only the references to ``sha256`` (a checked hash) when it is
+    given.
 
     The JSON columns are matched as text (cast: PostgreSQL's json has no LIKE), then every match is
     confirmed on the decoded value, so a hash merely quoted in a statement is no reference.
@@ -156,36 +186,32 @@ async def attachment_references(sha256: str | None = None) -> set[tuple[str, str
     if sha256 is not None and not (sha256.isascii() and sha256.isalnum()):
         raise ValueError("attachment_references expects a checked SHA-256")
     pattern = f"%{sha256}%" if sha256 else "%"
-    no_path: tuple[str, ...] = ()
-    sources = [
-        (
-            Finding,
-            "SELECT audit_id, attachments AS doc FROM finding WHERE CAST(attachments AS TEXT) LIKE {}",
-            no_path,
-        ),
+    sources: list[tuple[type[Any], str]] = [
+        (Finding, "SELECT audit_id, attachments AS doc FROM finding WHERE CAST(attachments AS TEXT) LIKE {}"),
         (
             FindingVersion,
             "SELECT audit_id, content AS doc FROM finding_version WHERE CAST(content AS TEXT) LIKE {}",
-            ("attachments",),
         ),
         (
             FindingConflict,
             "SELECT audit_id, data AS doc FROM finding_conflict WHERE CAST(data AS TEXT) LIKE {}",
-            ("data", "attachments"),
+        ),
+        (LateSubmission, "SELECT audit_id, op AS doc FROM late_submission WHERE CAST(op AS TEXT) LIKE {}"),
+        (Conclusion, "SELECT audit_id, content AS doc FROM conclusion WHERE CAST(content AS TEXT) LIKE {}"),
+        (
+            RecordVersion,
+            "SELECT audit_id, content AS doc FROM record_version WHERE CAST(content AS TEXT) LIKE {}",
         ),
         (
-            LateSubmission,
-            "SELECT audit_id, op AS doc FROM late_submission WHERE CAST(op AS TEXT) LIKE {}",
-            ("data", "attachments"),
+            RecordConflict,
+            "SELECT audit_id, data AS doc FROM record_conflict WHERE CAST(data AS TEXT) LIKE {}",
         ),
     ]
     found: set[tuple[str, str]] = set()
-    for table, sql, path in sources:
+    for table, sql in sources:
         for row in await table.raw(sql, pattern).run():
             value: Any = json.loads(row["doc"]) if isinstance(row["doc"], str) else row["doc"]
-            for key in path:  # an op: {"op": ..., "data": {"attachments": [...]}}; a delete has no data
-                value = value.get(key) if isinstance(value, dict) else None
-            for item in value if isinstance(value, list) else []:
-                if isinstance(item, str) and (sha256 is None or item == sha256):
+            for item in _named_hashes(value):
+                if sha256 is None or item == sha256:
                     found.add((str(row["audit_id"]), item))
     return found

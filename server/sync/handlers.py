@@ -1,5 +1,5 @@
 """Sync API: push batches (idempotent), pull changes, the offline package of an audit, conflicts, the
-history of a finding and late submissions. Decode → ``service`` → encode."""
+history of a finding, a meeting or a conclusion, and late submissions. Decode → ``service`` → encode."""
 
 from __future__ import annotations
 
@@ -28,7 +28,15 @@ from server.lib.etag import conditional_json, strong_etag
 from server.lib.http_errors import request_locale
 from server.sync import service
 from server.sync.logic import CURSOR_PATTERN, parse_cursor
-from server.sync.schemas import FindingVersionOut, PackageOut, PullOut, PushIn, PushOut
+from server.sync.schemas import (
+    ConclusionVersionOut,
+    FindingVersionOut,
+    MeetingVersionOut,
+    PackageOut,
+    PullOut,
+    PushIn,
+    PushOut,
+)
 from server.sync.team_handlers import TeamController
 
 __all__ = ["CONTROLLERS", "SyncController"]
@@ -63,7 +71,13 @@ class _PushOperation(Operation):
                 "ops": Schema(
                     type=OpenAPIType.ARRAY,
                     max_items=5000,
-                    items=Schema(description="upsertFinding or deleteFinding; see the sync protocol"),
+                    items=Schema(
+                        description=(
+                            "An op tagged by its `op` field: upsertFinding, deleteFinding, upsertMeeting, "
+                            "deleteMeeting or upsertConclusion (see the sync protocol); an op the server "
+                            "cannot read is rejected alone, in its result"
+                        )
+                    ),
                 ),
             },
         )
@@ -129,7 +143,8 @@ class SyncController(Controller):
         limit: Annotated[int, QueryParameter(ge=1, le=1000)] = 500,
     ) -> PullOut:
         """Changes after ``since`` (a server sequence, never a client clock), oldest first, deletions as
-        tombstones; page with the returned ``cursor`` while ``hasMore``."""
+        tombstones: findings in ``changes``, and ``meetings`` and ``conclusions``, at most ``limit`` in
+        all; page with the returned ``cursor`` while ``hasMore``."""
         return await service.pull_changes(
             principal_of(request), parse_cursor(since), str(audit_id) if audit_id else None, limit
         )
@@ -145,8 +160,9 @@ class SyncController(Controller):
         ] = None,
     ) -> Response[PackageOut]:
         """Everything a tablet needs to run the audit offline: the plan, the team, the audited process,
-        units and sites, the checklist of the pinned version, the findings with their ``rev``, and the
-        cursor to pull from. Strong ``ETag``; ``If-None-Match`` → 304."""
+        units and sites, the checklist of the pinned version, the findings, the opening and closing
+        meetings and the conclusion with their ``rev``, and the cursor to pull from. Strong ``ETag``;
+        ``If-None-Match`` → 304."""
         language = lang or request_locale(request)
         package = await service.audit_package(
             principal_of(request), str(audit_id), language, request.app.state.settings
@@ -174,12 +190,53 @@ class SyncController(Controller):
         return await service.finding_history(principal_of(request), str(finding_id))
 
     @get(
+        "/meetings/{meeting_id:uuid}/conflicts",
+        operation_id="listMeetingConflicts",
+        guards=[CAN_READ_FINDINGS],
+    )
+    async def meeting_conflicts(self, request: Req, meeting_id: FromPath[UUID]) -> list[dict[str, Any]]:
+        """The client versions that lost against the server copy of a meeting: kept, never dropped."""
+        return await service.record_conflicts(principal_of(request), "meeting", str(meeting_id))
+
+    @get(
+        "/meetings/{meeting_id:uuid}/history",
+        operation_id="getMeetingHistory",
+        guards=[CAN_READ_FINDING_HISTORY],
+    )
+    async def meeting_history(self, request: Req, meeting_id: FromPath[UUID]) -> list[MeetingVersionOut]:
+        """Every applied version of a meeting, oldest first. For the audit lead and the audit's team."""
+        return await service.meeting_history(principal_of(request), str(meeting_id))
+
+    @get(
+        "/conclusions/{conclusion_id:uuid}/conflicts",
+        operation_id="listConclusionConflicts",
+        guards=[CAN_READ_FINDINGS],
+    )
+    async def conclusion_conflicts(self, request: Req, conclusion_id: FromPath[UUID]) -> list[dict[str, Any]]:
+        """The client versions that lost against the server copy of an audit's conclusion (a second
+        conclusion of the same audit included): kept, never dropped."""
+        return await service.record_conflicts(principal_of(request), "conclusion", str(conclusion_id))
+
+    @get(
+        "/conclusions/{conclusion_id:uuid}/history",
+        operation_id="getConclusionHistory",
+        guards=[CAN_READ_FINDING_HISTORY],
+    )
+    async def conclusion_history(
+        self, request: Req, conclusion_id: FromPath[UUID]
+    ) -> list[ConclusionVersionOut]:
+        """Every applied version of an audit's conclusion, oldest first: who changed a degree or a
+        signature, and when. For the audit lead and the audit's team."""
+        return await service.conclusion_history(principal_of(request), str(conclusion_id))
+
+    @get(
         "/audits/{audit_id:uuid}/late-submissions",
         operation_id="listLateSubmissions",
         guards=[CAN_REVIEW_LATE],
     )
     async def late(self, request: Req, audit_id: FromPath[UUID]) -> list[dict[str, Any]]:
-        """Changes that arrived after the audit was signed, kept for the audit lead's review."""
+        """Changes that arrived after the audit was signed (to findings, meetings or the conclusion: see
+        each one's ``entity``), kept for the audit lead's review."""
         return await service.late_submissions(principal_of(request), str(audit_id))
 
 

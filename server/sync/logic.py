@@ -11,13 +11,16 @@ import hashlib
 import re
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field, replace
-from typing import Literal
+from typing import TYPE_CHECKING, Literal
 
 import msgspec
 
 from server.audits.logic import LOCKED, OPEN_FOR_FINDINGS
 from server.lib.errors import AppError, ErrorCode, status_of
 from server.sync.schemas import DeleteFinding, FindingData, Op, UpsertFinding
+
+if TYPE_CHECKING:
+    from server.sync.records_logic import Record
 
 __all__ = [
     "CURSOR_PATTERN",
@@ -29,6 +32,7 @@ __all__ = [
     "decide",
     "decode_op",
     "decode_ops",
+    "gate",
     "parse_cursor",
     "question_standards",
     "reject",
@@ -36,6 +40,7 @@ __all__ = [
 
 Status = Literal["applied", "unchanged", "conflict", "rejected", "locked"]
 NEEDS_EVIDENCE = frozenset({"nc_major", "nc_minor", "observation"})
+NONCONFORMITIES = frozenset({"nc_major", "nc_minor"})
 CURSOR_PATTERN = r"^[0-9]{1,18}$"
 """A pull cursor: ASCII digits only, and at most 18 of them, so every cursor the pattern admits fits
 an int64 (the sequence column) and the OpenAPI pattern is the whole rule."""
@@ -69,6 +74,8 @@ class AuditState:
     questions: Mapping[str, frozenset[str]] = field(default_factory=dict)
     """Question id → the standards it covers, for every question of the audit's pinned checklist
     (empty when no checklist is pinned)."""
+    good_practice: frozenset[str] = frozenset()
+    """Ids of the pinned checklist's questions that check good practice beyond a requirement."""
 
 
 @dataclass(frozen=True)
@@ -82,6 +89,10 @@ class Facts:
     sites: frozenset[str] = frozenset()
     attachments: frozenset[str] = frozenset()
     """SHA-256 of the attachments the batch names that the blob store holds."""
+    people: frozenset[str] = frozenset()
+    """Ids (lowercase) of the people the batch's meeting attendees name that exist."""
+    png_attachments: frozenset[str] = frozenset()
+    """SHA-256 of the stored attachments the batch names as signatures that are PNG images."""
 
 
 @dataclass(frozen=True)
@@ -92,8 +103,9 @@ class Decision:
     http_status: int | None = None
     params: tuple[tuple[str, str], ...] = ()
     """Parameters of the code's message (``problem`` of an invalid op, ``field`` of a reference)."""
-    new: Stored | None = None
-    server_copy: Stored | None = None
+    new: Stored | Record | None = None
+    """What the server holds once the op is applied: a finding, or a meeting or conclusion."""
+    server_copy: Stored | Record | None = None
 
 
 _HASHED_FIELDS = tuple(f for f in FindingData.__struct_fields__ if f != "client_updated_at")
@@ -147,7 +159,9 @@ def reject(code: ErrorCode, **params: str) -> Decision:
     return Decision(status="rejected", code=code, http_status=status_of(code), params=tuple(params.items()))
 
 
-def _gate(audit: AuditState | None) -> Decision | None:
+def gate(audit: AuditState | None) -> Decision | None:
+    """The audit's say on any write to it: unknown, not the caller's to write, signed (the op is kept
+    for review), or not open for findings; None when the write may go on to the op's own rules."""
     if audit is None:
         return reject(ErrorCode.NOT_FOUND)
     if not audit.may_write:
@@ -183,6 +197,8 @@ def _out_of_checklist(data: FindingData, audit: AuditState) -> Decision | None:
             return reject(ErrorCode.FINDING_CLAUSE_OUT_OF_SCOPE)
     if not audit.clauses.issuperset(data.clause_refs):
         return reject(ErrorCode.FINDING_CLAUSE_OUT_OF_SCOPE)
+    if data.question_id in audit.good_practice and data.verdict in NONCONFORMITIES:
+        return reject(ErrorCode.FINDING_GOOD_PRACTICE_NOT_NC)
     return None
 
 
@@ -192,10 +208,12 @@ def _missing_attachment(data: FindingData, facts: Facts) -> Decision | None:
     return None
 
 
-def decide(op: Op, current: Stored | None, facts: Facts, holder: Stored | None = None) -> Decision:
-    """The outcome of one op. The finding's audit (the op's for a new finding) is looked up in
-    ``facts``; ``holder`` is another live finding of the same audit already answering the same
-    checklist question."""
+def decide(
+    op: UpsertFinding | DeleteFinding, current: Stored | None, facts: Facts, holder: Stored | None = None
+) -> Decision:
+    """The outcome of one finding op (a meeting's or a conclusion's: ``records_logic.decide_record``).
+    The finding's audit (the op's for a new finding) is looked up in ``facts``; ``holder`` is another
+    live finding of the same audit already answering the same checklist question."""
     if isinstance(op, DeleteFinding):
         audit = facts.audits.get(current.audit_id) if current is not None else None
         return _decide_delete(op, current, audit)
@@ -210,9 +228,9 @@ def _decide_upsert(
     audit = facts.audits.get(op.audit_id)
     if audit is None:
         return reject(ErrorCode.NOT_FOUND)
-    gate = _gate(audit)
-    if gate is not None:
-        return gate
+    refused = gate(audit)
+    if refused is not None:
+        return refused
     data = op.data
     if data.verdict in NEEDS_EVIDENCE and not data.evidence.strip():
         return reject(ErrorCode.FINDING_EVIDENCE_REQUIRED)
@@ -240,9 +258,9 @@ def _decide_upsert(
 def _decide_delete(op: DeleteFinding, current: Stored | None, audit: AuditState | None) -> Decision:
     if current is None:
         return reject(ErrorCode.FINDING_NOT_FOUND)
-    gate = _gate(audit)
-    if gate is not None:
-        return gate
+    refused = gate(audit)
+    if refused is not None:
+        return refused
     if current.deleted:
         return Decision(status="unchanged", rev=current.rev)
     if op.base_rev != current.rev:

@@ -1,4 +1,5 @@
-"""The offline package of an audit, assembled from the audits, org, checklists and sync stores."""
+"""The offline package of an audit, assembled from the audits, org, checklists and sync stores: the plan,
+the checklist, the findings, the meetings and the conclusion."""
 
 from __future__ import annotations
 
@@ -15,8 +16,8 @@ from server.checklists.logic import ProcessView, compose, library_from_snapshot
 from server.lib.i18n import Locale
 from server.org import people_store
 from server.org import store as org_store
-from server.sync import changes_store
-from server.sync.schemas import PackageOut
+from server.sync import changes_store, records_changes
+from server.sync.schemas import ConclusionOut, MeetingOut, PackageOut
 
 __all__ = ["build_package"]
 
@@ -62,6 +63,7 @@ async def build_package(audit: AuditOut, lang: Locale, checklists_dir: Path) -> 
             for i in compose(pinned, org, standards=audit.standards, lang=lang, process=view)
         ]
     changes, _ = await changes_store.findings_since([audit.id], 0, 100_000)
+    records, _ = await records_changes.records_since([audit.id], 0, 100_000)
     return PackageOut(
         audit=msgspec.to_builtins(audit),
         team=team,
@@ -72,5 +74,7 @@ async def build_package(audit: AuditOut, lang: Locale, checklists_dir: Path) -> 
         checklist_version=audit.checklist_version,
         checklist=checklist,
         findings=changes,
+        meetings=[r for r in records if isinstance(r, MeetingOut)],
+        conclusion=next((r for r in records if isinstance(r, ConclusionOut)), None),
         cursor=str(cursor),
     )

@@ -1,15 +1,39 @@
-"""Findings as rows: turning what the database holds into the protocol's Structs (no queries)."""
+"""Findings, meetings and conclusions as rows: turning what the database holds into the protocol's
+Structs (no queries)."""
 
 from __future__ import annotations
 
 from datetime import datetime
 from typing import Any
 
+import msgspec
+
 from server.lib.rows import json_list
 from server.sync.logic import Stored
-from server.sync.schemas import FindingData, FindingOut
+from server.sync.records_logic import Entity, Record, RecordData, slot_of
+from server.sync.schemas import (
+    ConclusionData,
+    ConclusionOut,
+    FindingData,
+    FindingOut,
+    MeetingData,
+    MeetingOut,
+)
 
-__all__ = ["data_from_row", "finding_out", "stored_from_row"]
+__all__ = [
+    "data_from_row",
+    "finding_out",
+    "record_content",
+    "record_from_row",
+    "record_out",
+    "stored_from_row",
+]
+
+_RECORD_TYPES: dict[Entity, type[MeetingData] | type[ConclusionData]] = {
+    "meeting": MeetingData,
+    "conclusion": ConclusionData,
+}
+_record_decoders = {entity: msgspec.json.Decoder(kind) for entity, kind in _RECORD_TYPES.items()}
 
 
 def data_from_row(row: dict[str, Any]) -> FindingData:
@@ -48,6 +72,51 @@ def finding_out(stored: Stored, seq: int, author: str, updated_at: datetime) -> 
         seq=seq,
         deleted=stored.deleted,
         data=None if stored.deleted else stored.data,
+        author=author,
+        updated_at=updated_at,
+    )
+
+
+def record_content(entity: Entity, value: Any) -> RecordData:
+    """A record's JSON content column as its Struct (SQLite hands back text, PostgreSQL text or values)."""
+    if isinstance(value, str | bytes):
+        return _record_decoders[entity].decode(value)
+    return msgspec.convert(value, _RECORD_TYPES[entity])
+
+
+def record_from_row(entity: Entity, row: dict[str, Any]) -> Record:
+    data = record_content(entity, row["content"])
+    return Record(
+        entity=entity,
+        id=str(row["id"]),
+        audit_id=str(row["audit_id"]),
+        slot=slot_of(data),
+        rev=int(row["rev"]),
+        deleted=bool(row["deleted"]),
+        content_hash=str(row["content_hash"]),
+        data=data,
+    )
+
+
+def record_out(record: Record, seq: int, author: str, updated_at: datetime) -> MeetingOut | ConclusionOut:
+    if isinstance(record.data, MeetingData):
+        return MeetingOut(
+            id=record.id,
+            audit_id=record.audit_id,
+            rev=record.rev,
+            seq=seq,
+            deleted=record.deleted,
+            data=None if record.deleted else record.data,
+            author=author,
+            updated_at=updated_at,
+        )
+    return ConclusionOut(
+        id=record.id,
+        audit_id=record.audit_id,
+        rev=record.rev,
+        seq=seq,
+        deleted=record.deleted,
+        data=None if record.deleted else record.data,
         author=author,
         updated_at=updated_at,
     )

@@ -1,17 +1,19 @@
-"""Sync use cases: push, pull, the offline package, conflicts, finding history and late submissions.
+"""Sync use cases: push, pull, the offline package, conflicts, the history of findings, meetings and
+conclusions, and late submissions.
 
 Each use case is one transaction; it reads the other domains through their services and stores
-(audits for visibility and state, org for the objects a finding names, checklists for the pinned
-questions, attachments for the stored files) and leaves the op rules to ``logic.decide``.
+(audits for visibility and state, org for the objects a finding or an attendee names, checklists for
+the pinned questions, attachments for the stored files and signatures) and leaves the op rules to
+``logic.decide`` and ``records_logic.decide_record``.
 """
 
 from __future__ import annotations
 
-from collections.abc import AsyncIterator, Collection, Mapping
+from collections.abc import AsyncIterator, Collection, Mapping, Sequence
 from contextlib import asynccontextmanager
 from typing import TYPE_CHECKING, Any
 
-from server.attachments.service import blob_store
+from server.attachments.service import blob_store, stored_attachment
 from server.audits import store as audits_store
 from server.audits.service import list_visible_audits, visible_audit
 from server.auth.policy import (
@@ -27,11 +29,27 @@ from server.checklists.library import Library, load_library
 from server.checklists.logic import library_from_snapshot
 from server.lib.db import write_transaction
 from server.lib.errors import AppError, ErrorCode
+from server.org import people_store
 from server.org import store as org_store
-from server.sync import changes_store, store
+from server.sync import changes_store, records_changes, store
 from server.sync.logic import AuditState, Facts, decode_ops, question_standards
 from server.sync.package import build_package
-from server.sync.schemas import FindingData, FindingVersionOut, PackageOut, PullOut, PushIn, UpsertFinding
+from server.sync.records_logic import Entity
+from server.sync.schemas import (
+    ConclusionOut,
+    ConclusionVersionOut,
+    FindingOut,
+    FindingVersionOut,
+    MeetingOut,
+    MeetingVersionOut,
+    Op,
+    PackageOut,
+    PullOut,
+    PushIn,
+    UpsertConclusion,
+    UpsertFinding,
+    UpsertMeeting,
+)
 
 if TYPE_CHECKING:
     from datetime import datetime
@@ -43,17 +61,20 @@ if TYPE_CHECKING:
 
 __all__ = [
     "audit_package",
+    "conclusion_history",
     "finding_conflicts",
     "finding_history",
     "late_submissions",
+    "meeting_history",
     "pull_changes",
     "push_ops",
+    "record_conflicts",
 ]
 
 # Keys of the batches this process is applying (SQLite only: one process serves it).
 _in_flight: set[str] = set()
 # A pinned checklist never changes: question id → standards, per version, kept for the process.
-_pinned_questions: dict[str, Mapping[str, frozenset[str]]] = {}
+_pinned_questions: dict[str, tuple[Mapping[str, frozenset[str]], frozenset[str]]] = {}
 _PINNED_KEPT = 64
 _library_clauses: dict[tuple[str, frozenset[str]], frozenset[str]] = {}
 
@@ -109,58 +130,90 @@ async def push_ops(
         if replay is not None:
             return replay
         decoded = decode_ops(batch.ops)
-        pending = await store.open_batch(ctx, seq, now, [op for op, _, _ in decoded if op is not None])
-        upserts = [op.data for op, _, _ in decoded if isinstance(op, UpsertFinding)]
-        facts = await _facts(principal, pending.audit_ids, upserts, settings)
+        ops = [op for op, _, _ in decoded if op is not None]
+        pending = await store.open_batch(ctx, seq, now, ops)
+        facts = await _facts(principal, pending.audit_ids, ops, settings)
         results = store.apply_ops(pending, decoded, facts)
         return await store.finish_batch(pending, key, body_hash, results)
 
 
 async def _facts(
-    principal: Principal, audit_ids: Collection[str], upserts: list[FindingData], settings: Settings
+    principal: Principal, audit_ids: Collection[str], ops: Sequence[Op], settings: Settings
 ) -> Facts:
     """What the batch's ops are checked against: one read per kind of fact, never one per op."""
+    upserts = [op.data for op in ops if isinstance(op, UpsertFinding)]
+    attendees = [a for op in ops if isinstance(op, UpsertMeeting) for a in op.data.attendees]
+    signatures = {s.attachment for op in ops if isinstance(op, UpsertConclusion) for s in op.data.signatures}
     library = load_library(settings.checklists_dir)[0] if upserts else None
+    processes = {d.process_id.lower() for d in upserts if d.process_id}
+    units = {d.unit_id.lower() for d in upserts if d.unit_id} | {a.unit_id for a in attendees if a.unit_id}
+    sites = {d.site_id.lower() for d in upserts if d.site_id}
+    hashes = {sha for d in upserts for sha in d.attachments} | signatures
+    files = blob_store(settings)
+    # touch, not exists: a file a finding or a conclusion is about to name restarts its clean-up delay,
+    # so a `tadqiq attachments gc` running at this moment cannot remove it under the batch.
+    stored = frozenset([sha for sha in sorted(hashes) if await files.touch(sha)])
+    return Facts(
+        audits=await _audit_states(principal, audit_ids, library),
+        processes=frozenset(p.id for p in await org_store.list_processes()) if processes else frozenset(),
+        units=frozenset(u.id for u in await org_store.list_units()) if units else frozenset(),
+        sites=frozenset(s.id for s in await org_store.list_sites()) if sites else frozenset(),
+        attachments=stored,
+        people=frozenset(await people_store.person_units())
+        if any(a.person_id for a in attendees)
+        else frozenset(),
+        png_attachments=frozenset(
+            [sha for sha in sorted(signatures & stored) if await _is_png(settings, sha)]
+        ),
+    )
+
+
+async def _is_png(settings: Settings, sha256: str) -> bool:
+    found = await stored_attachment(settings, sha256)
+    return found is not None and found.media_type == "image/png"
+
+
+async def _audit_states(
+    principal: Principal, audit_ids: Collection[str], library: Library | None
+) -> dict[str, AuditState]:
+    """The state of each audit the batch names (an unknown audit is left out: its ops are not found)."""
     audits: dict[str, AuditState] = {}
     for audit_id in sorted(audit_ids):
         try:
             audit = await audits_store.get_audit(audit_id)
-        except AppError:  # an unknown audit: each of its ops is rejected as not found
+        except AppError:
             continue
         standards = frozenset(audit.standards)
+        questions, good_practice = (
+            await _questions(audit, library) if library is not None else ({}, frozenset())
+        )
         audits[audit_id] = AuditState(
             status=audit.status,
             may_write=may_write_findings(principal, [m.person_id for m in audit.team]),
             standards=standards,
             clauses=_clauses(library, standards) if library is not None else frozenset(),
-            questions=await _questions(audit, library) if library is not None else {},
+            questions=questions,
+            good_practice=good_practice,
         )
-    processes = {d.process_id.lower() for d in upserts if d.process_id}
-    units = {d.unit_id.lower() for d in upserts if d.unit_id}
-    sites = {d.site_id.lower() for d in upserts if d.site_id}
-    hashes = {sha for d in upserts for sha in d.attachments}
-    files = blob_store(settings)
-    return Facts(
-        audits=audits,
-        processes=frozenset(p.id for p in await org_store.list_processes()) if processes else frozenset(),
-        units=frozenset(u.id for u in await org_store.list_units()) if units else frozenset(),
-        sites=frozenset(s.id for s in await org_store.list_sites()) if sites else frozenset(),
-        # touch, not exists: a file a finding is about to name restarts its clean-up delay, so a
-        # `tadqiq attachments gc` running at this moment cannot remove it under the batch.
-        attachments=frozenset([sha for sha in sorted(hashes) if await files.touch(sha)]),
-    )
+    return audits
 
 
-async def _questions(audit: AuditOut, library: Library) -> Mapping[str, frozenset[str]]:
-    """Question id → standards, for the checklist pinned for ``audit`` (empty when none is)."""
+async def _questions(
+    audit: AuditOut, library: Library
+) -> tuple[Mapping[str, frozenset[str]], frozenset[str]]:
+    """Question id → standards, for the checklist pinned for ``audit`` (empty when none is), and the
+    ids of its good-practice questions."""
     version = audit.checklist_version
     if not version:
-        return {}
+        return {}, frozenset()
     cached = _pinned_questions.get(version)
     if cached is None:
         pinned, org = library_from_snapshot(await checklists_store.get_snapshot(version), library)
-        cached = question_standards(
-            [(q.id, q.clauses) for q in pinned.questions] + [(o.code, o.clauses) for o in org]
+        cached = (
+            question_standards(
+                [(q.id, q.clauses) for q in pinned.questions] + [(o.code, o.clauses) for o in org]
+            ),
+            frozenset(q.id for q in pinned.questions if q.basis == "good_practice"),
         )
         if len(_pinned_questions) >= _PINNED_KEPT:
             _pinned_questions.clear()
@@ -196,9 +249,21 @@ async def pull_changes(principal: Principal, since: int, audit_id: str | None, l
             audit_ids = [(await visible_audit(principal, audit_id)).id]
         else:
             audit_ids = [a.id for a in await list_visible_audits(principal)]
-        changes, has_more = await changes_store.findings_since(audit_ids, since, limit)
-    cursor = changes[-1].seq if changes else max(since, head)
-    return PullOut(changes=changes, cursor=str(cursor), has_more=has_more)
+        findings, more_findings = await changes_store.findings_since(audit_ids, since, limit)
+        records, more_records = await records_changes.records_since(audit_ids, since, limit)
+    # The first ``limit`` changes of the three kinds together, by sequence: whatever is cut off lies
+    # after the cursor, so the next page brings it.
+    page: list[FindingOut | MeetingOut | ConclusionOut] = sorted([*findings, *records], key=lambda c: c.seq)
+    has_more = more_findings or more_records or len(page) > limit
+    page = page[:limit]
+    cursor = page[-1].seq if page else max(since, head)
+    return PullOut(
+        changes=[c for c in page if isinstance(c, FindingOut)],
+        meetings=[c for c in page if isinstance(c, MeetingOut)],
+        conclusions=[c for c in page if isinstance(c, ConclusionOut)],
+        cursor=str(cursor),
+        has_more=has_more,
+    )
 
 
 async def audit_package(principal: Principal, audit_id: str, lang: Locale, settings: Settings) -> PackageOut:
@@ -235,6 +300,49 @@ async def finding_history(principal: Principal, finding_id: str) -> list[Finding
             may_read_finding_history(principal, [m.person_id for m in audit.team]), CAN_READ_FINDING_HISTORY
         )
         return await changes_store.finding_versions(finding_id)
+
+
+async def _record_audit(principal: Principal, entity: Entity, record_id: str) -> AuditOut:
+    """The audit of an existing meeting or conclusion, if the caller may read it; 404 otherwise."""
+    audit_id = (await records_changes.record_audit_ids(entity, [record_id])).get(record_id.lower())
+    if audit_id is None:
+        raise AppError(ErrorCode.NOT_FOUND, details={"entity": entity, "id": record_id})
+    return await visible_audit(principal, audit_id)
+
+
+async def meeting_history(principal: Principal, meeting_id: str) -> list[MeetingVersionOut]:
+    """Every applied version of a meeting, oldest first: for the audit lead and the audit's team."""
+    async with store.read_snapshot():
+        audit = await _record_audit(principal, "meeting", meeting_id)
+        require(
+            may_read_finding_history(principal, [m.person_id for m in audit.team]), CAN_READ_FINDING_HISTORY
+        )
+        return await records_changes.meeting_versions(meeting_id)
+
+
+async def conclusion_history(principal: Principal, conclusion_id: str) -> list[ConclusionVersionOut]:
+    """Every applied version of an audit's conclusion, oldest first: for the audit lead and the team."""
+    async with store.read_snapshot():
+        audit = await _record_audit(principal, "conclusion", conclusion_id)
+        require(
+            may_read_finding_history(principal, [m.person_id for m in audit.team]), CAN_READ_FINDING_HISTORY
+        )
+        return await records_changes.conclusion_versions(conclusion_id)
+
+
+async def record_conflicts(principal: Principal, entity: Entity, record_id: str) -> list[dict[str, Any]]:
+    """The client versions of a meeting or a conclusion that lost against the server copy."""
+    async with store.read_snapshot():
+        items = await records_changes.list_record_conflicts(entity, record_id)
+        # A losing new record never reached its table: its conflict rows name the audit.
+        audit_ids = {item["auditId"] for item in items} | set(
+            (await records_changes.record_audit_ids(entity, [record_id])).values()
+        )
+        if not audit_ids:
+            raise AppError(ErrorCode.NOT_FOUND, details={"entity": entity, "id": record_id})
+        for audit_id in sorted(audit_ids):
+            await visible_audit(principal, audit_id)
+    return items
 
 
 async def late_submissions(principal: Principal, audit_id: str) -> list[dict[str, Any]]:

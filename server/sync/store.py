@@ -1,11 +1,12 @@
-"""Findings and sync bookkeeping in the database: the push path (reads are in ``changes_store.py``).
+"""Findings and sync bookkeeping in the database: the push path (reads are in ``changes_store.py``;
+meetings and conclusions ride in the same batch through ``records_store.py``).
 
 A push is one transaction, opened by the service: claim the batch key (an advisory lock on
 PostgreSQL), take the sequence row (which orders concurrent batches on PostgreSQL and is free on
 SQLite, where IMMEDIATE already serialises writers), answer a replayed key from the stored response,
-load the findings the ops name, decide every op in order, write the outcome, every applied version and
-the response together. A crash anywhere before COMMIT leaves nothing behind; the client's retry with
-the same key then applies the batch once.
+load the findings and records the ops name, decide every op in order, write the outcome, every applied
+version and the response together. A crash anywhere before COMMIT leaves nothing behind; the client's
+retry with the same key then applies the batch once.
 """
 
 from __future__ import annotations
@@ -30,8 +31,19 @@ from server.lib.i18n import Locale
 from server.lib.principal import Principal
 from server.lib.rows import chunked
 from server.sync.logic import Decision, Facts, Stored, decide, reject
-from server.sync.rows import finding_out, stored_from_row
-from server.sync.schemas import DeleteFinding, FindingOut, Op, OpResult, PushOut, UpsertFinding
+from server.sync.records_logic import RECORD_OPS, Record
+from server.sync.records_store import RecordBatch, decide_record_op, open_records, write_records
+from server.sync.rows import finding_out, record_out, stored_from_row
+from server.sync.schemas import (
+    ConclusionOut,
+    DeleteFinding,
+    FindingOut,
+    MeetingOut,
+    Op,
+    OpResult,
+    PushOut,
+    UpsertFinding,
+)
 from server.sync.tables import Finding, FindingConflict, LateSubmission, SyncBatch, SyncCounter
 from server.trail.store import record_change
 
@@ -198,10 +210,18 @@ class PendingBatch:
     existing: set[str] = field(default_factory=set)
     conflicts: list[FindingConflict] = field(default_factory=list)
     lates: list[LateSubmission] = field(default_factory=list)
+    """Ops on signed audits, kept for review: of findings, meetings and conclusions."""
     now_param: Any = None  # ``now`` as executemany wants it, converted once per batch
+    records: RecordBatch = field(default_factory=RecordBatch)
+    """The batch's meetings and conclusions."""
+
+    def take_seq(self) -> int:
+        """The next change sequence, for one applied version of a finding or a record."""
+        self.seq += 1
+        return self.seq
 
     def apply(self, new: Stored, previous: Stored | None) -> int:
-        self.seq += 1
+        self.take_seq()
         if previous is not None and previous.question_id and not previous.deleted:
             self.holders.pop((previous.audit_id, previous.question_id), None)
         if new.question_id and not new.deleted:
@@ -214,14 +234,17 @@ class PendingBatch:
         self.versions.append(_version_row(new, self, None if new.deleted else client_time))
         return self.seq
 
-    def copy_of(self, stored: Stored) -> FindingOut:
+    def copy_of(self, stored: Stored | Record) -> FindingOut | MeetingOut | ConclusionOut:
+        if isinstance(stored, Record):
+            return record_out(stored, *self.records.meta[(stored.entity, stored.id)])
         seq, author, at = self.meta[stored.id]
         return finding_out(stored, seq, author, at)
 
 
 async def open_batch(ctx: BatchContext, seq: int, now: datetime, ops: Sequence[Op]) -> PendingBatch:
-    """Load the findings the ops name, and the live findings answering the questions they answer."""
-    rows = await _rows(sorted({_norm(op.id) for op in ops}))
+    """Load the findings the ops name, the live findings answering the questions they answer, and the
+    meetings and conclusions of the record ops."""
+    rows = await _rows(sorted({_norm(op.id) for op in ops if isinstance(op, UpsertFinding | DeleteFinding)}))
     known = {str(r["id"]): stored_from_row(r) for r in rows}
     meta = {str(r["id"]): (int(r["seq"]), str(r["author_username"]), r["updated_at"]) for r in rows}
     audit_ids = {_norm(op.audit_id) for op in ops if isinstance(op, UpsertFinding)}
@@ -230,6 +253,7 @@ async def open_batch(ctx: BatchContext, seq: int, now: datetime, ops: Sequence[O
     holder_rows = await _holders(audit_ids, questions)
     for row in holder_rows.values():
         meta.setdefault(str(row["id"]), (int(row["seq"]), str(row["author_username"]), row["updated_at"]))
+    records = await open_records(ops)
     return PendingBatch(
         ctx=ctx,
         now=now,
@@ -238,9 +262,10 @@ async def open_batch(ctx: BatchContext, seq: int, now: datetime, ops: Sequence[O
         known=known,
         meta=meta,
         holders={k: stored_from_row(r) for k, r in holder_rows.items()},
-        audit_ids=audit_ids,
+        audit_ids=audit_ids | records.audit_ids,
         existing=set(known),
         now_param=timestamp_param(now),
+        records=records,
     )
 
 
@@ -323,6 +348,9 @@ def _decide_one(index: int, item: DecodedOp, batch: PendingBatch, facts: Facts) 
     op, error, problem = item
     if op is None:
         return _result(index, None, _unreadable(error, problem), batch)
+    if isinstance(op, RECORD_OPS):
+        record_op, outcome = decide_record_op(op, batch, facts)
+        return _result(index, record_op.id, outcome, batch)
     # Most tablets already send lowercase ids; copying the op only when needed keeps 1,000 ops cheap.
     if isinstance(op, UpsertFinding) and (op.id != _norm(op.id) or op.audit_id != _norm(op.audit_id)):
         op = msgspec.structs.replace(op, id=_norm(op.id), audit_id=_norm(op.audit_id))
@@ -334,7 +362,7 @@ def _decide_one(index: int, item: DecodedOp, batch: PendingBatch, facts: Facts) 
     if isinstance(op, UpsertFinding) and op.data.question_id:
         holder = batch.holders.get((op.audit_id, op.data.question_id))
     decision = decide(op, current, facts, holder)
-    if decision.status == "applied" and decision.new is not None:
+    if decision.status == "applied" and isinstance(decision.new, Stored):
         batch.apply(decision.new, current)
     elif decision.status == "conflict" and isinstance(op, UpsertFinding):
         server = decision.server_copy
@@ -419,6 +447,7 @@ async def _write(batch: PendingBatch) -> None:
         [(*_values(s, seq, client, batch).values(), fid) for fid, (s, seq, client) in batch.updates.items()],
     )
     await executemany(_INSERT_VERSION, batch.versions)
+    await write_records(batch)
     if batch.conflicts:
         await FindingConflict.insert(*batch.conflicts).run()
     if batch.lates:

@@ -280,6 +280,27 @@ TABLE: dict[str, Row] = {
         frozenset({"lead"}),
         call("GET", "/api/v1/findings/{finding}/history"),
     ),
+    "listMeetingConflicts": Row(
+        "can_read_findings", ALL, READERS_OF_FOREIGN, call("GET", "/api/v1/meetings/{meeting}/conflicts")
+    ),
+    "getMeetingHistory": Row(
+        "can_read_finding_history",
+        WRITERS,
+        frozenset({"lead"}),
+        call("GET", "/api/v1/meetings/{meeting}/history"),
+    ),
+    "listConclusionConflicts": Row(
+        "can_read_findings",
+        ALL,
+        READERS_OF_FOREIGN,
+        call("GET", "/api/v1/conclusions/{conclusion}/conflicts"),
+    ),
+    "getConclusionHistory": Row(
+        "can_read_finding_history",
+        WRITERS,
+        frozenset({"lead"}),
+        call("GET", "/api/v1/conclusions/{conclusion}/history"),
+    ),
     "listLateSubmissions": Row(
         "can_review_late",
         frozenset({"admin", "lead", "auditor"}),
@@ -393,6 +414,7 @@ async def _world(client: AsyncTestClient[Any], settings: Settings) -> World:
     )
     assert created.status_code in (200, 201), created.text
     findings: dict[str, str] = {}
+    records: dict[str, dict[str, str]] = {}
     shas: dict[str, str] = {}
     for red, audit in ((200, own), (100, foreign)):  # a photo of each audit: seen only with its audit
         png = _png(red)
@@ -402,12 +424,25 @@ async def _world(client: AsyncTestClient[Any], settings: Settings) -> World:
         )
         assert uploaded.status_code in (200, 201), uploaded.text
         op = finding(audit["id"], attachments=[sha])
+        records[audit["id"]] = {"meeting": str(uuid.uuid4()), "conclusion": str(uuid.uuid4())}
+        meeting = {
+            "op": "upsertMeeting",
+            "id": records[audit["id"]]["meeting"],
+            "auditId": audit["id"],
+            "data": {"kind": "opening", "heldAt": "2026-11-23T09:00:00+01:00"},
+        }
+        conclusion = {
+            "op": "upsertConclusion",
+            "id": records[audit["id"]]["conclusion"],
+            "auditId": audit["id"],
+            "data": {"summary": "Synthèse"},
+        }
         pushed = await client.post(
             "/api/v1/sync/push",
-            json={"deviceId": "policy-setup", "ops": [op]},
+            json={"deviceId": "policy-setup", "ops": [op, meeting, conclusion]},
             headers={**lead, "Idempotency-Key": str(uuid.uuid4())},
         )
-        assert pushed.json()["results"][0]["status"] == "applied", pushed.text
+        assert [r["status"] for r in pushed.json()["results"]] == ["applied"] * 3, pushed.text
         findings[audit["id"]] = op["id"]
         await force_status(settings, audit["id"], "reported")
     headers = {
@@ -447,12 +482,14 @@ async def _world(client: AsyncTestClient[Any], settings: Settings) -> World:
         own={
             "audit": own["id"],
             "finding": findings[own["id"]],
+            **records[own["id"]],
             "rev": str(own["rev"]),
             "sha": shas[own["id"]],
         },
         foreign={
             "audit": foreign["id"],
             "finding": findings[foreign["id"]],
+            **records[foreign["id"]],
             "rev": str(foreign["rev"]),
             "sha": shas[foreign["id"]],
         },
