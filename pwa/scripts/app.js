@@ -1,5 +1,5 @@
-/** The shell: header (name, language switch), the sync status always in view, the screen, the session.
- * A screen is `{load(params, ctx), view(data, ctx), after?(root)}`, rendered by lit-html into the page. */
+/** The shell (header, sync status always in view), the session, and the screens:
+ * `{load(params, ctx), view(data, ctx), after?(root)}` rendered by lit-html into the page. */
 import { html, nothing, render } from "/vendor/lit-html@3.3.3/lit-html.js";
 import { describe, sendJson, setToken } from "/scripts/api.js";
 import { clearAll, getMeta, setMeta } from "/scripts/db.js";
@@ -156,7 +156,7 @@ async function forget() {
   await show();
 }
 
-/** Resolves true once a service worker controls the page (the app then starts offline). */
+/** True once a service worker controls the page. */
 function waitForController(timeout = 15000) {
   if (navigator.serviceWorker?.controller || !navigator.serviceWorker) return Promise.resolve(Boolean(navigator.serviceWorker));
   return new Promise((resolve) => {
@@ -165,7 +165,7 @@ function waitForController(timeout = 15000) {
   });
 }
 
-/** Register the worker of the app's current version: a new version installs a new worker. */
+/** A new version of the app registers a new worker. */
 async function registerWorker() {
   try {
     const { version } = await (await fetch("/app-manifest.json", { cache: "no-store" })).json();

@@ -1,5 +1,4 @@
-/** Pure functions behind the audit screens: the checklist by clause with its progress, the filters, the
- * findings summary, a field-by-field merge. No DOM, no storage. */
+/** Pure functions of the audit screens: checklist by clause, filters, summary, merge. */
 import { NONCONFORMITIES } from "/scripts/ops.js";
 
 export const VERDICT_ORDER = ["conform", "nc_major", "nc_minor", "observation", "improvement", "not_applicable"];
@@ -22,7 +21,6 @@ export function clauseList(standards) {
   return out;
 }
 
-/** The live findings answering checklist questions, by question id. */
 export const findingsByQuestion = (findings) => new Map(findings.filter((f) => !f.deleted && f.data?.questionId).map((f) => [f.data.questionId, f]));
 
 const isNc = (finding) => NONCONFORMITIES.includes(finding?.data?.verdict);
@@ -34,8 +32,7 @@ export function filterItems(items, filter, answers) {
   return filter === "nc" ? items.filter((item) => isNc(answers.get(item.id))) : items;
 }
 
-/** The checklist grouped by each item's first clause to two levels ("7.1"), in clause order:
- * `[{number, ref, items (filtered), total, answered, nonconformities}]`, counts over the whole group. */
+/** Items grouped by their first clause to two levels ("7.1"), in order; counts over the whole group. */
 export function groupByClause(items, answers, filter = "all") {
   const groups = new Map();
   for (const item of items) {
@@ -53,7 +50,6 @@ export function groupByClause(items, answers, filter = "all") {
   }));
 }
 
-/** How many live findings have each verdict. */
 export function verdictCounts(findings) {
   const counts = Object.fromEntries(VERDICT_ORDER.map((v) => [v, 0]));
   for (const f of findings) if (!f.deleted && f.data?.verdict) counts[f.data.verdict] += 1;

@@ -1,8 +1,5 @@
-/**
- * The only IndexedDB user. Each write is one transaction with durability "strict", resolved once
- * committed (`tx.done`); its callback may await IndexedDB requests only. If the browser closed the
- * connection (memory pressure), the next call reopens it and a failed write is tried again.
- */
+/** The only IndexedDB user: each write one "strict" transaction, resolved once committed; its callback
+ * awaits IndexedDB requests only. A connection the browser closed is reopened and the write retried. */
 import { openDB } from "/vendor/idb@8.0.4/build/index.js";
 
 export const RECORD_STORES = ["findings", "meetings", "conclusions"];
@@ -45,8 +42,7 @@ async function retrying(work) {
   }
 }
 
-/** Run `fn(tx)` in one read-write transaction and resolve once it is durably committed; if `fn`
- * throws, the transaction is aborted and nothing of it is stored. */
+/** If `fn` throws, the transaction is aborted: nothing of it is stored. */
 export function write(stores, fn) {
   return retrying(async (db) => {
     const tx = db.transaction(stores, "readwrite", { durability: "strict" });
@@ -63,7 +59,6 @@ export function write(stores, fn) {
   });
 }
 
-/** Read in one transaction: a consistent view across stores. */
 export const read = (stores, fn) => retrying(async (db) => {
   const tx = db.transaction(stores);
   const result = await fn(tx);
@@ -76,7 +71,7 @@ export const byAudit = (store, auditId) => retrying((db) => db.getAllFromIndex(s
 export const getMeta = (key) => get("meta", key);
 export const setMeta = (key, value) => write(["meta"], (tx) => tx.objectStore("meta").put(value, key));
 
-/** Empty every store but the device's id and language (sign-out, clear data). */
+/** Everything but the device's id and language goes. */
 export const clearAll = () => write(STORES, async (tx) => {
   const meta = tx.objectStore("meta");
   const kept = [["deviceId", await meta.get("deviceId")], ["language", await meta.get("language")]];
@@ -84,7 +79,6 @@ export const clearAll = () => write(STORES, async (tx) => {
   for (const [key, value] of kept) if (value !== undefined) await meta.put(value, key);
 });
 
-/** This tablet's id, made once (the server records it with each batch). */
 let device = null;
 export const deviceId = async () => (device ??= await write(["meta"], async (tx) => {
   const meta = tx.objectStore("meta");

@@ -1,13 +1,9 @@
-/**
- * Edits and the outbox. An edit is one transaction writing the local record and its op together. Ops
- * wait in the outbox until `formBatch` freezes them into a batch with its own Idempotency-Key: a batch
- * never changes after that, later edits go into the next one.
- */
+/** Edits and the outbox: an edit writes its record and its op in one transaction; `formBatch` freezes
+ * queued ops into a batch with its own Idempotency-Key, never changed after (later edits: next batch). */
 import { byAudit, deviceId, getAll, read, write } from "/scripts/db.js";
 import { ENTITIES, attachmentsOf, draftReason, entityOfOp, pushOp } from "/scripts/ops.js";
 import { fromServer } from "/scripts/packages.js";
 
-/** `edit` events (`detail.auditId`) after each stored edit, for sync and the status. */
 export const edits = new EventTarget();
 const BATCH_LIMIT = 500;
 const nowIso = () => new Date().toISOString();
@@ -17,7 +13,7 @@ async function dropQueued(outbox, id) {
   for (const seq of await outbox.index("ref").getAllKeys(id)) await outbox.delete(seq);
 }
 
-/** Put a record and, unless it is a draft, its op (replacing an op of the same record still queued). */
+/** A record and, unless a draft, its op. */
 async function putWithOp(tx, entity, record) {
   await tx.objectStore(ENTITIES[entity]).put(record);
   if (record.draft) return;
@@ -25,12 +21,8 @@ async function putWithOp(tx, entity, record) {
   await tx.objectStore("outbox").add({ auditId, entity, id, kind: deleted ? "delete" : "upsert", data });
 }
 
-/**
- * Store a change of a finding, meeting or conclusion and queue its op, in one transaction, with the
- * files it cites (`blobs`: photos, signatures, resized and hashed beforehand). A record that cannot be
- * sent yet (a nonconformity without evidence) is kept as a draft; a deletion the server never saw
- * simply removes the record.
- */
+/** Store a change and queue its op in one transaction, with its files (`blobs`, prepared before). A
+ * record not sendable yet is a draft; a deletion the server never saw just removes the record. */
 export async function saveRecord(entity, { id, auditId, data, deleted = false }, blobs = []) {
   const stamped = { ...data, clientUpdatedAt: nowIso() };
   const draft = deleted ? null : draftReason(entity, stamped);
@@ -50,9 +42,8 @@ export async function saveRecord(entity, { id, auditId, data, deleted = false },
   changed(auditId);
 }
 
-/** Settle a conflict: `{keep: "theirs"}` adopts the server's copy; otherwise `data` (mine or a merge)
- * or `deleted` goes as a new change on the server's rev. The losing version stays in the server's
- * history; a losing record under another id (a second answer to one question) gives way. */
+/** `{keep: "theirs"}` adopts the server's copy; else `data` (mine, merged) or `deleted` goes as a change
+ * on the server's rev. A losing record under another id (a second answer to a question) gives way. */
 export async function resolveConflict(conflict, { keep, data, deleted = false }) {
   const { entity, server, auditId } = conflict;
   const store = ENTITIES[entity];
@@ -70,7 +61,7 @@ export async function resolveConflict(conflict, { keep, data, deleted = false })
   changed(auditId);
 }
 
-/** Changes the server has not acknowledged yet: queued, or in a batch. */
+/** Changes not acknowledged yet: queued or in a batch. */
 export const pendingCount = (auditId) => read(["outbox", "batches"], async (tx) => {
   const [outbox, batches] = [tx.objectStore("outbox"), tx.objectStore("batches")];
   const queued = auditId ? await outbox.index("auditId").count(auditId) : await outbox.count();
@@ -78,7 +69,7 @@ export const pendingCount = (auditId) => read(["outbox", "batches"], async (tx) 
   return frozen.reduce((sum, batch) => sum + batch.ops.length, queued);
 });
 
-/** Work on this tablet that the server does not hold: what sign-out and clearing must not lose. */
+/** Work the server does not hold: what sign-out and clearing must not lose. */
 export async function localWork() {
   const records = (await Promise.all(Object.values(ENTITIES).map(getAll))).flat();
   const count = (test) => records.filter(test).length;
@@ -91,11 +82,8 @@ export async function localWork() {
   };
 }
 
-/**
- * Freeze an audit's queued ops into a new batch, each op on its record's server rev. An op whose
- * record is in an earlier unanswered batch waits for that answer, unless `predict` (export), which
- * assumes the earlier op applied. The body is kept as sent: a retry sends the same bytes.
- */
+/** Freeze queued ops into a batch, each on its record's server rev; an op whose record is in an
+ * unanswered batch waits, unless `predict` (export) assumes that one applied. `body`: the bytes sent. */
 export async function formBatch(auditId, { predict = false } = {}) {
   const device = await deviceId();
   return write(["outbox", "batches", ...Object.values(ENTITIES)], async (tx) => {
@@ -138,11 +126,8 @@ async function base64(blob) {
   return btoa(binary);
 }
 
-/**
- * Everything unacknowledged as a `tadqiq-outbox/1` file for `tadqiq import-outbox`. Queued ops are
- * frozen into batches first, so that a later sync sends the very same batches and keys and the server
- * applies each once, whichever comes first.
- */
+/** The unacknowledged work as a `tadqiq-outbox/1` file; queued ops are frozen into batches first, so a
+ * later sync sends the same batches and keys: the server applies each once, whichever comes first. */
 export async function exportOutbox(username) {
   for (const auditId of new Set((await getAll("outbox")).map((e) => e.auditId))) {
     while (await formBatch(auditId, { predict: true }));

@@ -1,12 +1,11 @@
-/** What the tablet keeps of the server: the user's audits, each downloaded audit's package (plan, team,
- * checklist in Arabic and French, findings, meetings, conclusion) and the standards' clauses. Server
- * records are merged without ever overwriting local work. */
+/** The server's data kept on the tablet: audits, packages (checklist in Arabic and French), clauses;
+ * merged without ever overwriting local work. */
 import { getJson } from "/scripts/api.js";
 import { byAudit, get, getMeta, setMeta, write } from "/scripts/db.js";
 import { LANGUAGES, cacheCatalogs } from "/scripts/i18n.js";
 import { ENTITIES } from "/scripts/ops.js";
 
-/** The audits the user may see, fresh (kept for offline use); downloaded plans follow their changes. */
+/** The user's audits, fresh; downloaded plans follow. */
 export async function refreshAuditList() {
   const [audits, processes] = await Promise.all([getJson("/api/v1/audits"), getJson("/api/v1/processes").catch(() => null)]);
   await setMeta("auditList", audits);
@@ -24,7 +23,7 @@ export const cachedAuditList = async () => (await getMeta("auditList")) || [];
 export const cachedProcesses = async () => (await getMeta("processes")) || [];
 export const cachedStandards = async () => (await getMeta("standards")) || [];
 
-/** Download an audit for offline work, with the standards' clauses and both catalogs. */
+/** An audit for offline work, with the clauses and both catalogs. */
 export async function downloadAudit(auditId) {
   const [packages, standards] = await Promise.all([
     Promise.all(LANGUAGES.map((lang) => getJson(`/api/v1/audits/${auditId}/package?lang=${lang}`))),
@@ -38,11 +37,8 @@ export async function downloadAudit(auditId) {
     rest.cursor, { ...rest, id: auditId, checklists, savedAt: new Date().toISOString() });
 }
 
-/**
- * Store server versions of an audit's records and its new cursor in one transaction. A record holding
- * local work (an unacknowledged op, a draft, a refusal, a conflict) is left alone; for a conflict, the
- * newest server side is kept for the resolution.
- */
+/** Server versions and the new cursor in one transaction; a record holding local work (op, draft,
+ * refusal, conflict) is left alone, a conflict keeps the newest server side. */
 export function mergeServerRecords(auditId, changes, cursor, auditRecord) {
   return write(["audits", "outbox", "batches", "conflicts", ...Object.values(ENTITIES)], async (tx) => {
     const busy = new Set((await tx.objectStore("outbox").index("auditId").getAll(auditId)).map((e) => e.id));
@@ -68,13 +64,11 @@ export function mergeServerRecords(auditId, changes, cursor, auditRecord) {
   });
 }
 
-/** The local record of a server copy (FindingOut, MeetingOut, ConclusionOut). */
 export const fromServer = (entity, item) => ({
   id: item.id, auditId: item.auditId, entity, rev: item.rev, data: item.data, deleted: false, author: item.author,
   draft: null, rejected: null, locked: null, conflict: false, updatedAt: item.data?.clientUpdatedAt || item.updatedAt,
 });
 
-/** An audit's package and local records, for its screens. */
 export async function auditRecords(auditId) {
   const [pkg, findings, meetings, conclusions, conflicts] = await Promise.all([
     get("audits", auditId), ...["findings", "meetings", "conclusions", "conflicts"].map((s) => byAudit(s, auditId)),

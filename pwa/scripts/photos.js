@@ -1,6 +1,5 @@
-/** Camera photos: decoded with the EXIF orientation applied by the browser (never rotated by hand),
- * resized to at most 1600 px, re-encoded as JPEG (EXIF dropped, so the capture time is kept beside the
- * file) and named by SHA-256, all before any IndexedDB transaction opens. */
+/** Photos: EXIF orientation applied by the browser (never by hand), at most 1600 px, JPEG (EXIF dropped:
+ * the capture time is kept beside), named by SHA-256 — all before any transaction opens. */
 const MAX_SIDE = 1600;
 
 export async function sha256Hex(blob) {
@@ -37,5 +36,4 @@ export async function preparePhoto(file) {
   return { sha256: await sha256Hex(blob), blob, type: "image/jpeg", width, height, capturedAt };
 }
 
-/** The stored form of a prepared file (photo or signature) of an audit. */
 export const blobRecord = (file, auditId) => ({ ...file, auditId, uploaded: false });

@@ -1,9 +1,6 @@
-/**
- * Sync, per audit under a Web Lock shared by all tabs (`tadqiq-sync-<auditId>`): send the frozen
- * batches (their files first), freeze and send the queued ops, apply each op's result, then pull the
- * changes after the stored cursor. Runs after edits, on `online`, when the page shows again, every
- * minute and on demand. Only a failed request, never `navigator.onLine`, means "offline".
- */
+/** Sync, per audit under a Web Lock shared by the tabs: frozen batches (files first), then the queued
+ * ops, each op's result applied; then the pull from the cursor. A failed request, never
+ * `navigator.onLine`, means offline. */
 import { ApiError, OfflineError, describe, getJson, request, sendJson } from "/scripts/api.js";
 import { get, getAll, getMeta, setMeta, write } from "/scripts/db.js";
 import { _, language } from "/scripts/i18n.js";
@@ -11,7 +8,6 @@ import { ENTITIES } from "/scripts/ops.js";
 import { batchAttachments, batchesOf, edits, formBatch, localWork } from "/scripts/outbox.js";
 import { mergeServerRecords, refreshAuditList } from "/scripts/packages.js";
 
-/** `status` events for the shell; `changed` events (`detail.auditIds`) when records changed. */
 export const syncEvents = new EventTarget();
 export const CHANGED = "changed";
 let status = { state: "idle", pending: 0, lastSync: null, error: null };
@@ -31,7 +27,7 @@ export function setSignedIn(value) {
   if (value && status.state === "signin") publish({ state: "idle", error: null });
 }
 
-/** Sync everything now; a call made meanwhile makes it run once more. */
+/** A call during a run makes it run once more. */
 export function syncNow() {
   if (running) {
     again = true;
@@ -58,7 +54,7 @@ async function syncAll() {
     for (const auditId of ids) {
       try {
         await (navigator.locks ? navigator.locks.request(`tadqiq-sync-${auditId}`, () => syncAudit(auditId, changed)) : syncAudit(auditId, changed));
-      } catch (error) { // an audit the server refuses (off its team now) must not hold up the others
+      } catch (error) { // one audit refused (off its team now) must not hold up the others
         if (!(error instanceof ApiError) || error.status === 401) throw error;
         failure ??= error;
       }
@@ -78,7 +74,7 @@ async function syncAll() {
   if (changed.size) syncEvents.dispatchEvent(new CustomEvent(CHANGED, { detail: { auditIds: [...changed] } }));
 }
 
-/** The server words its messages in the account's language: keep it in step with the screen's. */
+/** The server words messages in the account's language: keep it the screen's. */
 async function sendLanguage() {
   if ((await getMeta("languageSent")) === language()) return;
   try {
@@ -98,7 +94,7 @@ async function syncAudit(auditId, changed) {
   if ((await get("audits", auditId)) && (await pull(auditId))) changed.add(auditId);
 }
 
-/** Whole-batch refusals no retry can change (401 asks for signing in instead). */
+/** A refusal of the whole batch that no retry changes (401: sign in again). */
 const final = (code) => code >= 400 && code < 500 && ![401, 408, 409, 425, 429].includes(code);
 
 async function sendBatch(batch) {
@@ -114,7 +110,7 @@ async function sendBatch(batch) {
   }
 }
 
-/** Photos and signatures by hash: asked for (HEAD), sent only when the server lacks them. */
+/** Files by hash: HEAD, then PUT only when the server lacks them. */
 async function uploadFiles(batch) {
   for (const sha256 of batchAttachments(batch)) {
     const stored = await get("blobs", sha256);
@@ -126,7 +122,7 @@ async function uploadFiles(batch) {
       if (!(error instanceof ApiError && error.status === 404)) throw error;
       try {
         await request("PUT", path, { body: stored.blob, headers: { "Content-Type": stored.type }, timeout: 120000 });
-      } catch (refused) { // the op citing it comes back refused, with the reason; the file stays here
+      } catch (refused) { // the op citing it is then refused with the reason
         if (refused instanceof ApiError && final(refused.status)) continue;
         throw refused;
       }
@@ -138,7 +134,7 @@ async function uploadFiles(batch) {
   }
 }
 
-/** Apply the server's answer to a batch and forget the batch, in one transaction. */
+/** The answer to a batch applied, and the batch forgotten, in one transaction. */
 function applyResults(batch, results) {
   return write(["batches", "conflicts", ...Object.values(ENTITIES)], async (tx) => {
     if (!(await tx.objectStore("batches").get(batch.key))) return; // another tab applied it already
@@ -173,7 +169,7 @@ function applyResults(batch, results) {
   });
 }
 
-/** Changes after the stored cursor, page by page; true when any arrived. */
+/** True when any change arrived. */
 async function pull(auditId) {
   let arrived = false;
   for (;;) {
@@ -186,7 +182,7 @@ async function pull(auditId) {
   }
 }
 
-/** The triggers: after edits (grouped), on reconnection, on return to the page, every minute. */
+/** After edits (grouped), on reconnection, on return to the page, every minute. */
 export function startSync() {
   let debounce = null;
   edits.addEventListener("edit", () => {

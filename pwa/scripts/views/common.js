@@ -1,5 +1,4 @@
-/** Pieces shared by the screens: labels of closed sets, record notes, the audit's tabs, the editor of
- * a record, thumbnails. */
+/** What the screens share: labels, record notes, the audit's tabs, the record editor, thumbnails. */
 import { html, nothing } from "/vendor/lit-html@3.3.3/lit-html.js";
 import { describe, request } from "/scripts/api.js";
 import { get } from "/scripts/db.js";
@@ -22,7 +21,6 @@ export const localName = (texts) => (texts ? texts[language()] || texts.fr || te
 export const clauseRef = (ref) => `${STANDARDS[ref.split(":")[0]] || ref.split(":")[0]} § ${ref.split(":")[1]}`;
 export const when = (value) => (value ? formatDateTime(value) : _("never"));
 
-/** What a person must know about a record not simply sent, in words. */
 export function recordNotes(record) {
   if (!record) return nothing;
   const note = (kind, testid, text) => html`<p class=${`note ${kind}`} data-testid=${testid}>${text}</p>`;
@@ -41,7 +39,7 @@ export const auditTabs = (auditId, active, conflicts = 0) => html`<nav class="ta
     data-testid=${`tab-${name}`}>${_(text)}${name === "conflicts" && conflicts ? html` <span class="badge">${conflicts}</span>` : nothing}</a>`)}
 </nav>`;
 
-/** A save run when typing pauses, and before leaving the screen or the page: typing is never lost. */
+/** A save when typing pauses, flushed before leaving the screen or the page. */
 const waiting = new Set();
 export function saver(save, delay = 500) {
   let timer = null;
@@ -59,16 +57,13 @@ export function saver(save, delay = 500) {
 }
 export const flushSaves = () => Promise.all([...waiting].map((run) => run()));
 
-/**
- * The record a screen edits (a finding, a meeting, the conclusion), kept here so that what is typed
- * survives any re-render; each change is stored at once, text when typing pauses.
- */
+/** The record a screen edits, kept here so that what is typed survives re-renders. */
 export function editor(entity) {
   const self = { form: null, ctx: null };
   const typing = saver(() => self.form && self.save());
   self.edit = (key, record, defaults) => {
     const form = self.form;
-    // Another record, or a newer server version of this one (unless typing is about to be saved).
+    // another record, or a newer server version of this one (unless typing waits to be saved)
     if (form?.key !== key || (record && (form.id !== record.id || (form.rev !== record.rev && !typing.pending())))) {
       const data = structuredClone({ ...defaults, ...(record?.deleted ? {} : record?.data) });
       self.form = { key, id: record?.id || crypto.randomUUID(), rev: record?.rev, data };
@@ -94,7 +89,7 @@ export function editor(entity) {
   return self;
 }
 
-/** An object URL for a file: the tablet's copy, else the server's when online; null otherwise. */
+/** The tablet's copy of a file, else the server's (online). */
 const urls = new Map();
 async function fileUrl(sha256) {
   if (!urls.has(sha256)) {
@@ -111,7 +106,6 @@ export const thumbnails = (shas, remove) => html`<ul class="thumbs">${shas.map((
   ${remove ? html`<button type="button" class="small" @click=${() => remove(sha)}
     aria-label=${format(_("Remove photo %(number)s"), { number: i + 1 })}>${_("Remove")}</button>` : nothing}</li>`)}</ul>`;
 
-/** After a render: find the files of the thumbnails not shown yet. */
 export async function fillThumbnails(root) {
   for (const img of root.querySelectorAll("img[data-sha]:not([src])")) {
     const url = await fileUrl(img.dataset.sha);

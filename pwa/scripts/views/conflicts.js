@@ -1,5 +1,5 @@
-/** Conflicts: my version beside the server's, field by field. Keep mine, keep theirs or merge; the
- * choice is sent as a new change on the server's rev, and the other version stays in its history. */
+/** Conflicts: mine beside the server's, field by field; keep one or merge (the other stays in the
+ * server's history). */
 import { html, nothing } from "/vendor/lit-html@3.3.3/lit-html.js";
 import { describe } from "/scripts/api.js";
 import { differs, mergeFields } from "/scripts/auditLogic.js";

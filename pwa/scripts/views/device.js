@@ -1,5 +1,4 @@
-/** This tablet: the account, storage kept for good or not, space used, offline readiness; export of the
- * unsynced work; sign-out and clearing, refused while they would lose work. */
+/** This tablet: storage, offline readiness, export; sign-out and clearing refused while work would be lost. */
 import { html, nothing } from "/vendor/lit-html@3.3.3/lit-html.js";
 import { describe } from "/scripts/api.js";
 import { deviceId, getMeta } from "/scripts/db.js";
@@ -14,7 +13,6 @@ export const load = async () => ({
   lastSync: await getMeta("lastSync"), estimate: await navigator.storage?.estimate?.(),
 });
 
-/** What sign-out or clearing would lose, in words; "" when nothing. */
 export function lossReason(work) {
   return [
     [work.pending, _("changes waiting to be sent: %(count)s")], [work.drafts, _("drafts not finished: %(count)s")],

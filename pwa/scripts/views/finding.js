@@ -1,5 +1,4 @@
-/** Findings: the answer to a checklist question, and findings tied to no question (clauses chosen by
- * hand). Every change is stored on the tablet at once. */
+/** Findings: a question's answer, and findings tied to no question (clauses chosen by hand). */
 import { html, nothing } from "/vendor/lit-html@3.3.3/lit-html.js";
 import { describe } from "/scripts/api.js";
 import { clauseList } from "/scripts/auditLogic.js";
@@ -45,7 +44,6 @@ async function addPhotos(ctx, input) {
   ctx.rerender();
 }
 
-/** The fields every finding has, below its verdict. */
 function body(ctx, record, afterDelete) {
   const data = finding.form.data;
   const remove = (sha) => { data.attachments = data.attachments.filter((s) => s !== sha); finding.save(); };

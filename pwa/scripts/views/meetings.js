@@ -1,6 +1,5 @@
-/** The opening meeting (attendance) and the closing meeting: attendance, the findings summary worked
- * out on the tablet, the lead auditor's conclusions, how far each standard's criteria are met,
- * diverging opinions and the two drawn signatures. */
+/** The opening meeting (attendance) and the closing one: attendance, findings summary, conclusions,
+ * degree per standard, diverging opinions, two drawn signatures. */
 import { html, nothing } from "/vendor/lit-html@3.3.3/lit-html.js";
 import { VERDICT_ORDER, verdictCounts } from "/scripts/auditLogic.js";
 import { N_, _, format, formatDateTime } from "/scripts/i18n.js";
@@ -15,7 +14,7 @@ const meeting = editor("meeting");
 const conclusion = editor("conclusion");
 const signers = {};
 
-/** `<input type=datetime-local>` speaks local time without a zone; the record keeps RFC 3339. */
+// datetime-local is local time without a zone; the record keeps RFC 3339
 const localInput = (iso) => new Date(new Date(iso) - new Date(iso).getTimezoneOffset() * 60000).toISOString().slice(0, 16);
 
 function attendance(pkg) {
