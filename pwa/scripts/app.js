@@ -91,7 +91,7 @@ function header() {
     <div class="langs" role="group" aria-label=${_("Language")}>${LANGUAGES.map((lang) => html`<button type="button" lang=${lang}
       aria-pressed=${language() === lang ? "true" : "false"} data-testid=${`lang-${lang}`} @click=${() => chooseLanguage(lang)}>${ENDONYMS[lang]}</button>`)}</div>
   </header>
-  ${session ? html`<div class=${`syncbar state-${status.state}`} data-testid="sync-bar" data-state=${status.state}>
+  ${session ? html`<div class=${`syncbar state-${status.state}`} data-testid="sync-bar" data-state=${status.state} data-pending=${status.pending}>
     <p role="status" aria-live="polite" data-testid="sync-status">${statusLine(status)}
       ${status.error ? html`<strong class="sync-error" data-testid="sync-error">${status.error}</strong>` : nothing}</p>
     <button type="button" data-testid="sync-now" ?disabled=${status.state === "syncing"} @click=${() => syncNow()}>${_("Sync now")}</button>
@@ -109,6 +109,7 @@ function main() {
 function paint() {
   render(html`${header()}<main>${main()}</main><div class="toast" aria-live="polite">${toast
     ? html`<p class=${toast.error ? "note error" : "note"} role=${toast.error ? "alert" : "status"} data-testid="toast">${toast.message}</p>` : nothing}</div>`, document.body);
+  document.documentElement.dataset.offline = ctx.offlineReadyNow() ? "ready" : "no";
   const root = document.querySelector("main");
   fillThumbnails(root);
   if (data && session) SCREENS[route.name].after?.(root);
