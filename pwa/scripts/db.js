@@ -3,12 +3,13 @@
 import { openDB } from "/vendor/idb@8.0.4/build/index.js";
 
 export const RECORD_STORES = ["findings", "meetings", "conclusions"];
-const STORES = ["meta", "audits", ...RECORD_STORES, "outbox", "batches", "blobs", "conflicts"];
+const STORES = ["meta", "audits", "checklists", ...RECORD_STORES, "outbox", "batches", "blobs", "conflicts"];
 let opening = null;
 
 function upgrade(db) {
   db.createObjectStore("meta");
   db.createObjectStore("audits", { keyPath: "id" });
+  db.createObjectStore("checklists", { keyPath: "auditId" }); // apart: the audits list stays light
   for (const [name, keyPath] of [...RECORD_STORES.map((s) => [s, "id"]), ["conflicts", "id"], ["batches", "key"], ["blobs", "sha256"]]) {
     db.createObjectStore(name, { keyPath }).createIndex("auditId", "auditId");
   }

@@ -2,7 +2,7 @@
  * merged without ever overwriting local work. */
 import { getJson } from "/scripts/api.js";
 import { byAudit, get, getMeta, setMeta, write } from "/scripts/db.js";
-import { LANGUAGES, cacheCatalogs } from "/scripts/i18n.js";
+import { LANGUAGES, cacheCatalogs, language } from "/scripts/i18n.js";
 import { ENTITIES } from "/scripts/ops.js";
 
 /** The user's audits, fresh; downloaded plans follow. */
@@ -33,8 +33,9 @@ export async function downloadAudit(auditId) {
   await setMeta("standards", standards);
   const { findings, meetings = [], conclusion = null, checklist, ...rest } = packages[0];
   const checklists = Object.fromEntries(LANGUAGES.map((lang, i) => [lang, packages[i].checklist]));
+  await write(["checklists"], (tx) => tx.objectStore("checklists").put({ auditId, ...checklists }));
   await mergeServerRecords(auditId, { finding: findings, meeting: meetings, conclusion: conclusion ? [conclusion] : [] },
-    rest.cursor, { ...rest, id: auditId, checklists, savedAt: new Date().toISOString() });
+    rest.cursor, { ...rest, id: auditId, savedAt: new Date().toISOString() });
 }
 
 /** Server versions and the new cursor in one transaction; a record holding local work (op, draft,
@@ -69,9 +70,11 @@ export const fromServer = (entity, item) => ({
   draft: null, rejected: null, locked: null, conflict: false, updatedAt: item.data?.clientUpdatedAt || item.updatedAt,
 });
 
-export async function auditRecords(auditId) {
-  const [pkg, findings, meetings, conclusions, conflicts] = await Promise.all([
+export async function auditRecords(auditId, withChecklist = false) {
+  const [pkg, findings, meetings, conclusions, conflicts, lists] = await Promise.all([
     get("audits", auditId), ...["findings", "meetings", "conclusions", "conflicts"].map((s) => byAudit(s, auditId)),
+    withChecklist && get("checklists", auditId),
   ]);
-  return { pkg, findings, meetings, conclusion: conclusions.find((c) => !c.deleted) || null, conflicts };
+  const checklist = lists ? lists[language()] || lists.fr || [] : [];
+  return { pkg, findings, meetings, conclusion: conclusions.find((c) => !c.deleted) || null, conflicts, checklist };
 }

@@ -1,7 +1,7 @@
 /** The audit's checklist grouped by clause, with progress per clause and filters. */
 import { html, nothing } from "/vendor/lit-html@3.3.3/lit-html.js";
 import { clauseList, findingsByQuestion, groupByClause } from "/scripts/auditLogic.js";
-import { N_, _, format, language } from "/scripts/i18n.js";
+import { N_, _, format } from "/scripts/i18n.js";
 import { auditRecords, cachedStandards } from "/scripts/packages.js";
 import { href } from "/scripts/router.js";
 import { VERDICTS, auditTabs, label, localName } from "/scripts/views/common.js";
@@ -9,31 +9,22 @@ import { notDownloaded } from "/scripts/views/plan.js";
 
 const FILTERS = [["all", N_("All questions")], ["unanswered", N_("Unanswered")], ["nc", N_("Nonconformities")]];
 
-/** The checklist of a package in the screen's language. */
-export const checklistOf = (pkg) => pkg.checklists[language()] || Object.values(pkg.checklists)[0] || [];
 
 export async function load({ auditId }) {
-  const [records, standards] = await Promise.all([auditRecords(auditId), cachedStandards()]);
+  const [records, standards] = await Promise.all([auditRecords(auditId, true), cachedStandards()]);
   const titles = new Map(clauseList(standards).map((c) => [c.ref, c.title]));
   return { ...records, titles };
 }
 
-function item(question, finding, auditId) {
+/** One item: text and attribute bindings only, no nested template (hundreds of them render at once). */
+function item(question, finding, auditId, words) {
   const verdict = finding?.data?.verdict;
-  const flagged = finding && (finding.conflict || finding.rejected || finding.locked);
-  return html`<li class="question" data-testid="checklist-item" data-question-id=${question.id}>
-    <a href=${href("question", { auditId, questionId: question.id })}>
-      <span class="qtext">${question.text}</span>
-      <span class="qmeta">
-        <span class="code">${question.id}</span>
-        ${question.basis === "good_practice" ? html`<span class="tag gp">${_("Good practice")}</span>` : nothing}
-        ${verdict ? html`<span class=${`verdict v-${verdict}`}>${label(VERDICTS, verdict)}</span>`
-          : html`<span class="verdict none">${_("Not answered")}</span>`}
-        ${finding?.draft ? html`<span class="tag">${_("Draft")}</span>` : nothing}
-        ${flagged ? html`<span class="tag warn">${_("Needs attention")}</span>` : nothing}
-      </span>
-    </a>
-  </li>`;
+  const flag = finding?.conflict || finding?.rejected || finding?.locked ? words.attention : finding?.draft ? words.draft : "";
+  return html`<li class="question" data-testid="checklist-item" data-question-id=${question.id}><a
+    href=${href("question", { auditId, questionId: question.id })}><span class="qtext">${question.text}</span><span
+    class="qmeta"><span class="code">${question.id}</span><span class=${question.basis === "good_practice" ? "tag gp" : "gone"}
+    >${words.gp}</span><span class=${verdict ? `verdict v-${verdict}` : "verdict none"}>${verdict ? label(VERDICTS, verdict) : words.none}</span><span
+    class=${flag ? "tag warn" : "gone"}>${flag}</span></span></a></li>`;
 }
 
 export function view(data, ctx) {
@@ -41,9 +32,10 @@ export function view(data, ctx) {
   if (!pkg) return notDownloaded();
   const filter = ctx.query.filter || "all";
   const answers = findingsByQuestion(data.findings);
-  const items = checklistOf(pkg);
+  const items = data.checklist;
   const groups = groupByClause(items, answers, filter);
   const answered = groups.reduce((n, g) => n + g.answered, 0);
+  const words = { gp: _("Good practice"), none: _("Not answered"), draft: _("Draft"), attention: _("Needs attention") };
   return html`<h1 tabindex="-1">${_("Checklist")} — ${pkg.audit.code}</h1>
     ${auditTabs(pkg.audit.id, "checklist", data.conflicts.length)}
     <p data-testid="checklist-progress">${format(_("Answered: %(answered)s of %(total)s"), { answered, total: items.length })}</p>
@@ -62,6 +54,6 @@ export function view(data, ctx) {
         ${format(_("%(answered)s of %(total)s answered"), group)}
         ${group.nonconformities ? html` · ${format(_("Nonconformities: %(count)s"), { count: group.nonconformities })}` : nothing}
       </p>
-      <ul class="questions">${group.items.map((q) => item(q, answers.get(q.id), pkg.audit.id))}</ul>
+      <ul class="questions">${group.items.map((q) => item(q, answers.get(q.id), pkg.audit.id, words))}</ul>
     </section>` : nothing))}`;
 }

@@ -8,7 +8,6 @@ import { auditRecords, cachedStandards } from "/scripts/packages.js";
 import { blobRecord, preparePhoto } from "/scripts/photos.js";
 import { href } from "/scripts/router.js";
 import { STANDARDS, VERDICTS, auditTabs, clauseRef, editor, label, localName, recordNotes, thumbnails } from "/scripts/views/common.js";
-import { checklistOf } from "/scripts/views/checklist.js";
 import { notDownloaded } from "/scripts/views/plan.js";
 
 const MAX_PHOTOS = 50;
@@ -78,9 +77,9 @@ function start(key, record, defaults) {
 
 export const question = {
   async load({ auditId, questionId }) {
-    const records = await auditRecords(auditId);
+    const records = await auditRecords(auditId, true);
     if (!records.pkg) return records;
-    const items = checklistOf(records.pkg);
+    const items = records.checklist;
     const index = items.findIndex((q) => q.id === questionId);
     const answers = records.findings.filter((f) => f.data?.questionId === questionId);
     const record = answers.find((f) => !f.deleted) || answers[0];
