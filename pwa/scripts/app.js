@@ -177,8 +177,9 @@ async function registerWorker() {
 }
 
 async function boot() {
-  await setLanguage(await startLanguage());
-  session = (await getMeta("session")) || null;
+  const [lang, stored] = await Promise.all([startLanguage(), getMeta("session")]);
+  await setLanguage(lang);
+  session = stored || null;
   setToken(session?.token || null);
   setSignedIn(Boolean(session));
   if (navigator.serviceWorker) {
@@ -194,8 +195,7 @@ async function boot() {
   addEventListener("pagehide", flushSaves);
   document.addEventListener("visibilitychange", () => document.visibilityState === "hidden" && flushSaves());
   startSync();
-  await refreshStatus();
-  await show();
+  await Promise.all([refreshStatus(), show()]);
   document.documentElement.dataset.ready = "true";
   if (session) syncNow();
 }
