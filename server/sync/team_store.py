@@ -6,7 +6,15 @@ from __future__ import annotations
 import uuid
 from typing import TYPE_CHECKING, Any
 
-from server.sync.tables import Finding, FindingConflict, FindingVersion, LateSubmission, SyncBatch
+from server.sync.tables import (
+    Finding,
+    FindingConflict,
+    FindingVersion,
+    LateSubmission,
+    RecordConflict,
+    RecordVersion,
+    SyncBatch,
+)
 
 if TYPE_CHECKING:
     from datetime import datetime
@@ -31,8 +39,9 @@ async def live_findings(audit_id: str) -> list[tuple[str | None, str]]:
 
 
 async def device_activity(audit_id: str) -> list[tuple[str, str, datetime]]:
-    """(device id, username, server time) of every change a device sent to the audit: each version
-    applied, each version that lost a conflict, each op that arrived after signing."""
+    """(device id, username, server time) of every change a device sent to the audit: each version of a
+    finding, a meeting or the conclusion applied, each one that lost a conflict, each op that arrived
+    after signing."""
     audit = uuid.UUID(audit_id)
     queries: list[Any] = [
         FindingVersion.select(
@@ -43,6 +52,14 @@ async def device_activity(audit_id: str) -> list[tuple[str, str, datetime]]:
         FindingConflict.select(
             FindingConflict.device_id, FindingConflict.username, FindingConflict.created_at.as_alias("at")
         ).where(FindingConflict.audit_id == audit),
+        RecordVersion.select(
+            RecordVersion.device_id,
+            RecordVersion.author_username.as_alias("username"),
+            RecordVersion.recorded_at.as_alias("at"),
+        ).where(RecordVersion.audit_id == audit),
+        RecordConflict.select(
+            RecordConflict.device_id, RecordConflict.username, RecordConflict.created_at.as_alias("at")
+        ).where(RecordConflict.audit_id == audit),
         LateSubmission.select(
             LateSubmission.device_id, LateSubmission.username, LateSubmission.created_at.as_alias("at")
         ).where(LateSubmission.audit_id == audit),

@@ -9,6 +9,7 @@ from litestar.testing import AsyncTestClient
 
 from tests.conftest import login
 from tests.contract.support import Device, delete, finding, teammates
+from tests.integration.sync.support import meeting
 
 
 async def _progress(client: AsyncTestClient[Any], headers: dict[str, str], audit_id: str) -> Any:
@@ -65,6 +66,13 @@ async def test_progress_counts_answered_questions_findings_and_devices(client: A
     assert devices[0]["lastPushAt"] >= devices[1]["lastPushAt"]
     # The team sees it too, with the same figures.
     assert (await _progress(client, first.headers, audit_id)).json() == progress
+
+    # A tablet that only recorded the opening meeting counts as a device too; findings are unchanged.
+    minutes = Device(client, first.headers, device_id="tablet-minutes")
+    assert (await minutes.push([meeting(audit_id)])).json()["results"][0]["status"] == "applied"
+    after = (await _progress(client, lead, audit_id)).json()
+    assert [d["deviceId"] for d in after["devices"]] == ["tablet-minutes", second.device_id, first.device_id]
+    assert (after["answered"], after["findings"]) == (2, 3)
 
 
 async def test_progress_is_shown_only_to_who_may_read_the_audit(client: AsyncTestClient[Any]) -> None:

@@ -21,6 +21,7 @@ from server.settings import PROJECT_ROOT, Settings
 from tests.conftest import login
 from tests.contract.support import Device, auditor_on_audit, finding
 from tests.integration.attachments.support import png, sha
+from tests.integration.sync.support import conclusion, drawn_signature, meeting, signature
 
 URL = "/api/v1/sync/import-outbox"
 
@@ -268,3 +269,25 @@ async def test_the_command_imports_a_file_once(
     damaged.write_bytes(path.read_bytes()[:-40])
     refused = _cli(settings, str(damaged), "--user", "auditor1")
     assert refused.returncode == 1 and "sync.bad_outbox" in refused.stderr and "cut short" in refused.stderr
+
+
+async def test_meetings_and_a_signed_conclusion_in_the_file_are_applied_once(
+    client: AsyncTestClient[Any],
+) -> None:
+    device, audit_id = await auditor_on_audit(client)
+    drawn = drawn_signature(61)
+    opening = meeting(audit_id, attendees=[{"name": "Karim Alaoui", "role": "Chef de division"}])
+    closing = conclusion(
+        audit_id, signatures=[signature("auditee_representative", sha(drawn), "Karim Alaoui")]
+    )
+    file = _stringify(_outbox([_batch(audit_id, opening, closing)], [drawn]))
+
+    report = (await _import(client, device.headers, file)).json()
+    assert [r["status"] for r in report["batches"][0]["results"]] == ["applied", "applied"], report
+    again = (await _import(client, device.headers, file)).json()
+    assert again["batches"][0]["status"] == "replayed"
+    package = (await client.get(f"/api/v1/audits/{audit_id}/package", headers=device.headers)).json()
+    assert [(m["id"], m["rev"]) for m in package["meetings"]] == [(opening["id"], 1)]
+    assert (package["conclusion"]["id"], package["conclusion"]["rev"]) == (closing["id"], 1)
+    signed = package["conclusion"]["data"]["signatures"][0]
+    assert (signed["attachment"], signed["signerName"]) == (sha(drawn), "Karim Alaoui")
