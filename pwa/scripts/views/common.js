@@ -89,27 +89,31 @@ export function editor(entity) {
   return self;
 }
 
-/** The tablet's copy of a file, else the server's (online). */
-const urls = new Map();
-async function fileUrl(sha256) {
-  if (!urls.has(sha256)) {
-    const blob = (await get("blobs", sha256))?.blob
-      || (await request("GET", `/api/v1/attachments/${sha256}`).then((r) => r.blob(), () => null));
-    if (!blob) return null;
-    urls.set(sha256, URL.createObjectURL(blob));
+/** The tablet's copy of a file, else the server's (online): `{url, time}` (`time`: when taken). */
+const files = new Map();
+const misses = new Map(); // the server is asked again after 30 s, not at every render
+async function file(sha256) {
+  if (!files.has(sha256) && !(Date.now() - misses.get(sha256) < 30000)) {
+    const stored = await get("blobs", sha256);
+    const blob = stored?.blob || (await request("GET", `/api/v1/attachments/${sha256}`).then((r) => r.blob(), () => null));
+    if (blob) files.set(sha256, { url: URL.createObjectURL(blob), time: stored?.capturedAt });
+    else misses.set(sha256, Date.now());
   }
-  return urls.get(sha256);
+  return files.get(sha256) || null;
 }
 
 export const thumbnails = (shas, remove) => html`<ul class="thumbs">${shas.map((sha, i) => html`<li>
-  <img alt=${format(_("Photo %(number)s"), { number: i + 1 })} data-sha=${sha} src=${urls.get(sha) ?? nothing}>
+  <img alt=${format(_("Photo %(number)s"), { number: i + 1 })} data-sha=${sha} src=${files.get(sha)?.url ?? nothing}>
   ${remove ? html`<button type="button" class="small" @click=${() => remove(sha)}
     aria-label=${format(_("Remove photo %(number)s"), { number: i + 1 })}>${_("Remove")}</button>` : nothing}</li>`)}</ul>`;
 
+/** After a render: the files of the thumbnails not shown yet, with the time each was taken. */
 export async function fillThumbnails(root) {
-  for (const img of root.querySelectorAll("img[data-sha]:not([src])")) {
-    const url = await fileUrl(img.dataset.sha);
-    if (url) img.src = url;
-    else img.alt = _("Photo kept on the server (needs a connection)");
+  for (const img of root.querySelectorAll("img[data-sha]")) {
+    const found = await file(img.dataset.sha);
+    if (found && !img.src) img.src = found.url;
+    // a caption shown by CSS from an attribute lit does not bind
+    const caption = found ? found.time && formatDateTime(found.time) : _("Kept on the server: shown with a connection");
+    if (caption) img.parentElement.dataset.caption = caption;
   }
 }

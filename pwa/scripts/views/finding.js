@@ -35,7 +35,7 @@ async function addPhotos(ctx, input) {
     for (const file of files) prepared.push(await preparePhoto(file)); // before any transaction opens
     const added = prepared.filter((p) => !data.attachments.includes(p.sha256)).slice(0, MAX_PHOTOS - data.attachments.length);
     data.attachments = [...data.attachments, ...added.map((p) => p.sha256)];
-    await finding.save(added.map((p) => blobRecord(p, ctx.params.auditId)));
+    await finding.save(prepared.map((p) => blobRecord(p, ctx.params.auditId))); // a file the tablet lacked is kept too
   } catch (error) {
     ctx.notify(error?.name === "QuotaExceededError" ? describe(error) : _("This photo could not be read. Take it again."), true);
   }
