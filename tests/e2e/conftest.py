@@ -5,7 +5,10 @@ or fail under ``TADQIQ_STRICT_TESTS=1``."""
 from __future__ import annotations
 
 import os
+import re
 import shutil
+import subprocess
+import sys
 from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
@@ -15,10 +18,12 @@ import httpx
 import pytest
 
 from tests.conftest import base_settings, missing_tool
-from tests.contract.live_server import live_server
+from tests.contract.live_server import free_port, live_server, start_server
 
 if TYPE_CHECKING:
-    from playwright.sync_api import Browser, Page, Playwright, ViewportSize
+    from playwright.sync_api import Browser, BrowserContext, Page, Playwright, ViewportSize
+
+    from server.settings import Settings
 
 CHROMIUM = Path(os.environ.get("TADQIQ_CHROMIUM", "/usr/bin/chromium"))
 TABLET: ViewportSize = {"width": 1024, "height": 768}
@@ -99,3 +104,71 @@ def server_package(base: str, username: str, audit_id: str) -> dict[str, Any]:
     assert response.status_code == 200, response.text
     package: dict[str, Any] = response.json()
     return package
+
+
+class Server:
+    """``tadqiq serve`` on a fresh copy of the demo that a test stops and starts again, always on the same
+    port: the browser's origin, and with it the service worker and IndexedDB, stays the same."""
+
+    def __init__(self, settings: Settings, folder: Path) -> None:
+        self.settings = settings
+        self.folder = folder
+        self.base = f"http://127.0.0.1:{free_port()}"
+        self.process: subprocess.Popen[bytes] | None = None
+        self.starts = 0
+
+    def start(self) -> None:
+        self.starts += 1
+        port = int(self.base.rsplit(":", 1)[1])
+        self.process = start_server(self.settings, port, log=self.folder / f"server-{self.starts}.log")
+
+    def stop(self) -> None:
+        if self.process is None:
+            return
+        self.process.terminate()
+        try:
+            self.process.wait(timeout=10)
+        except subprocess.TimeoutExpired:
+            self.process.kill()
+            self.process.wait()
+        self.process = None
+
+    def blobs(self) -> list[str]:
+        """The hashes of the stored files (photos, signatures)."""
+        root = self.settings.var_dir / "blobs"
+        return sorted(p.name for p in root.glob("*/*/*") if re.fullmatch(r"[0-9a-f]{64}", p.name))
+
+    def tadqiq(self, *args: str) -> subprocess.CompletedProcess[str]:
+        """The ``tadqiq`` command on the server's database and files."""
+        env = {
+            **os.environ,
+            "TADQIQ_DATABASE_URL": self.settings.database_url,
+            "TADQIQ_VAR_DIR": str(self.settings.var_dir),
+        }
+        return subprocess.run(
+            [sys.executable, "-m", "server.cli", *args],
+            env=env,
+            capture_output=True,
+            text=True,
+            timeout=60,
+            check=False,
+        )
+
+
+@pytest.fixture
+def server(templates: dict[str, str], tmp_path: Path) -> Iterator[Server]:
+    """A server with the app on a fresh copy of the demo council (SQLite) that the test may stop."""
+    database = tmp_path / "tadqiq.sqlite3"
+    shutil.copyfile(templates["sqlite"], database)
+    running = Server(base_settings(tmp_path, f"sqlite:///{database}"), tmp_path)
+    running.start()
+    yield running
+    running.stop()
+
+
+def open_profile(playwright: Playwright, profile: Path, offline: bool = False) -> tuple[BrowserContext, Page]:
+    """Chromium on a profile kept on disk: closed and opened again, it keeps IndexedDB and the worker."""
+    context = playwright.chromium.launch_persistent_context(
+        str(profile), executable_path=str(CHROMIUM), headless=True, viewport=TABLET, offline=offline
+    )
+    return context, context.pages[0] if context.pages else context.new_page()
