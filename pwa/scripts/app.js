@@ -16,9 +16,10 @@ import { findings, freeFinding, question } from "/scripts/views/finding.js";
 import * as history from "/scripts/views/history.js";
 import { closing, opening } from "/scripts/views/meetings.js";
 import * as plan from "/scripts/views/plan.js";
+import { ROLE_SCREENS, homeFor, roleLinks } from "/scripts/views/roles.js";
 import { signInView } from "/scripts/views/signin.js";
 
-const SCREENS = { audits, device, plan, checklist, question, findings, finding: freeFinding, opening, closing, conflicts, history };
+const SCREENS = { audits, device, plan, checklist, question, findings, finding: freeFinding, opening, closing, conflicts, history, ...ROLE_SCREENS };
 const ENDONYMS = { ar: "العربية", fr: "Français" }; // each language by its own name, never translated
 let session = null;
 let route = parseRoute(location.hash);
@@ -65,7 +66,7 @@ async function reload() {
 
 async function show() {
   await flushSaves();
-  route = parseRoute(location.hash);
+  route = homeFor(parseRoute(location.hash), session);
   [toast, data, focusHeading] = [null, null, true];
   await (session ? reload() : paint());
 }
@@ -86,7 +87,7 @@ function statusLine(s) {
 function header() {
   const status = syncStatus();
   return html`<header class="shell"><a class="brand" href=${href("audits")}>${_("Tadqiq")}</a>
-    ${session ? html`<nav aria-label=${_("Main")}><a href=${href("audits")}>${_("My audits")}</a>
+    ${session ? html`<nav aria-label=${_("Main")}>${roleLinks(session)}
       <a href=${href("device")} data-testid="nav-device">${_("This tablet")}</a></nav>` : nothing}
     <div class="langs" role="group" aria-label=${_("Language")}>${LANGUAGES.map((lang) => html`<button type="button" lang=${lang}
       aria-pressed=${language() === lang ? "true" : "false"} data-testid=${`lang-${lang}`} @click=${() => chooseLanguage(lang)}>${ENDONYMS[lang]}</button>`)}</div>
@@ -102,7 +103,8 @@ function main() {
   const expired = syncStatus().state === "signin";
   if (!session || (expired && route.name !== "device")) return signInView({ ...ctx, expired, username: session?.user.username });
   if (!data) return html`<p class="muted">${_("Loading…")}</p>`;
-  if (data.failure) return html`<h1 tabindex="-1">${_("This screen could not be shown")}</h1><p class="note error">${data.failure}</p>`;
+  if (data.failure) return html`<h1 tabindex="-1">${_("This screen could not be shown")}</h1><p class="note error">${data.failure}</p>
+    <button type="button" data-testid="retry" @click=${reload}>${_("Try again")}</button>`;
   return SCREENS[route.name].view(data, ctx);
 }
 

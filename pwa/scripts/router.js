@@ -13,6 +13,15 @@ const ROUTES = [
   ["closing", "/audit/:auditId/closing"],
   ["conflicts", "/audit/:auditId/conflicts"],
   ["history", "/audit/:auditId/history/:findingId"],
+  ["lead", "/lead"],
+  ["leadNew", "/lead/new"],
+  ["leadAudit", "/lead/:auditId"],
+  ["leadPlan", "/lead/:auditId/plan"],
+  ["leadTeam", "/lead/:auditId/team"],
+  ["leadProgress", "/lead/:auditId/progress"],
+  ["leadLate", "/lead/:auditId/late"],
+  ["read", "/read"],
+  ["readAudit", "/read/:auditId"],
 ];
 
 /** The route of a location hash: `{name, params, query}` (unknown paths go to the audits). */

@@ -1,0 +1,52 @@
+/** Who sees what (roles from the sign-in: admin, audit_lead, auditor, manager, auditee). The audit lead's,
+ * manager's and auditee's screens work with the server only: they load on first use, so an auditor's
+ * offline start never parses them. */
+import { html } from "/vendor/lit-html@3.3.3/lit-html.js";
+import { ApiError, OfflineError } from "/scripts/api.js";
+import { _ } from "/scripts/i18n.js";
+import { href, parseRoute } from "/scripts/router.js";
+
+const has = (session, ...roles) => roles.some((role) => session?.user.roles.includes(role));
+const plans = (session) => has(session, "admin", "audit_lead"); // the server's can_plan
+const audits = (session) => has(session, "audit_lead", "auditor");
+const reads = (session) => has(session, "admin", "audit_lead", "manager", "auditee");
+
+const needsServer = () => Object.assign(new OfflineError(), {
+  message: _("This screen works with the server, and there is no connection now. Nothing on this tablet is lost; try again once connected."),
+});
+
+/** A screen whose module (under /scripts/views/) is imported on first use, for the roles `allowed` lets in. */
+function lazy(file, name, allowed) {
+  let screen = null;
+  return {
+    async load(params, ctx) {
+      if (!allowed(ctx.session)) throw new ApiError(403, "auth.forbidden", _("Your role does not open this screen."));
+      try {
+        screen ??= (await import(`/scripts/views/${file}.js`))[name]; // the import map names the hashed file
+        return await screen.load(params, ctx);
+      } catch (error) {
+        throw error instanceof OfflineError || (!screen && error instanceof TypeError) ? needsServer() : error;
+      }
+    },
+    view: (data, ctx) => screen.view(data, ctx),
+    after: (root) => screen?.after?.(root),
+  };
+}
+
+export const ROLE_SCREENS = {
+  lead: lazy("lead-audits", "auditList", plans), leadNew: lazy("lead-plan", "planEditor", plans),
+  leadPlan: lazy("lead-plan", "planEditor", plans), leadAudit: lazy("lead-audit", "overview", plans),
+  leadTeam: lazy("lead-team", "teamEditor", plans), leadProgress: lazy("lead-progress", "progress", plans),
+  leadLate: lazy("late", "late", plans), read: lazy("reader", "readList", reads), readAudit: lazy("reader", "readAudit", reads),
+};
+
+/** The shell's links for this person's roles. */
+export const roleLinks = (session) => [
+  audits(session) && [href("audits"), _("My audits"), "nav-audits"],
+  plans(session) && [href("lead"), _("Audit planning"), "nav-lead"],
+  !plans(session) && reads(session) && [href("read"), _("Audits"), "nav-read"],
+].filter(Boolean).map(([to, text, testid]) => html`<a href=${to} data-testid=${testid}>${text}</a>`);
+
+/** The home screen of someone who records no findings is the one their role reads. */
+export const homeFor = (route, session) => (route.name !== "audits" || !session || audits(session) ? route
+  : parseRoute(href(plans(session) ? "lead" : "read")));
