@@ -115,7 +115,7 @@ async def test_admin_creates_an_account_and_the_trail_records_it(client: AsyncTe
 async def test_errors_follow_the_users_language_preference(client: AsyncTestClient[Any]) -> None:
     headers = await login(client, "auditee2")  # demo auditees prefer Arabic
     response = await client.get("/api/v1/users", headers={**headers, "Accept-Language": "fr"})
-    assert response.json()["message"] == "دورك لا يسمح بهذا الإجراء."
+    assert response.json()["message"] == "دوركم لا يسمح بهذا الإجراء."
     await client.patch("/api/v1/me", json={"locale": "fr"}, headers=headers)
     response = await client.get("/api/v1/users", headers=headers)
     assert response.json()["message"] == "Votre rôle ne permet pas cette action."

@@ -20,6 +20,7 @@ from server.sync import records_changes, service
 from server.sync.schemas import PushIn
 from tests.conftest import login
 from tests.contract.support import Device, auditor_on_audit, finding, force_status, teammates
+from tests.integration.org.support import in_english
 from tests.integration.sync.support import (
     conclusion,
     delete_meeting,
@@ -266,6 +267,7 @@ async def test_bad_attendees_and_standards_are_rejected_alone(client: AsyncTestC
 
 async def test_a_signature_must_be_an_uploaded_png(client: AsyncTestClient[Any]) -> None:
     device, audit_id = await auditor_on_audit(client)
+    await in_english(client, device.headers)  # the account's language wins over Accept-Language
     drawn = await upload(client, device.headers, drawn_signature(3))
     photo = await upload(client, device.headers, _jpeg(), "image/jpeg")
     missing = "0" * 64
