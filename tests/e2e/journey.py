@@ -23,8 +23,10 @@ __all__ = [
     "jpeg_photos",
     "open_audit_screen",
     "pending",
+    "revise",
     "server_findings",
     "take_photos",
+    "teammate",
 ]
 
 EVIDENCE_NEEDED = {"nc_major", "nc_minor", "observation"}
@@ -119,3 +121,25 @@ def server_findings(base: str, audit_id: str, username: str = "lead") -> list[di
     assert response.status_code == 200, response.text
     findings: list[dict[str, Any]] = response.json()["findings"]
     return findings
+
+
+def revise(page: Page, base: str, audit_id: str, question_id: str, fields: dict[str, str]) -> None:
+    """Change fields of a question's answer (``evidence``, ``statement``, ``auditeeResponse``)."""
+    from playwright.sync_api import expect
+
+    page.goto(f"{base}/#/audit/{audit_id}/question/{question_id}")
+    expect(page.locator("h1")).to_contain_text(question_id)
+    for field, text in fields.items():
+        _leave(page.get_by_test_id(f"finding-{field}"), text)
+
+
+def teammate(base: str, audit_id: str, besides: str) -> str:
+    """Another demo auditor on the audit's team."""
+    for number in range(1, 11):
+        username = f"auditor{number}"
+        if username == besides:
+            continue
+        audits = httpx.get(f"{base}/api/v1/audits", headers=api_token(base, username), timeout=30).json()
+        if any(a["id"] == audit_id for a in audits):
+            return username
+    raise AssertionError(f"no other auditor on the team of {audit_id}")
