@@ -4,6 +4,7 @@ import { describe } from "/scripts/api.js";
 import { clauseList } from "/scripts/auditLogic.js";
 import { _, format } from "/scripts/i18n.js";
 import { NEEDS_EVIDENCE, NONCONFORMITIES } from "/scripts/ops.js";
+import { saveRecord } from "/scripts/outbox.js";
 import { auditRecords, cachedStandards } from "/scripts/packages.js";
 import { blobRecord, preparePhoto } from "/scripts/photos.js";
 import { href } from "/scripts/router.js";
@@ -27,15 +28,19 @@ function verdictButtons(goodPractice) {
 async function addPhotos(ctx, input) {
   const files = [...input.files];
   input.value = "";
-  const data = finding.form.data;
+  const [started, auditId] = [finding.form, ctx.params.auditId]; // the record the photos belong to
   preparing = true;
   ctx.rerender();
   try {
     const prepared = [];
     for (const file of files) prepared.push(await preparePhoto(file)); // before any transaction opens
+    // meanwhile a sync may have replaced the form (same record, new rev), or another screen be shown
+    const form = finding.form?.key === started.key ? finding.form : started;
+    const { data } = form;
     const added = prepared.filter((p) => !data.attachments.includes(p.sha256)).slice(0, MAX_PHOTOS - data.attachments.length);
     data.attachments = [...data.attachments, ...added.map((p) => p.sha256)];
-    await finding.save(prepared.map((p) => blobRecord(p, ctx.params.auditId))); // a file the tablet lacked is kept too
+    const blobs = prepared.map((p) => blobRecord(p, auditId)); // a file the tablet lacked is kept too
+    await (form === finding.form ? finding.save(blobs) : saveRecord("finding", { id: form.id, auditId, data: structuredClone(data) }, blobs));
   } catch (error) {
     ctx.notify(error?.name === "QuotaExceededError" ? describe(error) : _("This photo could not be read. Take it again."), true);
   }
