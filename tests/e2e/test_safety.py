@@ -1,6 +1,7 @@
 """What keeps an auditor's work safe when things go wrong: sign-out refused while work waits, a sync
-that fails while the server is down, a session ended while offline, two tabs on one audit, and the
-exported outbox imported on the server (once, even twice). Each ends by reading the server."""
+that fails while the server is down, a session ended while offline, two tabs on one audit, the
+exported outbox imported on the server (once, even twice), photos still being prepared when a sync
+lands or the auditor moves on. Each ends by reading the server."""
 
 from __future__ import annotations
 
@@ -9,6 +10,7 @@ import sqlite3
 from typing import TYPE_CHECKING, Any
 
 import httpx
+from PIL import Image
 
 from tests.e2e.conftest import TABLET, api_token, make_available_offline, sign_in, sync_now
 from tests.e2e.journey import answer, jpeg_photos, pending, server_findings, take_photos
@@ -229,4 +231,47 @@ def test_an_exported_outbox_applies_once_even_imported_twice(
     answers_once(server.base, audit_id, qids)
     assert stored_batches(server) == len(outbox["batches"])
     assert server.blobs() == [photo]
+    assert errors == []
+
+
+def large_photos(folder: Path, count: int, seed: int) -> list[Path]:
+    """8-megapixel camera photos that take the tablet a while to prepare (decode, resize, encode)."""
+    folder.mkdir(parents=True, exist_ok=True)
+    made = []
+    for index in range(count):
+        path = folder / f"large-{seed}-{index}.jpg"
+        Image.effect_noise((3200, 2400), 40 + 10 * seed + index).convert("RGB").save(path, "JPEG", quality=90)
+        made.append(path)
+    return made
+
+
+def test_photos_being_prepared_stay_with_their_finding_when_a_sync_lands_or_the_screen_changes(
+    browser: Browser, server: Server, tmp_path: Path
+) -> None:
+    from playwright.sync_api import expect
+
+    page, audit_id, errors = signed_in_tablet(browser, server.base)
+    first, second, third = questions(page, server.base, audit_id, 3)
+    camera = page.get_by_test_id("take-photo").locator("input[type=file]")
+    ready = page.locator("[data-testid=take-photo] input:not([disabled])")
+
+    answer(page, server.base, audit_id, first, "conform")
+    camera.set_input_files(large_photos(tmp_path, 3, seed=1))
+    page.get_by_test_id("sync-now").click()  # the answer reaches the server while the photos are prepared
+    page.locator("[data-testid=sync-bar][data-state=idle]").wait_for(timeout=30_000)
+    ready.wait_for(state="attached", timeout=60_000)  # prepared and stored
+    expect(page.locator(".photos .thumbs img")).to_have_count(3)
+
+    answer(page, server.base, audit_id, second, "conform")
+    camera.set_input_files(large_photos(tmp_path, 2, seed=2))
+    answer(page, server.base, audit_id, third, "not_applicable")  # on to the next question at once
+    ready.wait_for(state="attached", timeout=60_000)
+    expect(page.locator(".photos .thumbs img")).to_have_count(0)
+    synced(page)
+
+    photos = {
+        f["data"]["questionId"]: len(f["data"]["attachments"]) for f in server_findings(server.base, audit_id)
+    }
+    assert photos == {first: 3, second: 2, third: 0}
+    assert len(server.blobs()) == 5
     assert errors == []
