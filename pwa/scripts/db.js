@@ -1,6 +1,8 @@
 /** The only IndexedDB user: each write one "strict" transaction, resolved once committed; its callback
  * awaits IndexedDB requests only. A connection the browser closed is reopened and the write retried. */
-import { openDB } from "/vendor/idb@8.0.4/build/index.js";
+import "/vendor/idb@8.0.4/build/umd.js"; // idb's smallest build: it defines globalThis.idb
+
+const { openDB } = globalThis.idb;
 
 export const RECORD_STORES = ["findings", "meetings", "conclusions"];
 const STORES = ["meta", "audits", "checklists", ...RECORD_STORES, "outbox", "batches", "blobs", "conflicts"];

@@ -65,24 +65,14 @@ class LibrarySpec:
     """Kept for provenance; never parsed for imports."""
 
 
+# Only what the app imports: each library's minified build, to leave the app's own code room in the
+# 150 KB budget (lit-html's directives are not used).
 LIBRARIES: tuple[LibrarySpec, ...] = (
-    LibrarySpec("idb", 8, ("build/index.js",)),
-    LibrarySpec(
-        "lit-html",
-        3,
-        (
-            "lit-html.js",
-            "directive.js",
-            "directive-helpers.js",
-            "directives/repeat.js",
-            "directives/live.js",
-            "directives/ref.js",
-            "directives/class-map.js",
-            "directives/if-defined.js",
-        ),
-    ),
-    # The minified ESM build: the same module as dist/signature_pad.js, 12 KB smaller, which keeps the
-    # vendored total near 40 KB of the app's 150 KB budget.
+    # The minified UMD build (3.7 KB against the ES module's 11.6 KB): imported for its side effect, it
+    # defines globalThis.idb, read once in scripts/db.js.
+    LibrarySpec("idb", 8, ("build/umd.js",)),
+    LibrarySpec("lit-html", 3, ("lit-html.js",)),
+    # The minified ESM build: the same module as dist/signature_pad.js, 12 KB smaller.
     LibrarySpec("signature_pad", 5, ("dist/signature_pad.min.js",)),
 )
 
