@@ -44,8 +44,9 @@ test: i18n-compile lint typecheck
 	$(BIN)/tadqiq checklists check --strict
 	$(BIN)/pytest -q
 
+# `make bench BENCH="app sync"` runs only those (auth, checklists, sync, tablets, app).
 bench: i18n-compile
-	TADQIQ_BENCH_DATABASE_URL=$${TADQIQ_BENCH_DATABASE_URL:-postgresql://postgres@127.0.0.1:5432/test} $(BIN)/python -m bench
+	TADQIQ_BENCH_DATABASE_URL=$${TADQIQ_BENCH_DATABASE_URL:-postgresql://postgres@127.0.0.1:5432/test} $(BIN)/python -m bench $(BENCH)
 
 # The tablet app's JavaScript libraries, from the npm registry, checked against pwa/vendor/vendor.lock.json.
 vendor-refresh:

@@ -6,7 +6,7 @@ import asyncio
 import platform
 import sys
 
-from bench import bench_auth, bench_checklists, bench_sync, bench_tablets
+from bench import bench_app, bench_auth, bench_checklists, bench_sync, bench_tablets
 from bench.harness import report
 
 SUITES = {
@@ -14,11 +14,16 @@ SUITES = {
     "checklists": bench_checklists.run,
     "sync": bench_sync.run,
     "tablets": bench_tablets.run,
+    "app": bench_app.run,
 }
 
 
 def main() -> int:
     wanted = sys.argv[1:] or list(SUITES)
+    unknown = [name for name in wanted if name not in SUITES]
+    if unknown:
+        print(f"unknown benchmark {', '.join(unknown)}; choose among {', '.join(SUITES)}", file=sys.stderr)
+        return 2
     print(
         f"Tadqiq benchmarks on {platform.node()} ({platform.processor() or platform.machine()}), "
         "client and server on loopback, same machine"
