@@ -56,12 +56,16 @@ def expected_answers(checklist: list[dict[str, Any]]) -> dict[str, tuple[str, st
     return answers
 
 
-def record_the_day(
-    page: Page, base: str, audit_id: str, checklist: list[dict[str, Any]], photos: list[Path]
-) -> None:
+def attendees(plan: dict[str, Any]) -> int:
+    """Who "Add the audit team and the auditees" puts on the attendance sheet."""
+    return len(plan["team"]) + len(plan["auditees"])
+
+
+def record_the_day(page: Page, base: str, plan: dict[str, Any], photos: list[Path]) -> None:
     """30 findings (5 photos among them), the opening meeting and the closing one with its conclusion."""
+    audit_id = plan["audit"]["id"]
     done = 0
-    for index, (question_id, (verdict, text)) in enumerate(expected_answers(checklist).items()):
+    for index, (question_id, (verdict, text)) in enumerate(expected_answers(plan["checklist"]).items()):
         answer(page, base, audit_id, question_id, verdict, text)
         if index == 0:
             take_photos(page, photos[:2], 2)
@@ -80,7 +84,7 @@ def record_the_day(
         open_audit_screen(page, base, audit_id, kind)
         page.get_by_test_id("meeting-place").fill(PLACE)
         page.get_by_test_id("add-team").click()
-        page.get_by_test_id("attendee").nth(2).wait_for()
+        page.get_by_test_id("attendee").nth(attendees(plan) - 1).wait_for()
         done += 1
         pending(page, done)
 
@@ -88,7 +92,7 @@ def record_the_day(
     page.get_by_test_id("conclusion-conclusions").press("Tab")
     done += 1
     pending(page, done)
-    for standard in ("iso9001", "iso14001", "iso45001"):
+    for standard in plan["audit"]["standards"]:
         page.get_by_test_id(f"degree-{standard}").locator("select").select_option("largely")
     draw_signature(page, "lead_auditor")
     page.get_by_test_id("signer-name-auditee_representative").fill(AUDITEE_REPRESENTATIVE)
@@ -96,8 +100,9 @@ def record_the_day(
     pending(page, done)  # still one change per record: the latest version of each waits
 
 
-def server_holds_the_day(server: Server, audit_id: str, checklist: list[dict[str, Any]]) -> None:
+def server_holds_the_day(server: Server, plan: dict[str, Any]) -> None:
     """Read as the audit lead: 30 findings, 2 meetings, the conclusion, 7 files, each applied once."""
+    audit_id = plan["audit"]["id"]
     headers = api_token(server.base, "lead")
     package = httpx.get(f"{server.base}/api/v1/audits/{audit_id}/package", headers=headers, timeout=30).json()
     findings = package["findings"]
@@ -105,7 +110,7 @@ def server_holds_the_day(server: Server, audit_id: str, checklist: list[dict[str
     assert all(f["rev"] == 1 for f in findings)  # applied once: a second application would be rev 2
     answered = {f["data"]["questionId"]: (f["data"]["verdict"], f["data"]["evidence"]) for f in findings}
     answered.pop(None)
-    assert answered == expected_answers(checklist)
+    assert answered == expected_answers(plan["checklist"])
     free = sorted(
         (f["data"]["clauseRefs"], f["data"]["verdict"]) for f in findings if not f["data"]["questionId"]
     )
@@ -114,18 +119,27 @@ def server_holds_the_day(server: Server, audit_id: str, checklist: list[dict[str
     meetings = {m["data"]["kind"]: m for m in package["meetings"]}
     assert sorted(meetings) == ["closing", "opening"]
     for meeting in meetings.values():
-        assert (meeting["rev"], meeting["data"]["place"], len(meeting["data"]["attendees"])) == (1, PLACE, 3)
+        assert (meeting["rev"], meeting["data"]["place"], len(meeting["data"]["attendees"])) == (
+            1,
+            PLACE,
+            attendees(plan),
+        )
     conclusion = package["conclusion"]
     assert (conclusion["rev"], conclusion["data"]["conclusions"]) == (1, CONCLUSIONS)
-    assert sorted(d["degree"] for d in conclusion["data"]["degrees"]) == ["largely"] * 3
+    assert sorted(d["degree"] for d in conclusion["data"]["degrees"]) == ["largely"] * len(
+        plan["audit"]["standards"]
+    )
     signatures = {s["role"]: s for s in conclusion["data"]["signatures"]}
     assert sorted(signatures) == ["auditee_representative", "lead_auditor"]
     assert signatures["auditee_representative"]["signerName"] == AUDITEE_REPRESENTATIVE
-    assert signatures["lead_auditor"]["signerName"] == "Khadija Ouaziz"
+    lead = next(m for m in plan["team"] if m["role"] == "lead")
+    assert signatures["lead_auditor"]["signerName"] == lead["fullName"]["fr"]  # the app's suggestion
 
     photos = [sha for f in findings for sha in f["data"]["attachments"]]
     files = sorted({*photos, *(s["attachment"] for s in signatures.values())})
     assert len(photos) == 5 and len(files) == 7
+    # each photo's capture time travelled with its finding (the resized file has no EXIF)
+    assert all(sorted(f["data"]["photosTakenAt"]) == sorted(f["data"]["attachments"]) for f in findings)
     for sha in files:
         head = httpx.head(f"{server.base}/api/v1/attachments/{sha}", headers=headers, timeout=30)
         assert head.status_code == 200, sha
@@ -155,11 +169,14 @@ def test_a_day_recorded_offline_reaches_the_server_once_after_the_browser_restar
     watch(page)
     sign_in(page, server.base, "auditor1")
     audit_id = make_available_offline(page)
-    checklist = httpx.get(
+    plan = httpx.get(
         f"{server.base}/api/v1/audits/{audit_id}/package?lang=fr",
         headers=api_token(server.base, "auditor1"),
         timeout=30,
-    ).json()["checklist"]
+    ).json()
+    assert {clause.split(":")[0] for clause, _ in FREE} <= set(plan["audit"]["standards"]), (
+        "the demo audit changed"
+    )
 
     if cut == "browser_offline":
         context.set_offline(True)
@@ -168,7 +185,7 @@ def test_a_day_recorded_offline_reaches_the_server_once_after_the_browser_restar
     reloaded = page.reload()
     assert reloaded is not None and reloaded.from_service_worker
     page.get_by_test_id("audit-card").first.wait_for()
-    record_the_day(page, server.base, audit_id, checklist, photos)
+    record_the_day(page, server.base, plan, photos)
     context.close()
 
     context, page = open_profile(playwright, profile, offline=cut == "browser_offline")
@@ -186,5 +203,5 @@ def test_a_day_recorded_offline_reaches_the_server_once_after_the_browser_restar
     page.locator("[data-testid=sync-bar][data-state=idle][data-pending='0']").wait_for(timeout=30_000)
     context.close()
 
-    server_holds_the_day(server, audit_id, checklist)
+    server_holds_the_day(server, plan)
     assert errors == []
