@@ -89,6 +89,7 @@ class ErrorCode(StrEnum):
     FINDING_UNKNOWN_REFERENCE = "finding.unknown_reference"
     FINDING_ATTACHMENT_MISSING = "finding.attachment_missing"
     FINDING_GOOD_PRACTICE_NOT_NC = "finding.good_practice_not_nonconformity"
+    FINDING_PHOTO_TIME_UNATTACHED = "finding.photo_time_unattached"
     MEETING_NOT_FOUND = "meeting.not_found"
     MEETING_AUDIT_MISMATCH = "meeting.audit_mismatch"
     MEETING_UNKNOWN_REFERENCE = "meeting.unknown_reference"
@@ -121,6 +122,9 @@ _MESSAGES: dict[ErrorCode, str] = {
     ErrorCode.ARCHIVED: N_("This item is archived. Restore it before using it again."),
     ErrorCode.FINDING_UNKNOWN_QUESTION: N_("This question is not in the checklist pinned for this audit."),
     ErrorCode.FINDING_CLAUSE_OUT_OF_SCOPE: N_("A cited clause is not part of this audit's standards."),
+    ErrorCode.FINDING_PHOTO_TIME_UNATTACHED: N_(
+        "A photo's capture time names a file that is not attached to this finding."
+    ),
     ErrorCode.FINDING_GOOD_PRACTICE_NOT_NC: N_(
         "This question checks good practice that goes beyond the standard's requirements: record a gap "
         "as an opportunity for improvement, not as a nonconformity."
@@ -287,6 +291,7 @@ _STATUS: dict[ErrorCode, int] = {
     ErrorCode.FINDING_UNKNOWN_QUESTION: 422,
     ErrorCode.FINDING_CLAUSE_OUT_OF_SCOPE: 422,
     ErrorCode.FINDING_GOOD_PRACTICE_NOT_NC: 422,
+    ErrorCode.FINDING_PHOTO_TIME_UNATTACHED: 422,
     ErrorCode.FINDING_UNKNOWN_REFERENCE: 422,
     ErrorCode.FINDING_ATTACHMENT_MISSING: 422,
     ErrorCode.MEETING_NOT_FOUND: 404,

@@ -30,6 +30,7 @@ _FIELDS = {
     "minItems": "min_items",
     "uniqueItems": "unique_items",
     "additionalProperties": "additional_properties",
+    "propertyNames": "property_names",
     "exclusiveMinimum": "exclusive_minimum",
     "exclusiveMaximum": "exclusive_maximum",
     "multipleOf": "multiple_of",

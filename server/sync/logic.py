@@ -108,12 +108,18 @@ class Decision:
     server_copy: Stored | Record | None = None
 
 
-_HASHED_FIELDS = tuple(f for f in FindingData.__struct_fields__ if f != "client_updated_at")
+_HASHED_FIELDS = tuple(
+    f for f in FindingData.__struct_fields__ if f not in ("client_updated_at", "photos_taken_at")
+)
 
 
 def content_hash(audit_id: str, data: FindingData) -> str:
-    """What counts as 'the same finding': everything but the device's own clock."""
-    payload = msgspec.json.encode([getattr(data, name) for name in _HASHED_FIELDS])
+    """What counts as 'the same finding': everything but the device's own clock. Photo times count
+    only when given, so a finding stored before they existed keeps its hash."""
+    values: list[object] = [getattr(data, name) for name in _HASHED_FIELDS]
+    if data.photos_taken_at:  # sorted: the same times sent in another key order are the same finding
+        values.append(dict(sorted(data.photos_taken_at.items())))
+    payload = msgspec.json.encode(values)
     return hashlib.sha256(audit_id.encode() + b"\0" + payload).hexdigest()
 
 
@@ -205,6 +211,8 @@ def _out_of_checklist(data: FindingData, audit: AuditState) -> Decision | None:
 def _missing_attachment(data: FindingData, facts: Facts) -> Decision | None:
     if data.attachments and not facts.attachments.issuperset(data.attachments):
         return reject(ErrorCode.FINDING_ATTACHMENT_MISSING)
+    if not set(data.attachments).issuperset(data.photos_taken_at):
+        return reject(ErrorCode.FINDING_PHOTO_TIME_UNATTACHED)
     return None
 
 

@@ -8,7 +8,7 @@ from typing import Any
 
 import msgspec
 
-from server.lib.rows import json_list
+from server.lib.rows import json_list, json_value
 from server.sync.logic import Stored
 from server.sync.records_logic import Entity, Record, RecordData, slot_of
 from server.sync.schemas import (
@@ -36,6 +36,12 @@ _RECORD_TYPES: dict[Entity, type[MeetingData] | type[ConclusionData]] = {
 _record_decoders = {entity: msgspec.json.Decoder(kind) for entity, kind in _RECORD_TYPES.items()}
 
 
+def _photo_times(value: Any) -> dict[str, datetime]:
+    """The ``photos_taken_at`` column as times (the JSON holds their ISO text; null reads as none)."""
+    times = json_value(value)
+    return msgspec.convert(times, dict[str, datetime]) if times else {}
+
+
 def data_from_row(row: dict[str, Any]) -> FindingData:
     return FindingData(
         verdict=row["verdict"],
@@ -48,6 +54,7 @@ def data_from_row(row: dict[str, Any]) -> FindingData:
         site_id=str(row["site_id"]) if row["site_id"] else None,
         auditee_response=row["auditee_response"],
         attachments=json_list(row["attachments"]),
+        photos_taken_at=_photo_times(row["photos_taken_at"]),
         client_updated_at=row["client_updated_at"],
     )
 

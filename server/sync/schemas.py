@@ -74,6 +74,9 @@ class FindingData(msgspec.Struct, rename="camel", kw_only=True, frozen=True):
     site_id: Uuid | None = None
     auditee_response: Annotated[str, msgspec.Meta(max_length=4000)] = ""
     attachments: Annotated[list[Sha256], msgspec.Meta(max_length=50)] = []
+    photos_taken_at: Annotated[dict[Sha256, ClientTime], msgspec.Meta(max_length=50)] = {}
+    """When each attached photo was taken (the tablet strips EXIF, so the time travels as data);
+    keys are among ``attachments``."""
     client_updated_at: ClientTime | None = None
     """The device's clock at the change: with a time zone (a naive time is ambiguous, so refused)."""
 

@@ -37,6 +37,11 @@ class Finding(Table, tablename="finding"):
     site_id = UUID(null=True, default=None)
     auditee_response = Text(default="")
     attachments = JSON(help_text="SHA-256 of attached photos and documents.")
+    photos_taken_at = JSON(
+        default="{}",
+        help_text="SHA-256 of an attached photo → when it was taken, with its time zone (the tablet "
+        "strips EXIF, so the time travels as data).",
+    )
     author_user_id = UUID(null=True, default=None)
     author_username = Varchar(length=64, default="")
     device_id = Varchar(length=64, default="")

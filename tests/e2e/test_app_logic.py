@@ -128,6 +128,7 @@ def test_ops_follow_the_sync_protocol(page: Page) -> None:
             "clauseRefs": [],
             "auditeeResponse": "",
             "attachments": [],
+            "photosTakenAt": {},
             "clientUpdatedAt": "2026-12-03T10:00:00.000Z",
         },
     }
@@ -135,6 +136,19 @@ def test_ops_follow_the_sync_protocol(page: Page) -> None:
     assert ops[1]["data"]["attendees"] == [{"name": "Amina", "role": "", "present": False}]
     assert ops[2] == {"op": "deleteFinding", "id": "f2", "baseRev": 4}
     assert ops[3] == "conclusion"
+
+
+def test_a_finding_op_carries_the_capture_time_of_its_attached_photos_only(page: Page) -> None:
+    kept, dropped = "a" * 64, "b" * 64
+    data = run(
+        page,
+        "ops",
+        f"""(m) => m.pushOp({{entity: "finding", kind: "upsert", id: "f1", auditId: "a1", data: {{
+        verdict: "conform", attachments: ["{kept}"], photosTakenAt: {{
+          "{kept}": "2026-12-03T09:58:12.000Z", "{dropped}": "2026-12-03T09:59:40.000Z"}}}}}}, 2).data""",
+    )
+    assert data["attachments"] == [kept]
+    assert data["photosTakenAt"] == {kept: "2026-12-03T09:58:12.000Z"}
 
 
 def test_a_record_the_server_would_refuse_stays_a_draft(page: Page) -> None:

@@ -39,6 +39,7 @@ async function addPhotos(ctx, input) {
     const { data } = form;
     const added = prepared.filter((p) => !data.attachments.includes(p.sha256)).slice(0, MAX_PHOTOS - data.attachments.length);
     data.attachments = [...data.attachments, ...added.map((p) => p.sha256)];
+    data.photosTakenAt = { ...data.photosTakenAt, ...Object.fromEntries(added.map((p) => [p.sha256, p.capturedAt])) };
     const blobs = prepared.map((p) => blobRecord(p, auditId)); // a file the tablet lacked is kept too
     await (form === finding.form ? finding.save(blobs) : saveRecord("finding", { id: form.id, auditId, data: structuredClone(data) }, blobs));
   } catch (error) {
@@ -50,7 +51,7 @@ async function addPhotos(ctx, input) {
 
 function body(ctx, record, afterDelete) {
   const data = finding.form.data;
-  const remove = (sha) => { data.attachments = data.attachments.filter((s) => s !== sha); finding.save(); };
+  const remove = (sha) => { data.attachments = data.attachments.filter((s) => s !== sha); delete data.photosTakenAt?.[sha]; finding.save(); };
   const destroy = async () => {
     if (!confirming) {
       confirming = true;
