@@ -6,7 +6,7 @@ import { clearAll, getMeta, setMeta } from "/scripts/db.js";
 import { LANGUAGES, _, format, language, onLanguageChange, setLanguage, startLanguage } from "/scripts/i18n.js";
 import { localWork } from "/scripts/outbox.js";
 import { href, parseRoute } from "/scripts/router.js";
-import { CHANGED, refreshStatus, setSignedIn, startSync, syncEvents, syncNow, syncStatus } from "/scripts/sync.js";
+import { CHANGED, refreshStatus, sendLanguage, setSignedIn, startSync, syncEvents, syncNow, syncStatus } from "/scripts/sync.js";
 import * as audits from "/scripts/views/audits.js";
 import * as checklist from "/scripts/views/checklist.js";
 import { fillThumbnails, flushSaves, when } from "/scripts/views/common.js";
@@ -21,6 +21,7 @@ import { signInView } from "/scripts/views/signin.js";
 
 const SCREENS = { audits, device, plan, checklist, question, findings, finding: freeFinding, opening, closing, conflicts, history, ...ROLE_SCREENS };
 const ENDONYMS = { ar: "العربية", fr: "Français" }; // each language by its own name, never translated
+const worker = navigator.serviceWorker;
 let session = null;
 let route = parseRoute(location.hash);
 let data = null;
@@ -41,7 +42,7 @@ const ctx = {
     setTimeout(() => { if (toast === shown) { toast = null; paint(); } }, 8000);
   },
   offlineReady: waitForController,
-  offlineReadyNow: () => Boolean(navigator.serviceWorker?.controller),
+  offlineReadyNow: () => Boolean(worker?.controller),
   signIn,
   signOut: async () => {
     await sendJson("POST", "/api/v1/auth/logout").catch(() => {}); // the token goes with the data anyway
@@ -72,7 +73,7 @@ async function show() {
 }
 
 function statusLine(s) {
-  const counted = (count, text) => (count ? format(text, { count }) : null);
+  const counted = (count, text) => count && format(text, { count });
   return [
     s.state === "syncing" && _("Syncing…"),
     counted(s.pending, _("Changes waiting to be sent: %(count)s")) || _("No change waiting"),
@@ -90,7 +91,7 @@ function header() {
     ${session ? html`<nav aria-label=${_("Main")}>${roleLinks(session)}
       <a href=${href("device")} data-testid="nav-device">${_("This tablet")}</a></nav>` : nothing}
     <div class="langs" role="group" aria-label=${_("Language")}>${LANGUAGES.map((lang) => html`<button type="button" lang=${lang}
-      aria-pressed=${language() === lang ? "true" : "false"} data-testid=${`lang-${lang}`} @click=${() => chooseLanguage(lang)}>${ENDONYMS[lang]}</button>`)}</div>
+      aria-pressed=${String(language() === lang)} data-testid=${`lang-${lang}`} @click=${() => chooseLanguage(lang)}>${ENDONYMS[lang]}</button>`)}</div>
   </header>
   ${session ? html`<div class=${`syncbar state-${status.state}`} data-testid="sync-bar" data-state=${status.state} data-pending=${status.pending}>
     <p role="status" aria-live="polite" data-testid="sync-status">${statusLine(status)}
@@ -103,7 +104,7 @@ function main() {
   const expired = syncStatus().state === "signin";
   if (!session || (expired && route.name !== "device")) return signInView({ ...ctx, expired, username: session?.user.username });
   if (!data) return html`<p class="muted">${_("Loading…")}</p>`;
-  if (data.failure) return html`<h1 tabindex="-1">${_("This screen could not be shown")}</h1><p class="note error">${data.failure}</p>
+  if (data.failure) return html`<h1>${_("This screen could not be shown")}</h1><p class="note error">${data.failure}</p>
     <button type="button" data-testid="retry" @click=${reload}>${_("Try again")}</button>`;
   return SCREENS[route.name].view(data, ctx);
 }
@@ -116,16 +117,19 @@ function paint() {
   fillThumbnails(root);
   if (data && session) SCREENS[route.name].after?.(root);
   const heading = root.querySelector("h1");
-  if (focusHeading && heading) {
+  if (focusHeading && heading) { // a new screen is announced by its heading
     focusHeading = false;
+    heading.tabIndex = -1;
     heading.focus();
   }
 }
 
+/** The server words its messages in the account's language: told at once, or at the next sync. */
 async function chooseLanguage(lang) {
   await flushSaves();
   await setMeta("languageChosen", true);
   await setLanguage(lang);
+  if (session) sendLanguage().catch(() => {});
 }
 
 async function signIn(username, password) {
@@ -161,10 +165,10 @@ async function forget() {
 
 /** True once a service worker controls the page. */
 function waitForController(timeout = 15000) {
-  if (navigator.serviceWorker?.controller || !navigator.serviceWorker) return Promise.resolve(Boolean(navigator.serviceWorker));
+  if (!worker || worker.controller) return Promise.resolve(Boolean(worker));
   return new Promise((resolve) => {
     setTimeout(() => resolve(false), timeout);
-    navigator.serviceWorker.addEventListener("controllerchange", () => resolve(true), { once: true });
+    worker.addEventListener("controllerchange", () => resolve(true), { once: true });
   });
 }
 
@@ -172,7 +176,7 @@ function waitForController(timeout = 15000) {
 async function registerWorker() {
   try {
     const { version } = await (await fetch("/app-manifest.json", { cache: "no-store" })).json();
-    await navigator.serviceWorker.register(`/sw.js?v=${encodeURIComponent(version)}`, { scope: "/" });
+    await worker.register(`/sw.js?v=${encodeURIComponent(version)}`, { scope: "/" });
   } catch (error) { // offline: the installed worker keeps serving
     console.info("service worker not registered now", error);
   }
@@ -184,9 +188,9 @@ async function boot() {
   session = stored || null;
   setToken(session?.token || null);
   setSignedIn(Boolean(session));
-  if (navigator.serviceWorker) {
+  if (worker) {
     registerWorker();
-    navigator.serviceWorker.addEventListener("controllerchange", paint);
+    worker.addEventListener("controllerchange", paint);
   }
   onLanguageChange(() => (session ? reload() : paint()));
   syncEvents.addEventListener("status", paint);

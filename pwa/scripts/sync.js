@@ -74,15 +74,21 @@ async function syncAll() {
   if (changed.size) syncEvents.dispatchEvent(new CustomEvent(CHANGED, { detail: { auditIds: [...changed] } }));
 }
 
-/** The server words messages in the account's language: keep it the screen's. */
-async function sendLanguage() {
-  if ((await getMeta("languageSent")) === language()) return;
-  try {
-    await sendJson("PATCH", "/api/v1/me", { locale: language() });
-    await setMeta("languageSent", language());
-  } catch (error) {
-    if (!(error instanceof ApiError) || error.status === 401) throw error;
-  }
+/** The server words messages in the account's language: keep it the screen's. Called when it is chosen
+ * and at each sync; one at a time, so the last choice is the one kept. */
+let sendingLanguage = Promise.resolve();
+export function sendLanguage() {
+  sendingLanguage = sendingLanguage.catch(() => {}).then(async () => {
+    const lang = language();
+    if ((await getMeta("languageSent")) === lang) return;
+    try {
+      await sendJson("PATCH", "/api/v1/me", { locale: lang });
+      await setMeta("languageSent", lang);
+    } catch (error) {
+      if (!(error instanceof ApiError) || error.status === 401) throw error;
+    }
+  });
+  return sendingLanguage;
 }
 
 async function syncAudit(auditId, changed) {

@@ -1,19 +1,15 @@
 /** The audit's checklist grouped by clause, with progress per clause and filters. */
-import { html, nothing } from "/vendor/lit-html@3.3.3/lit-html.js";
-import { clauseList, findingsByQuestion, groupByClause } from "/scripts/auditLogic.js";
-import { N_, _, format } from "/scripts/i18n.js";
-import { auditRecords, cachedStandards } from "/scripts/packages.js";
-import { href } from "/scripts/router.js";
-import { VERDICTS, auditTabs, label, localName } from "/scripts/views/common.js";
-import { notDownloaded } from "/scripts/views/plan.js";
+import { clauseList, findingsByQuestion, groupByClause } from "../auditLogic.js";
+import { N_, _, format } from "../i18n.js";
+import { auditRecords, cachedStandards } from "../packages.js";
+import { href } from "../router.js";
+import { VERDICTS, auditView, html, label, localName, nothing } from "./common.js";
 
 const FILTERS = [["all", N_("All questions")], ["unanswered", N_("Unanswered")], ["nc", N_("Nonconformities")]];
 
-
 export async function load({ auditId }) {
   const [records, standards] = await Promise.all([auditRecords(auditId, true), cachedStandards()]);
-  const titles = new Map(clauseList(standards).map((c) => [c.ref, c.title]));
-  return { ...records, titles };
+  return { ...records, titles: new Map(clauseList(standards).map((c) => [c.ref, c.title])) };
 }
 
 /** One item: text and attribute bindings only, no nested template (hundreds of them render at once). */
@@ -27,33 +23,24 @@ function item(question, finding, auditId, words) {
     class=${flag ? "tag warn" : "gone"}>${flag}</span></span></a></li>`;
 }
 
-export function view(data, ctx) {
-  const { pkg } = data;
-  if (!pkg) return notDownloaded();
+export const view = auditView("checklist", ({ pkg }) => `${_("Checklist")} — ${pkg.audit.code}`, (data, ctx) => {
+  const auditId = data.pkg.audit.id;
   const filter = ctx.query.filter || "all";
   const answers = findingsByQuestion(data.findings);
-  const items = data.checklist;
-  const groups = groupByClause(items, answers, filter);
+  const groups = groupByClause(data.checklist, answers, filter);
   const answered = groups.reduce((n, g) => n + g.answered, 0);
   const words = { gp: _("Good practice"), none: _("Not answered"), draft: _("Draft"), attention: _("Needs attention") };
-  return html`<h1 tabindex="-1">${_("Checklist")} — ${pkg.audit.code}</h1>
-    ${auditTabs(pkg.audit.id, "checklist", data.conflicts.length)}
-    <p data-testid="checklist-progress">${format(_("Answered: %(answered)s of %(total)s"), { answered, total: items.length })}</p>
-    <div class="filters" role="group" aria-label=${_("Show")}>
-      ${FILTERS.map(([name, text]) => html`<button type="button" aria-pressed=${filter === name ? "true" : "false"}
-        data-testid=${`filter-${name}`}
-        @click=${() => ctx.go(href("checklist", { auditId: pkg.audit.id }, name === "all" ? {} : { filter: name }))}
-        >${_(text)}</button>`)}
-    </div>
-    ${items.length ? nothing : html`<p>${_("This audit has no checklist yet: the audit lead pins it when preparing the audit.")}</p>`}
+  return html`<p data-testid="checklist-progress">${format(_("Answered: %(answered)s of %(total)s"), { answered, total: data.checklist.length })}</p>
+    <div class="filters" role="group" aria-label=${_("Show")}>${FILTERS.map(([name, text]) => html`<button type="button"
+      aria-pressed=${String(filter === name)} data-testid=${`filter-${name}`}
+      @click=${() => ctx.go(href("checklist", { auditId }, name === "all" ? {} : { filter: name }))}>${_(text)}</button>`)}</div>
+    ${data.checklist.length ? nothing : html`<p>${_("This audit has no checklist yet: the audit lead pins it when preparing the audit.")}</p>`}
     ${groups.map((group) => (group.items.length ? html`<section class="group" data-testid="clause-group">
       <h2>${group.number} ${localName(data.titles.get(group.ref))}</h2>
-      <p class="progress-line">
-        <progress max=${group.total} .value=${group.answered}
-          aria-label=${format(_("Clause %(clause)s answered"), { clause: group.number })}></progress>
-        ${format(_("%(answered)s of %(total)s answered"), group)}
-        ${group.nonconformities ? html` · ${format(_("Nonconformities: %(count)s"), { count: group.nonconformities })}` : nothing}
-      </p>
-      <ul class="questions">${group.items.map((q) => item(q, answers.get(q.id), pkg.audit.id, words))}</ul>
+      <p class="progress-line"><progress max=${group.total} .value=${group.answered}
+        aria-label=${format(_("Clause %(clause)s answered"), { clause: group.number })}></progress>
+        ${format(_("%(answered)s of %(total)s answered"), group)}${group.nonconformities
+          ? ` · ${format(_("Nonconformities: %(count)s"), { count: group.nonconformities })}` : nothing}</p>
+      <ul class="questions">${group.items.map((q) => item(q, answers.get(q.id), auditId, words))}</ul>
     </section>` : nothing))}`;
-}
+});

@@ -1,10 +1,12 @@
-/** What the screens share: labels, record notes, the audit's tabs, the record editor, thumbnails. */
+/** What the screens share: labels, facts, tabs, record notes, the record editor, photos. */
 import { html, nothing } from "/vendor/lit-html@3.3.3/lit-html.js";
-import { describe, request } from "/scripts/api.js";
-import { get } from "/scripts/db.js";
-import { N_, _, format, formatDateTime, language } from "/scripts/i18n.js";
-import { saveRecord } from "/scripts/outbox.js";
-import { href } from "/scripts/router.js";
+import { describe, request } from "../api.js";
+import { get } from "../db.js";
+import { N_, _, format, formatDate, formatDateTime, language } from "../i18n.js";
+import { saveRecord } from "../outbox.js";
+import { href } from "../router.js";
+
+export { html, nothing }; // the screens' templates
 
 export const VERDICTS = {
   conform: N_("Conform"), nc_major: N_("Major nonconformity"), nc_minor: N_("Minor nonconformity"),
@@ -18,8 +20,44 @@ export const DEGREES = { fully: N_("Fully met"), largely: N_("Largely met"), par
 export const STANDARDS = { iso9001: "ISO 9001", iso14001: "ISO 14001", iso45001: "ISO 45001" };
 export const label = (map, key) => (map[key] ? _(map[key]) : key);
 export const localName = (texts) => (texts ? texts[language()] || texts.fr || texts.en || "" : "");
-export const clauseRef = (ref) => `${STANDARDS[ref.split(":")[0]] || ref.split(":")[0]} § ${ref.split(":")[1]}`;
+export const dots = (items) => items.join(" · ");
+export const standards = (codes) => dots(codes.map((s) => STANDARDS[s] || s));
+export const names = (items) => dots(items.map((i) => localName(i.name || i.fullName)));
+export const clauseRef = (ref) => `${standards([ref.split(":")[0]])} § ${ref.split(":")[1]}`;
 export const when = (value) => (value ? formatDateTime(value) : _("never"));
+export const period = (a) => (a.plannedStart ? `${formatDate(a.plannedStart)} – ${formatDate(a.plannedEnd)}` : _("Not set"));
+export const noSubmit = (e) => e.preventDefault();
+export const options = (pairs, chosen) => pairs.map(([value, text]) => html`<option value=${value} ?selected=${value === chosen}>${text}</option>`);
+export const verdictTag = (v) => html`<span class=${`verdict v-${v}`}>${label(VERDICTS, v)}</span>`;
+
+/** `[term, value]` rows as a definition list; a row without a value is left out. */
+export const facts = (rows) => html`<dl class="facts">${rows.map(([term, value]) => (value
+  ? html`<dt>${term}</dt><dd>${value}</dd>` : nothing))}</dl>`;
+export const list = (items) => (items.length ? html`<ul>${items.map((i) => html`<li>${i}</li>`)}</ul>` : html`<p>${_("Not set")}</p>`);
+/** A labelled text input (or `area`): `on.input` as typed, `on.change` when left. */
+export const textField = (text, value, on, { area, required, type = "text", lang, testid } = {}) => html`<label>${text}${required
+  ? html` <span class="req">${_("(required)")}</span>` : nothing}${area
+  ? html`<textarea rows="4" .value=${value || ""} data-testid=${testid} @input=${on.input} @change=${on.change}></textarea>`
+  : html`<input type=${type} .value=${value || ""} lang=${lang || nothing} dir=${lang === "ar" ? "rtl" : nothing} ?required=${required}
+    data-testid=${testid} @input=${on.input} @change=${on.change}>`}</label>`;
+export const byLine = (author, device, time) => html`<p class="muted">${format(_("By %(author)s on device %(device)s, %(time)s"),
+  { author, device, time: formatDateTime(time) })}</p>`;
+
+/** An audit's sections as tabs, `[route, label]` each, with `badges[route]` counted beside. */
+export const tabs = (sections, active, auditId, badges = {}) => html`<nav class="tabs" aria-label=${_("Audit sections")}>${sections.map(
+  ([name, text]) => html`<a href=${href(name, { auditId })} aria-current=${name === active ? "page" : "false"}
+    data-testid=${`tab-${name}`}>${_(text)}${badges[name] ? html` <span class="badge">${badges[name]}</span>` : nothing}</a>`)}</nav>`;
+
+const AUDIT_TABS = [["plan", N_("Plan")], ["checklist", N_("Checklist")], ["findings", N_("Other findings")],
+  ["opening", N_("Opening meeting")], ["closing", N_("Closing meeting")], ["conflicts", N_("Conflicts")]];
+
+export const auditTabs = (auditId, active, conflicts) => tabs(AUDIT_TABS, active, auditId, { conflicts });
+export const notDownloaded = () => html`<h1>${_("Audit not on this tablet")}</h1>
+  <p>${_("Download this audit first: in My audits, choose “Make available offline”.")}</p><p><a href=${href("audits")}>${_("My audits")}</a></p>`;
+
+/** A screen of a downloaded audit: its heading `title(data, ctx)`, the tabs, then `body(data, ctx)`. */
+export const auditView = (tab, title, body) => (data, ctx) => (data.pkg ? html`<h1>${title(data, ctx)}</h1>
+  ${auditTabs(data.pkg.audit.id, tab, data.conflicts.length)}${body(data, ctx)}` : notDownloaded());
 
 export function recordNotes(record) {
   if (!record) return nothing;
@@ -32,16 +70,9 @@ export function recordNotes(record) {
   ].filter(Boolean);
 }
 
-const TABS = [["plan", N_("Plan")], ["checklist", N_("Checklist")], ["findings", N_("Other findings")],
-  ["opening", N_("Opening meeting")], ["closing", N_("Closing meeting")], ["conflicts", N_("Conflicts")]];
-export const auditTabs = (auditId, active, conflicts = 0) => html`<nav class="tabs" aria-label=${_("Audit sections")}>
-  ${TABS.map(([name, text]) => html`<a href=${href(name, { auditId })} aria-current=${active === name ? "page" : "false"}
-    data-testid=${`tab-${name}`}>${_(text)}${name === "conflicts" && conflicts ? html` <span class="badge">${conflicts}</span>` : nothing}</a>`)}
-</nav>`;
-
 /** A save when typing pauses, flushed before leaving the screen or the page. */
 const waiting = new Set();
-export function saver(save, delay = 500) {
+function saver(save) {
   let timer = null;
   const run = () => {
     clearTimeout(timer);
@@ -49,7 +80,7 @@ export function saver(save, delay = 500) {
     return save();
   };
   return {
-    later() { clearTimeout(timer); waiting.add(run); timer = setTimeout(run, delay); },
+    later() { clearTimeout(timer); waiting.add(run); timer = setTimeout(run, 500); },
     now: () => (waiting.has(run) ? run() : undefined),
     pending: () => waiting.has(run),
     cancel() { clearTimeout(timer); waiting.delete(run); },
@@ -76,15 +107,12 @@ export function editor(entity) {
     return saveRecord(entity, { id: form.id, auditId: ctx.params.auditId, data: structuredClone(form.data), deleted }, blobs)
       .then(() => ctx.reload(), (error) => ctx.notify(describe(error), true));
   };
-  self.later = () => typing.later();
-  self.now = () => typing.now();
-  self.field = (field, text, { area = false, required = false, type = "text" } = {}) => {
+  self.later = typing.later;
+  self.now = typing.now;
+  self.field = (field, text, opts) => {
     const { data } = self.form;
     const input = (e) => { data[field] = e.target.value; typing.later(); };
-    const testid = `${entity}-${field}`;
-    return html`<label>${text}${required ? html` <span class="req">${_("(required)")}</span>` : nothing}${area
-      ? html`<textarea rows="4" .value=${data[field] || ""} data-testid=${testid} @input=${input} @change=${typing.now}></textarea>`
-      : html`<input type=${type} .value=${data[field] || ""} data-testid=${testid} @input=${input} @change=${typing.now}>`}</label>`;
+    return textField(text, data[field], { input, change: typing.now }, { ...opts, testid: `${entity}-${field}` });
   };
   return self;
 }

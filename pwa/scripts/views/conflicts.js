@@ -1,13 +1,11 @@
 /** Conflicts: mine beside the server's, field by field; keep one or merge (the other stays in the
  * server's history). */
-import { html, nothing } from "/vendor/lit-html@3.3.3/lit-html.js";
-import { describe } from "/scripts/api.js";
-import { differs, mergeFields } from "/scripts/auditLogic.js";
-import { N_, _, format, formatDateTime } from "/scripts/i18n.js";
-import { resolveConflict } from "/scripts/outbox.js";
-import { auditRecords } from "/scripts/packages.js";
-import { DEGREES, STANDARDS, VERDICTS, auditTabs, clauseRef, label } from "/scripts/views/common.js";
-import { notDownloaded } from "/scripts/views/plan.js";
+import { describe } from "../api.js";
+import { differs, mergeFields } from "../auditLogic.js";
+import { N_, _, format, formatDateTime } from "../i18n.js";
+import { resolveConflict } from "../outbox.js";
+import { auditRecords } from "../packages.js";
+import { DEGREES, STANDARDS, VERDICTS, auditView, clauseRef, dots, html, label, nothing } from "./common.js";
 
 const FIELDS = {
   finding: { verdict: N_("Verdict"), statement: N_("Statement"), evidence: N_("Objective evidence"), clauseRefs: N_("Clauses"),
@@ -19,11 +17,11 @@ const FIELDS = {
 const SHOWN = {
   verdict: (v) => label(VERDICTS, v),
   heldAt: formatDateTime,
-  clauseRefs: (v) => v.map(clauseRef).join(" · "),
+  clauseRefs: (v) => dots(v.map(clauseRef)),
   attachments: (v) => format(_("Photos: %(count)s"), { count: v.length }),
-  attendees: (v) => v.map((a) => a.name).join(" · "),
-  degrees: (v) => v.map((d) => `${STANDARDS[d.standard]}: ${label(DEGREES, d.degree)}`).join(" · "),
-  signatures: (v) => v.map((s) => s.signerName).join(" · "),
+  attendees: (v) => dots(v.map((a) => a.name)),
+  degrees: (v) => dots(v.map((d) => `${STANDARDS[d.standard]}: ${label(DEGREES, d.degree)}`)),
+  signatures: (v) => dots(v.map((s) => s.signerName)),
 };
 const choices = new Map();
 
@@ -39,14 +37,15 @@ function subject({ entity, mine, server }) {
 }
 
 function card(conflict, ctx) {
-  const fields = Object.keys(FIELDS[conflict.entity]);
+  const { id, entity, server } = conflict;
+  const fields = Object.keys(FIELDS[entity]);
   const mine = conflict.mine.deleted ? null : conflict.mine.data;
-  const theirs = conflict.server.deleted ? null : conflict.server.data;
-  const picked = choices.get(conflict.id) || {};
+  const theirs = server.deleted ? null : server.data;
+  const picked = choices.get(id) || {};
   const resolve = async (resolution) => {
     try {
       await resolveConflict(conflict, resolution);
-      choices.delete(conflict.id);
+      choices.delete(id);
       ctx.notify(_("Conflict resolved. Your choice goes to the server with the next sync."));
     } catch (error) {
       ctx.notify(describe(error), true);
@@ -54,26 +53,22 @@ function card(conflict, ctx) {
     ctx.reload();
   };
   return html`<article class="card" data-testid="conflict"><h2>${subject(conflict)}</h2>
-    <p class="muted">${format(_("Server version by %(author)s, %(time)s"), { author: conflict.server.author, time: formatDateTime(conflict.server.updatedAt) })}</p>
+    <p class="muted">${format(_("Server version by %(author)s, %(time)s"), { author: server.author, time: formatDateTime(server.updatedAt) })}</p>
     ${mine ? nothing : html`<p class="note">${_("You deleted it on this tablet.")}</p>`}
     ${theirs ? nothing : html`<p class="note">${_("It was deleted on the server.")}</p>`}
     <table><thead><tr><th scope="col">${_("Field")}</th><th scope="col">${_("Mine")}</th><th scope="col">${_("On the server")}</th></tr></thead>
-    <tbody>${fields.filter((f) => differs(mine?.[f], theirs?.[f])).map((field) => html`<tr><th scope="row">${_(FIELDS[conflict.entity][field])}</th>
-      ${["mine", "theirs"].map((side) => html`<td><label class="choice"><input type="radio" name=${`${conflict.id}-${field}`}
+    <tbody>${fields.filter((f) => differs(mine?.[f], theirs?.[f])).map((field) => html`<tr><th scope="row">${_(FIELDS[entity][field])}</th>
+      ${[["mine", mine], ["theirs", theirs]].map(([side, data]) => html`<td><label class="choice"><input type="radio" name=${`${id}-${field}`}
         .checked=${(picked[field] || "mine") === side} ?disabled=${!mine || !theirs}
-        @change=${() => choices.set(conflict.id, { ...choices.get(conflict.id), [field]: side })}>
-        <span>${shown(field, (side === "mine" ? mine : theirs)?.[field])}</span></label></td>`)}</tr>`)}</tbody></table>
+        @change=${() => choices.set(id, { ...choices.get(id), [field]: side })}><span>${shown(field, data?.[field])}</span></label></td>`)}</tr>`)}</tbody></table>
     <div class="actions">
       <button type="button" data-testid="keep-mine" @click=${() => resolve(mine ? { data: mine } : { deleted: true })}>${_("Keep mine")}</button>
       <button type="button" data-testid="keep-theirs" @click=${() => resolve({ keep: "theirs" })}>${_("Keep the server's")}</button>
       ${mine && theirs ? html`<button type="button" class="primary" data-testid="merge"
-        @click=${() => resolve({ data: mergeFields(mine, theirs, fields, choices.get(conflict.id) || {}) })}>${_("Merge as chosen")}</button>` : nothing}
+        @click=${() => resolve({ data: mergeFields(mine, theirs, fields, choices.get(id) || {}) })}>${_("Merge as chosen")}</button>` : nothing}
     </div></article>`;
 }
 
-export function view(data, ctx) {
-  if (!data.pkg) return notDownloaded();
-  return html`<h1 tabindex="-1">${_("Conflicts")}</h1>${auditTabs(ctx.params.auditId, "conflicts", data.conflicts.length)}
-    ${data.conflicts.length ? html`<p>${_("These changes of yours met a newer version on the server. Choose what to keep: the other version stays in the server's history.")}</p>
-      ${data.conflicts.map((c) => card(c, ctx))}` : html`<p data-testid="no-conflicts">${_("No conflict to resolve.")}</p>`}`;
-}
+export const view = auditView("conflicts", () => _("Conflicts"), (data, ctx) => (data.conflicts.length
+  ? html`<p>${_("These changes of yours met a newer version on the server. Choose what to keep: the other version stays in the server's history.")}</p>
+    ${data.conflicts.map((c) => card(c, ctx))}` : html`<p data-testid="no-conflicts">${_("No conflict to resolve.")}</p>`));

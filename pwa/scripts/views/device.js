@@ -1,10 +1,9 @@
 /** This tablet: storage, offline readiness, export; sign-out and clearing refused while work would be lost. */
-import { html, nothing } from "/vendor/lit-html@3.3.3/lit-html.js";
-import { describe } from "/scripts/api.js";
-import { deviceId, getMeta } from "/scripts/db.js";
-import { _, format, formatBytes } from "/scripts/i18n.js";
-import { exportOutbox, localWork } from "/scripts/outbox.js";
-import { when } from "/scripts/views/common.js";
+import { describe } from "../api.js";
+import { deviceId, getMeta } from "../db.js";
+import { _, format, formatBytes } from "../i18n.js";
+import { exportOutbox, localWork } from "../outbox.js";
+import { dots, facts, html, nothing, when } from "./common.js";
 
 let refusal = "";
 
@@ -13,12 +12,10 @@ export const load = async () => ({
   lastSync: await getMeta("lastSync"), estimate: await navigator.storage?.estimate?.(),
 });
 
-export function lossReason(work) {
-  return [
-    [work.pending, _("changes waiting to be sent: %(count)s")], [work.drafts, _("drafts not finished: %(count)s")],
-    [work.rejected, _("changes refused by the server: %(count)s")], [work.conflicts, _("conflicts to resolve: %(count)s")],
-  ].filter(([count]) => count).map(([count, text]) => format(text, { count })).join(" · ");
-}
+const lossReason = (work) => dots([
+  [work.pending, _("changes waiting to be sent: %(count)s")], [work.drafts, _("drafts not finished: %(count)s")],
+  [work.rejected, _("changes refused by the server: %(count)s")], [work.conflicts, _("conflicts to resolve: %(count)s")],
+].filter(([count]) => count).map(([count, text]) => format(text, { count })));
 
 async function download(ctx) {
   try {
@@ -36,24 +33,22 @@ async function download(ctx) {
 }
 
 async function unlessLoss(ctx, action) {
-  const reason = lossReason(await localWork());
-  refusal = reason && format(_("Not now: this tablet holds work the server does not have (%(reasons)s). Sync it, or export it first."), { reasons: reason });
-  return reason ? ctx.rerender() : action();
+  const reasons = lossReason(await localWork());
+  refusal = reasons && format(_("Not now: this tablet holds work the server does not have (%(reasons)s). Sync it, or export it first."), { reasons });
+  return reasons ? ctx.rerender() : action();
 }
 
-export function view(data, ctx) {
-  const { estimate } = data;
-  return html`<h1 tabindex="-1">${_("This tablet")}</h1>
-    <section class="panel"><dl class="facts">
-      <dt>${_("Signed in as")}</dt><dd data-testid="username">${ctx.session.user.username}</dd>
-      <dt>${_("Device")}</dt><dd><code>${data.device}</code></dd>
-      <dt>${_("Ready to work offline")}</dt><dd data-testid="offline-ready">${ctx.offlineReadyNow() ? _("Yes") : _("Not yet")}</dd>
-      <dt>${_("Storage kept for good")}</dt><dd data-testid="persisted">${data.persisted ? _("Granted")
-        : _("Not granted: the browser may clear this data when space runs short. Sync often.")}</dd>
-      <dt>${_("Space used")}</dt><dd>${estimate ? format(_("%(used)s of %(quota)s"), { used: formatBytes(estimate.usage), quota: formatBytes(estimate.quota) }) : _("Unknown")}</dd>
-      <dt>${_("Last successful sync")}</dt><dd>${when(data.lastSync)}</dd>
-      <dt>${_("Not yet on the server")}</dt><dd>${lossReason(data.work) || _("Nothing: the server has everything.")}</dd>
-    </dl></section>
+export function view({ estimate, ...data }, ctx) {
+  return html`<h1>${_("This tablet")}</h1>
+    <section class="panel">${facts([
+    [_("Signed in as"), html`<span data-testid="username">${ctx.session.user.username}</span>`], [_("Device"), html`<code>${data.device}</code>`],
+    [_("Ready to work offline"), html`<span data-testid="offline-ready">${ctx.offlineReadyNow() ? _("Yes") : _("Not yet")}</span>`],
+    [_("Storage kept for good"), html`<span data-testid="persisted">${data.persisted ? _("Granted")
+      : _("Not granted: the browser may clear this data when space runs short. Sync often.")}</span>`],
+    [_("Space used"), estimate ? format(_("%(used)s of %(quota)s"), { used: formatBytes(estimate.usage), quota: formatBytes(estimate.quota) }) : _("Unknown")],
+    [_("Last successful sync"), when(data.lastSync)],
+    [_("Not yet on the server"), lossReason(data.work) || _("Nothing: the server has everything.")],
+  ])}</section>
     <section class="panel"><h2>${_("Before wiping this tablet")}</h2>
       <p>${_("Export saves the changes not yet sent, with their photos and signatures, to a file. The audit lead imports it on the server; importing it twice applies it once.")}</p>
       <button type="button" class="primary" data-testid="export-outbox" ?disabled=${!data.work.pending} @click=${() => download(ctx)}>${_("Export unsynced work")}</button>

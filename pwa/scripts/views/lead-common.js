@@ -1,16 +1,15 @@
-/** What the audit lead's screens share: the organisation's lists, an audit's tabs, and writes that name
- * the revision they were made on (If-Match), so that nobody overwrites a change they have not seen. */
-import { html, nothing } from "/vendor/lit-html@3.3.3/lit-html.js";
-import { ApiError, describe, getJson, request } from "/scripts/api.js";
-import { N_, _, formatDate } from "/scripts/i18n.js";
-import { href } from "/scripts/router.js";
-import { localName } from "/scripts/views/common.js";
+/** What the audit lead's screens share: the organisation's lists, an audit's heading and tabs, and
+ * writes naming the revision they were made on (If-Match): nobody overwrites a change unseen. */
+import { ApiError, describe, getJson, request } from "../api.js";
+import { N_, _ } from "../i18n.js";
+import { html, localName, nothing, tabs } from "./common.js";
 
-/** Processes, units, sites and people, each a Map by id (archived ones too: an older plan may name them). */
-export async function orgLists() {
-  const lists = await Promise.all(["processes", "units", "sites", "people"].map((name) => getJson(`/api/v1/${name}?includeArchived=true`)));
-  const [processes, units, sites, people] = lists.map((items) => new Map(items.map((item) => [item.id, item])));
-  return { processes, units, sites, people };
+export const byId = (items) => new Map(items.map((item) => [item.id, item]));
+/** The organisation's lists (`processes`, `units`, `sites`, `people`), each a Map by id, archived ones
+ * too: an older plan may name them. */
+export async function orgLists(names = ["processes", "units", "sites", "people"]) {
+  const lists = await Promise.all(names.map((name) => getJson(`/api/v1/${name}?includeArchived=true`)));
+  return Object.fromEntries(names.map((name, i) => [name, byId(lists[i])]));
 }
 export const getAudit = (auditId) => getJson(`/api/v1/audits/${auditId}`);
 
@@ -28,10 +27,10 @@ export const problemNote = (problem) => (problem ? html`<div class="note error" 
   ${problem.reload ? html`<button type="button" data-testid="reload-audit" @click=${problem.reload}>${_("Reload the audit")}</button>` : nothing}
 </div>` : nothing);
 
-export const named = (map, id, field = "name") => (map.get(id) ? localName(map.get(id)[field]) : _("Not set"));
-export const period = (audit) => (audit.plannedStart ? `${formatDate(audit.plannedStart)} – ${formatDate(audit.plannedEnd)}` : _("Not set"));
+export const named = (map, id, field = "name") => localName(map.get(id)?.[field]) || _("Not set");
 
 const TABS = [["leadAudit", N_("Overview")], ["leadPlan", N_("Plan")], ["leadTeam", N_("Team")],
   ["leadProgress", N_("Progress")], ["leadLate", N_("Late submissions")]];
-export const leadTabs = (auditId, active) => html`<nav class="tabs" aria-label=${_("Audit sections")}>${TABS.map(([name, text]) => html`<a
-  href=${href(name, { auditId })} aria-current=${name === active ? "page" : "false"} data-testid=${`tab-${name}`}>${_(text)}</a>`)}</nav>`;
+/** An audit's heading (`title — code`, else `code — its title`) and its tabs. */
+export const leadHead = (audit, tab, title) => html`<h1>${title ? `${title} — ${audit.code}`
+  : `${audit.code} — ${localName(audit.title)}`}</h1>${tabs(TABS, tab, audit.id)}`;

@@ -1,12 +1,11 @@
 /** Create or change an audit's plan: scope (process, units, sites, standards), criteria, objectives,
  * auditees, dates and agenda. A change names the revision it was made on. */
-import { html, nothing } from "/vendor/lit-html@3.3.3/lit-html.js";
-import { ApiError } from "/scripts/api.js";
-import { N_, _, format } from "/scripts/i18n.js";
-import { EDITABLE, auditedUnits, lines, planBody, planProblems } from "/scripts/leadLogic.js";
-import { href } from "/scripts/router.js";
-import { STANDARDS, STATUSES, label, localName } from "/scripts/views/common.js";
-import { getAudit, leadTabs, orgLists, problemNote, problemOf, writeAudit } from "/scripts/views/lead-common.js";
+import { ApiError } from "../api.js";
+import { N_, _, format } from "../i18n.js";
+import { EDITABLE, auditedUnits, lines, planBody, planProblems } from "../leadLogic.js";
+import { href } from "../router.js";
+import { STANDARDS, STATUSES, html, label, localName, nothing, options, textField } from "./common.js";
+import { getAudit, leadHead, orgLists, problemNote, problemOf, writeAudit } from "./lead-common.js";
 
 const PROBLEMS = {
   code: N_("Code: capital letters, digits and hyphens, at most 24 (for example AI-2026-007)."),
@@ -62,46 +61,39 @@ export const planEditor = {
     const { plan } = form;
     const change = (fn) => (e) => { fn(e.target); ctx.rerender(); };
     // typing only updates the form (no re-render under the cursor); leaving the field shows it as kept
-    const text = (name, testid, value, set, { area = false, type = "text", lang, required = false } = {}) => html`<label>${name}${required
-      ? html` <span class="req">${_("(required)")}</span>` : nothing}${area
-      ? html`<textarea rows="4" .value=${value || ""} data-testid=${`plan-${testid}`} @input=${(e) => set(e.target.value)} @change=${ctx.rerender}></textarea>`
-      : html`<input type=${type} .value=${value || ""} lang=${lang || nothing} dir=${lang === "ar" ? "rtl" : nothing} ?required=${required}
-        data-testid=${`plan-${testid}`} @input=${(e) => set(e.target.value)} @change=${ctx.rerender}>`}</label>`;
-    const toggle = (list, id, on) => (on ? [...plan[list], id] : plan[list].filter((x) => x !== id));
+    const text = (name, testid, [owner, key, clean = (v) => v], opts) => textField(name, owner[key],
+      { input: (e) => { owner[key] = clean(e.target.value); }, change: ctx.rerender }, { ...opts, testid: `plan-${testid}` });
     const checks = (legend, list, items, empty) => html`<fieldset data-testid=${`plan-${list}`}><legend>${legend}</legend>${items.length
       ? html`<div class="checks">${items.map(([id, name]) => html`<label class="choice"><input type="checkbox" .checked=${plan[list].includes(id)}
-        @change=${change((t) => { plan[list] = toggle(list, id, t.checked); })}><span>${name}</span></label>`)}</div>`
+        @change=${change((t) => { plan[list] = t.checked ? [...plan[list], id] : plan[list].filter((x) => x !== id); })}><span>${name}</span></label>`)}</div>`
       : html`<p class="muted">${empty}</p>`}</fieldset>`;
     const usable = (map, chosen, name = (i) => `${i.code} — ${localName(i.name)}`) => [...map.values()]
       .filter((i) => !i.archivedAt || chosen.includes(i.id)).sort((a, b) => (a.code || "").localeCompare(b.code || "")).map((i) => [i.id, name(i)]);
     const audited = new Set(auditedUnits(plan, org.processes));
     const auditees = usable(new Map([...org.people].filter(([id, p]) => audited.has(p.unitId) || plan.auditeeIds.includes(id))),
       plan.auditeeIds, (p) => `${localName(p.fullName)} — ${org.units.get(p.unitId)?.code || ""}`);
-    const pickProcess = (id) => {
-      plan.processId = id || null;
-      if (!plan.standards.length && id) plan.standards = [...org.processes.get(id).standards];
+    const pickProcess = ({ value }) => {
+      plan.processId = value || null;
+      if (!plan.standards.length && value) plan.standards = [...org.processes.get(value).standards];
     };
-    const title = audit ? `${_("Audit plan")} — ${audit.code}` : _("New audit plan");
-    return html`<h1 tabindex="-1">${title}</h1>${audit ? leadTabs(audit.id, "leadPlan") : nothing}
+    return html`${audit ? leadHead(audit, "leadPlan", _("Audit plan")) : html`<h1>${_("New audit plan")}</h1>`}
       ${audit && !EDITABLE.includes(audit.status) ? html`<p class="note warn">${format(_("The plan can only change while the audit is planned or prepared; it is now: %(status)s."),
         { status: label(STATUSES, audit.status) })}</p>` : nothing}
       <form class="panel" novalidate data-testid="plan-form" @submit=${(e) => { e.preventDefault(); save(ctx, audit?.id); }}>
-        ${text(_("Code"), "code", plan.code, (v) => { plan.code = v.trim().toUpperCase(); }, { required: true })}
-        <div class="pair">${text(_("Title in Arabic"), "title-ar", plan.title.ar, (v) => { plan.title.ar = v; }, { lang: "ar", required: true })}
-          ${text(_("Title in French"), "title-fr", plan.title.fr, (v) => { plan.title.fr = v; }, { lang: "fr", required: true })}</div>
-        <label>${_("Process")}<select data-testid="plan-process" @change=${change((t) => pickProcess(t.value))}>
-          <option value="" ?selected=${!plan.processId}>${_("No process (audited units only)")}</option>
-          ${usable(org.processes, [plan.processId]).map(([id, name]) => html`<option value=${id} ?selected=${plan.processId === id}>${name}</option>`)}
-        </select></label>
+        ${text(_("Code"), "code", [plan, "code", (v) => v.trim().toUpperCase()], { required: true })}
+        <div class="pair">${text(_("Title in Arabic"), "title-ar", [plan.title, "ar"], { lang: "ar", required: true })}
+          ${text(_("Title in French"), "title-fr", [plan.title, "fr"], { lang: "fr", required: true })}</div>
+        <label>${_("Process")}<select data-testid="plan-process" @change=${change(pickProcess)}>${options([["", _("No process (audited units only)")],
+          ...usable(org.processes, [plan.processId])], plan.processId || "")}</select></label>
         ${checks(_("Standards"), "standards", Object.entries(STANDARDS))}
         ${checks(_("Audited units"), "unitIds", usable(org.units, plan.unitIds))}
         ${checks(_("Sites"), "siteIds", usable(org.sites, plan.siteIds))}
         ${checks(_("Auditees"), "auditeeIds", auditees, _("Choose the process or the audited units first: their people are listed here."))}
-        <div class="pair">${text(_("Start"), "start", plan.plannedStart, (v) => { plan.plannedStart = v; }, { type: "date" })}
-          ${text(_("End"), "end", plan.plannedEnd, (v) => { plan.plannedEnd = v; }, { type: "date" })}</div>
-        ${text(_("Criteria, one per line"), "criteria", form.criteria, (v) => { form.criteria = v; }, { area: true })}
-        ${text(_("Objectives"), "objectives", plan.objectives, (v) => { plan.objectives = v; }, { area: true })}
-        ${text(_("Agenda"), "agenda", plan.agenda, (v) => { plan.agenda = v; }, { area: true })}
+        <div class="pair">${text(_("Start"), "start", [plan, "plannedStart"], { type: "date" })}
+          ${text(_("End"), "end", [plan, "plannedEnd"], { type: "date" })}</div>
+        ${text(_("Criteria, one per line"), "criteria", [form, "criteria"], { area: true })}
+        ${text(_("Objectives"), "objectives", [plan, "objectives"], { area: true })}
+        ${text(_("Agenda"), "agenda", [plan, "agenda"], { area: true })}
         ${problemNote(problem)}
         <div class="actions"><button class="primary" data-testid="save-plan" ?disabled=${busy}>${_("Save the plan")}</button>
           <a class="button" href=${audit ? href("leadAudit", { auditId: audit.id }) : href("lead")}>${_("Back")}</a></div>

@@ -1,27 +1,24 @@
 /** The team's progress on an audit, from the server: questions answered, findings by verdict, and when
  * each tablet last sent its work. */
-import { html } from "/vendor/lit-html@3.3.3/lit-html.js";
-import { getJson } from "/scripts/api.js";
-import { VERDICT_ORDER } from "/scripts/auditLogic.js";
-import { _, format, formatDateTime } from "/scripts/i18n.js";
-import { VERDICTS, label } from "/scripts/views/common.js";
-import { getAudit, leadTabs } from "/scripts/views/lead-common.js";
+import { getJson } from "../api.js";
+import { VERDICT_ORDER } from "../auditLogic.js";
+import { _, format, formatDateTime } from "../i18n.js";
+import { html, verdictTag } from "./common.js";
+import { getAudit, leadHead } from "./lead-common.js";
 
-// byVerdict is keyed in camelCase like every API field: nc_major → ncMajor
 export const progress = {
   load: async ({ auditId }) => {
     const [audit, done] = await Promise.all([getAudit(auditId), getJson(`/api/v1/audits/${auditId}/progress`)]);
     return { audit, done };
   },
-  view({ audit, done }, ctx) {
-    return html`<h1 tabindex="-1">${_("Progress")} — ${audit.code}</h1>${leadTabs(audit.id, "leadProgress")}
+  view: ({ audit, done }, ctx) => html`${leadHead(audit, "leadProgress", _("Progress"))}
       <section class="panel" data-testid="progress"><h2>${_("Checklist")}</h2>
         ${done.questions ? html`<p class="progress-line"><progress max=${done.questions} .value=${done.answered}
           aria-label=${_("Questions answered")}></progress><span data-testid="answered">${format(_("Answered: %(answered)s of %(total)s"),
           { answered: done.answered, total: done.questions })}</span></p>`
           : html`<p>${_("No checklist is fixed yet: it is fixed when the audit is prepared.")}</p>`}
         <h2>${_("Findings")}</h2>
-        <table class="summary counts"><tbody>${VERDICT_ORDER.map((v) => html`<tr><th scope="row"><span class=${`verdict v-${v}`}>${label(VERDICTS, v)}</span></th>
+        <table class="summary counts"><tbody>${VERDICT_ORDER.map((v) => html`<tr><th scope="row">${verdictTag(v)}</th>
           <td data-testid=${`count-${v}`}>${done.byVerdict[v.replace(/_(\w)/g, (all, c) => c.toUpperCase())] ?? 0}</td></tr>`)}
           <tr><th scope="row">${_("Of these, outside the checklist")}</th><td>${done.freeFindings}</td></tr></tbody></table>
       </section>
@@ -31,6 +28,5 @@ export const progress = {
           <td>${d.username}</td><td>${formatDateTime(d.lastPushAt)}</td></tr>`)}</tbody></table>`
           : html`<p>${_("No tablet has sent work for this audit yet.")}</p>`}
       </section>
-      <button type="button" data-testid="refresh" @click=${() => ctx.reload()}>${_("Refresh")}</button>`;
-  },
+      <button type="button" data-testid="refresh" @click=${() => ctx.reload()}>${_("Refresh")}</button>`,
 };

@@ -1,13 +1,12 @@
 /** An audit's team: one lead auditor and auditors, qualified for a standard in scope. The server judges
  * impartiality and qualification; each refusal is shown beside the person, and an impartiality refusal
  * can be overridden with a written reason, kept with the audit. */
-import { html, nothing } from "/vendor/lit-html@3.3.3/lit-html.js";
-import { ApiError, getJson } from "/scripts/api.js";
-import { _, format } from "/scripts/i18n.js";
-import { EDITABLE, candidates, refusedPerson, teamMembers } from "/scripts/leadLogic.js";
-import { href } from "/scripts/router.js";
-import { STANDARDS, localName } from "/scripts/views/common.js";
-import { getAudit, leadTabs, problemNote, problemOf, writeAudit } from "/scripts/views/lead-common.js";
+import { ApiError } from "../api.js";
+import { _, format } from "../i18n.js";
+import { EDITABLE, candidates, refusedPerson, teamMembers } from "../leadLogic.js";
+import { href } from "../router.js";
+import { html, localName, nothing, options, standards } from "./common.js";
+import { getAudit, leadHead, orgLists, problemNote, problemOf, writeAudit } from "./lead-common.js";
 
 let team = null; // {auditId, rev, choices: {personId: {role, reason}}}
 let refusals = {}; // personId → {message, impartiality, otherScope}
@@ -43,17 +42,13 @@ function member(person, units, ctx) {
   const refusal = refusals[person.id];
   const name = localName(person.fullName);
   const set = (field, value) => { team.choices[person.id] = { ...(team.choices[person.id] || choice), [field]: value }; };
-  const standards = (person.qualifications || []).map((q) => STANDARDS[q.standard]).join(" · ");
+  const roles = [["", _("Not on the team")], ["auditor", _("Auditor")], ...(person.leadAuditor || choice.role === "lead" ? [["lead", _("Lead auditor")]] : [])];
   return html`<li class="card member" data-testid="member" data-person-id=${person.id} ?data-refused=${Boolean(refusal)}>
-    <p><strong>${name}</strong><br><span class="muted">${localName(units.get(person.unitId)?.name)} · ${standards}</span></p>
+    <p><strong>${name}</strong><br><span class="muted">${localName(units.get(person.unitId)?.name)} · ${standards((person.qualifications || []).map((q) => q.standard))}</span></p>
     <label>${_("Role")}<select aria-label=${format(_("Role of %(name)s"), { name })} data-testid="member-role"
-      @change=${(e) => { set("role", e.target.value); ctx.rerender(); }}>
-      <option value="" ?selected=${!choice.role}>${_("Not on the team")}</option>
-      <option value="auditor" ?selected=${choice.role === "auditor"}>${_("Auditor")}</option>
-      ${person.leadAuditor || choice.role === "lead" ? html`<option value="lead" ?selected=${choice.role === "lead"}>${_("Lead auditor")}</option>` : nothing}
-    </select></label>
+      @change=${(e) => { set("role", e.target.value); ctx.rerender(); }}>${options(roles, choice.role)}</select></label>
     ${refusal ? html`<p class="note error" data-testid="refusal">${refusal.message}${refusal.otherScope
-      ? html` ${_("The reason on file was written for another scope: confirm it or write a new one.")}` : nothing}</p>` : nothing}
+      ? ` ${_("The reason on file was written for another scope: confirm it or write a new one.")}` : nothing}</p>` : nothing}
     ${choice.role && (refusal?.impartiality || choice.reason) ? html`<label>${format(_("Why %(name)s may audit this scope all the same (kept with the audit)"), { name })}
       <textarea rows="3" .value=${choice.reason || ""} data-testid="override-reason" @input=${(e) => set("reason", e.target.value)}></textarea></label>` : nothing}
   </li>`;
@@ -61,22 +56,21 @@ function member(person, units, ctx) {
 
 export const teamEditor = {
   async load({ auditId }) {
-    const [audit, people, units] = await Promise.all([getAudit(auditId), getJson("/api/v1/people?includeArchived=true"),
-      getJson("/api/v1/units?includeArchived=true")]);
+    const [audit, { people, units }] = await Promise.all([getAudit(auditId), orgLists(["people", "units"])]);
     if (team?.auditId !== auditId || team.rev !== audit.rev) {
       team = { auditId, rev: audit.rev, choices: Object.fromEntries(audit.team.map((m) => [m.personId, { role: m.role, reason: m.overrideReason }])) };
       [refusals, problem] = [{}, null];
     }
-    return { audit, people, units: new Map(units.map((u) => [u.id, u])) };
+    return { audit, people: [...people.values()], units };
   },
   view({ audit, people, units }, ctx) {
     const onTeam = new Set(audit.team.map((m) => m.personId));
     const shown = candidates(people, audit.standards, onTeam)
       .sort((a, b) => onTeam.has(b.id) - onTeam.has(a.id) || localName(a.fullName).localeCompare(localName(b.fullName)));
-    return html`<h1 tabindex="-1">${_("Audit team")} — ${audit.code}</h1>${leadTabs(audit.id, "leadTeam")}
+    return html`${leadHead(audit, "leadTeam", _("Audit team"))}
       ${EDITABLE.includes(audit.status) ? nothing : html`<p class="note warn">${_("The team can only change while the audit is planned or prepared.")}</p>`}
       <p>${format(_("People qualified for %(standards)s. Someone from an audited unit, or from a unit above it, is refused unless you write down why."),
-        { standards: audit.standards.map((s) => STANDARDS[s]).join(" · ") })}</p>
+        { standards: standards(audit.standards) })}</p>
       <form @submit=${(e) => { e.preventDefault(); save(ctx); }} data-testid="team-form">
         <ul class="members">${shown.map((p) => member(p, units, ctx))}</ul>
         ${problemNote(problem)}

@@ -1,21 +1,16 @@
-/** Who sees what (roles from the sign-in: admin, audit_lead, auditor, manager, auditee). The audit lead's,
- * manager's and auditee's screens work with the server only: they load on first use, so an auditor's
- * offline start never parses them. */
-import { html } from "/vendor/lit-html@3.3.3/lit-html.js";
-import { ApiError, OfflineError } from "/scripts/api.js";
-import { _ } from "/scripts/i18n.js";
-import { href, parseRoute } from "/scripts/router.js";
+/** Who sees what (roles from the sign-in). The audit lead's, manager's and auditee's screens work with
+ * the server only: they load on first use, so an auditor's offline start never parses them. */
+import { ApiError, OfflineError } from "../api.js";
+import { _ } from "../i18n.js";
+import { href, parseRoute } from "../router.js";
+import { html } from "./common.js";
 
 const has = (session, ...roles) => roles.some((role) => session?.user.roles.includes(role));
 const plans = (session) => has(session, "admin", "audit_lead"); // the server's can_plan
 const audits = (session) => has(session, "audit_lead", "auditor");
 const reads = (session) => has(session, "admin", "audit_lead", "manager", "auditee");
 
-const needsServer = () => Object.assign(new OfflineError(), {
-  message: _("This screen works with the server, and there is no connection now. Nothing on this tablet is lost; try again once connected."),
-});
-
-/** A screen whose module (under /scripts/views/) is imported on first use, for the roles `allowed` lets in. */
+/** A screen whose module (under views/) is imported on first use, for the roles `allowed` lets in. */
 function lazy(file, name, allowed) {
   let screen = null;
   return {
@@ -25,7 +20,8 @@ function lazy(file, name, allowed) {
         screen ??= (await import(`/scripts/views/${file}.js`))[name]; // the import map names the hashed file
         return await screen.load(params, ctx);
       } catch (error) {
-        throw error instanceof OfflineError || (!screen && error instanceof TypeError) ? needsServer() : error;
+        if (!(error instanceof OfflineError || (!screen && error instanceof TypeError))) throw error;
+        throw Object.assign(new OfflineError(), { message: _("This screen works with the server, and there is no connection now. Nothing on this tablet is lost; try again once connected.") });
       }
     },
     view: (data, ctx) => screen.view(data, ctx),
@@ -42,10 +38,10 @@ export const ROLE_SCREENS = {
 
 /** The shell's links for this person's roles. */
 export const roleLinks = (session) => [
-  audits(session) && [href("audits"), _("My audits"), "nav-audits"],
-  plans(session) && [href("lead"), _("Audit planning"), "nav-lead"],
-  !plans(session) && reads(session) && [href("read"), _("Audits"), "nav-read"],
-].filter(Boolean).map(([to, text, testid]) => html`<a href=${to} data-testid=${testid}>${text}</a>`);
+  audits(session) && ["audits", _("My audits"), "nav-audits"],
+  plans(session) && ["lead", _("Audit planning"), "nav-lead"],
+  !plans(session) && reads(session) && ["read", _("Audits"), "nav-read"],
+].filter(Boolean).map(([to, text, testid]) => html`<a href=${href(to)} data-testid=${testid}>${text}</a>`);
 
 /** The home screen of someone who records no findings is the one their role reads. */
 export const homeFor = (route, session) => (route.name !== "audits" || !session || audits(session) ? route

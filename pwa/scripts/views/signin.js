@@ -1,7 +1,7 @@
 /** Sign in: the first screen, and again when a session ends (nothing on the tablet is lost). */
-import { html, nothing } from "/vendor/lit-html@3.3.3/lit-html.js";
-import { _ } from "/scripts/i18n.js";
-import { href } from "/scripts/router.js";
+import { _ } from "../i18n.js";
+import { href } from "../router.js";
+import { html, nothing } from "./common.js";
 
 let error = "";
 let busy = false;
@@ -20,7 +20,7 @@ export function signInView(ctx) {
     busy = false;
     ctx.rerender();
   };
-  return html`<section class="signin"><h1 tabindex="-1">${_("Sign in")}</h1>
+  return html`<section class="signin"><h1>${_("Sign in")}</h1>
     ${ctx.expired ? html`<p class="note warn">${_("Your session has ended. Sign in again to send your work: nothing is lost.")}</p>
       <p><a href=${href("device")}>${_("This tablet: export the unsynced work")}</a></p>` : nothing}
     <form @submit=${submit} data-testid="signin-form">
