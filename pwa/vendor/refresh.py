@@ -66,14 +66,12 @@ class LibrarySpec:
 
 
 # Only what the app imports: each library's minified build, to leave the app's own code room in the
-# 150 KB budget (lit-html's directives are not used).
+# 150 KB budget (lit-html's directives are not used; signatures are drawn by scripts/signature.js).
 LIBRARIES: tuple[LibrarySpec, ...] = (
     # The minified UMD build (3.7 KB against the ES module's 11.6 KB): imported for its side effect, it
     # defines globalThis.idb, read once in scripts/db.js.
     LibrarySpec("idb", 8, ("build/umd.js",)),
     LibrarySpec("lit-html", 3, ("lit-html.js",)),
-    # The minified ESM build: the same module as dist/signature_pad.js, 12 KB smaller.
-    LibrarySpec("signature_pad", 5, ("dist/signature_pad.min.js",)),
 )
 
 

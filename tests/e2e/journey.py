@@ -100,7 +100,8 @@ def take_photos(page: Page, files: list[Path], shown: int) -> None:
 
 
 def draw_signature(page: Page, role: str) -> None:
-    """A signature drawn with the finger (the mouse here) on the role's pad, then saved."""
+    """A signature drawn with the finger (the mouse here) on the role's pad, then saved; each role's its
+    own shape, as two people's signatures are (the same drawing would be the same file)."""
     pad = page.get_by_test_id(f"signature-{role}").locator("canvas")
     pad.scroll_into_view_if_needed()  # the mouse acts in the viewport only
     box = pad.bounding_box()
@@ -108,8 +109,9 @@ def draw_signature(page: Page, role: str) -> None:
     x, y, w, h = box["x"], box["y"], box["width"], box["height"]
     page.mouse.move(x + w * 0.1, y + h * 0.6)
     page.mouse.down()
+    rise = 0.3 if role == "lead_auditor" else 0.4
     for step in range(1, 25):
-        page.mouse.move(x + w * (0.1 + 0.033 * step), y + h * (0.6 - 0.3 * ((step % 6) / 5)), steps=2)
+        page.mouse.move(x + w * (0.1 + 0.033 * step), y + h * (0.6 - rise * ((step % 6) / 5)), steps=2)
     page.mouse.up()
     page.get_by_test_id(f"save-signature-{role}").click()
     page.get_by_test_id(f"signature-{role}").locator("img[src]").wait_for()
