@@ -1,31 +1,31 @@
 /** Edits and the outbox: an edit writes its record and its op in one transaction; `formBatch` freezes
  * queued ops into a batch with its own Idempotency-Key, never changed after (later edits: next batch). */
-import { byAudit, deviceId, getAll, read, write } from "/scripts/db.js";
-import { ENTITIES, attachmentsOf, draftReason, entityOfOp, pushOp } from "/scripts/ops.js";
-import { fromServer } from "/scripts/packages.js";
+import { byAudit, deviceId, getAll, read, write } from "./db.js";
+import { ENTITIES, attachmentsOf, draftReason, entityOfOp, pushOp } from "./ops.js";
+import { fromServer } from "./packages.js";
 
 export const edits = new EventTarget();
-const BATCH_LIMIT = 500;
 const nowIso = () => new Date().toISOString();
 const changed = (auditId) => edits.dispatchEvent(new CustomEvent("edit", { detail: { auditId } }));
+const oldestFirst = (batches) => batches.sort((a, b) => a.createdAt.localeCompare(b.createdAt));
+const opCount = (batches) => batches.reduce((sum, b) => sum + b.ops.length, 0);
 
 async function dropQueued(outbox, id) {
   for (const seq of await outbox.index("ref").getAllKeys(id)) await outbox.delete(seq);
 }
 
-/** A record and, unless a draft, its op. */
-async function putWithOp(tx, entity, record) {
-  await tx.objectStore(ENTITIES[entity]).put(record);
-  if (record.draft) return;
-  const { auditId, id, data, deleted } = record;
-  await tx.objectStore("outbox").add({ auditId, entity, id, kind: deleted ? "delete" : "upsert", data });
+/** A record stamped now, a draft (kept, not sent) while the server would refuse it, and unless a draft its op. */
+async function putWithOp(tx, entity, record, data, deleted) {
+  const stamped = { ...data, clientUpdatedAt: nowIso() };
+  const draft = deleted ? null : draftReason(entity, stamped);
+  const { auditId, id } = record;
+  await tx.objectStore(ENTITIES[entity]).put({ ...record, data: stamped, deleted, draft, rejected: null, locked: null, updatedAt: stamped.clientUpdatedAt });
+  if (!draft) await tx.objectStore("outbox").add({ auditId, entity, id, kind: deleted ? "delete" : "upsert", data: stamped });
 }
 
 /** Store a change and queue its op in one transaction, with its files (`blobs`, prepared before). A
- * record not sendable yet is a draft; a deletion the server never saw just removes the record. */
+ * deletion the server never saw just removes the record. */
 export async function saveRecord(entity, { id, auditId, data, deleted = false }, blobs = []) {
-  const stamped = { ...data, clientUpdatedAt: nowIso() };
-  const draft = deleted ? null : draftReason(entity, stamped);
   const store = ENTITIES[entity];
   await write([store, "outbox", "batches", "blobs"], async (tx) => {
     for (const blob of blobs) await tx.objectStore("blobs").put(blob);
@@ -35,9 +35,7 @@ export async function saveRecord(entity, { id, auditId, data, deleted = false },
       const batches = await tx.objectStore("batches").index("auditId").getAll(auditId);
       if (!batches.some((b) => b.refs.some((r) => r.id === id))) return tx.objectStore(store).delete(id);
     }
-    await putWithOp(tx, entity, {
-      ...existing, id, auditId, entity, data: stamped, deleted, draft, rejected: null, locked: null, updatedAt: stamped.clientUpdatedAt,
-    });
+    await putWithOp(tx, entity, { ...existing, id, auditId, entity }, data, deleted);
   });
   changed(auditId);
 }
@@ -54,9 +52,7 @@ export async function resolveConflict(conflict, { keep, data, deleted = false })
     await tx.objectStore("conflicts").delete(conflict.id);
     if (conflict.id !== server.id) await records.delete(conflict.id);
     if (keep === "theirs") return server.deleted ? records.delete(server.id) : records.put(theirs);
-    const stamped = { ...(data || theirs.data), clientUpdatedAt: nowIso() };
-    const draft = deleted ? null : draftReason(entity, stamped);
-    await putWithOp(tx, entity, { ...theirs, data: stamped, deleted, draft, updatedAt: stamped.clientUpdatedAt });
+    await putWithOp(tx, entity, theirs, data || theirs.data, deleted);
   });
   changed(auditId);
 }
@@ -64,9 +60,8 @@ export async function resolveConflict(conflict, { keep, data, deleted = false })
 /** Changes not acknowledged yet: queued or in a batch. */
 export const pendingCount = (auditId) => read(["outbox", "batches"], async (tx) => {
   const [outbox, batches] = [tx.objectStore("outbox"), tx.objectStore("batches")];
-  const queued = auditId ? await outbox.index("auditId").count(auditId) : await outbox.count();
-  const frozen = auditId ? await batches.index("auditId").getAll(auditId) : await batches.getAll();
-  return frozen.reduce((sum, batch) => sum + batch.ops.length, queued);
+  return auditId ? await outbox.index("auditId").count(auditId) + opCount(await batches.index("auditId").getAll(auditId))
+    : await outbox.count() + opCount(await batches.getAll());
 });
 
 /** Work the server does not hold: what sign-out and clearing must not lose. */
@@ -82,8 +77,8 @@ export async function localWork() {
   };
 }
 
-/** Freeze queued ops into a batch, each on its record's server rev; an op whose record is in an
- * unanswered batch waits, unless `predict` (export) assumes that one applied. `body`: the bytes sent. */
+/** Freeze queued ops (500 at most) into a batch, each on its record's server rev; an op whose record is
+ * in an unanswered batch waits, unless `predict` (export) assumes that one applied. `body`: the bytes sent. */
 export async function formBatch(auditId, { predict = false } = {}) {
   const device = await deviceId();
   return write(["outbox", "batches", ...Object.values(ENTITIES)], async (tx) => {
@@ -93,9 +88,8 @@ export async function formBatch(auditId, { predict = false } = {}) {
     for (const batch of await tx.objectStore("batches").index("auditId").getAll(auditId)) {
       batch.ops.forEach((op, i) => earlier.set(batch.refs[i].id, op));
     }
-    const ops = [];
-    const refs = [];
-    for (const entry of entries.slice(0, BATCH_LIMIT)) {
+    const [ops, refs] = [[], []];
+    for (const entry of entries.slice(0, 500)) {
       const before = earlier.get(entry.id);
       if (before && !predict) continue;
       const store = tx.objectStore(ENTITIES[entry.entity]);
@@ -116,7 +110,7 @@ export async function formBatch(auditId, { predict = false } = {}) {
   });
 }
 
-export const batchesOf = async (auditId) => (await byAudit("batches", auditId)).sort((a, b) => a.createdAt.localeCompare(b.createdAt));
+export const batchesOf = async (auditId) => oldestFirst(await byAudit("batches", auditId));
 export const batchAttachments = (batch) => [...new Set(batch.ops.flatMap((op) => attachmentsOf(entityOfOp(op), op.data)))];
 
 async function base64(blob) {
@@ -133,7 +127,7 @@ export async function exportOutbox(username) {
     while (await formBatch(auditId, { predict: true }));
   }
   const device = await deviceId();
-  const batches = (await getAll("batches")).sort((a, b) => a.createdAt.localeCompare(b.createdAt));
+  const batches = oldestFirst(await getAll("batches"));
   const attachments = [];
   for (const sha256 of new Set(batches.flatMap(batchAttachments))) {
     const stored = await read(["blobs"], (tx) => tx.objectStore("blobs").get(sha256));
@@ -143,11 +137,10 @@ export async function exportOutbox(username) {
     format: "tadqiq-outbox/1", exportedAt: nowIso(), deviceId: device, username, attachments,
     batches: batches.map((b) => ({ idempotencyKey: b.key, deviceId: b.deviceId, ops: b.ops })),
   };
-  const d = new Date();
-  const two = (n) => String(n).padStart(2, "0");
+  const stamp = new Date(Date.now() - new Date().getTimezoneOffset() * 60000).toISOString(); // local time
   return {
     blob: new Blob([JSON.stringify(file)], { type: "application/json" }),
-    filename: `tadqiq-outbox-${device}-${d.getFullYear()}${two(d.getMonth() + 1)}${two(d.getDate())}-${two(d.getHours())}${two(d.getMinutes())}.json`,
-    count: batches.reduce((sum, b) => sum + b.ops.length, 0),
+    filename: `tadqiq-outbox-${device}-${stamp.slice(0, 10).replaceAll("-", "")}-${stamp.slice(11, 16).replace(":", "")}.json`,
+    count: opCount(batches),
   };
 }

@@ -1,38 +1,23 @@
-/**
- * Hash routes (`#/audit/<id>/checklist`): the server serves one page, and every screen works offline.
- */
-const ROUTES = [
-  ["audits", "/"],
-  ["device", "/device"],
-  ["plan", "/audit/:auditId"],
-  ["checklist", "/audit/:auditId/checklist"],
-  ["question", "/audit/:auditId/question/:questionId"],
-  ["findings", "/audit/:auditId/findings"],
-  ["finding", "/audit/:auditId/finding/:findingId"],
-  ["opening", "/audit/:auditId/opening"],
-  ["closing", "/audit/:auditId/closing"],
-  ["conflicts", "/audit/:auditId/conflicts"],
-  ["history", "/audit/:auditId/history/:findingId"],
-  ["lead", "/lead"],
-  ["leadNew", "/lead/new"],
-  ["leadAudit", "/lead/:auditId"],
-  ["leadPlan", "/lead/:auditId/plan"],
-  ["leadTeam", "/lead/:auditId/team"],
-  ["leadProgress", "/lead/:auditId/progress"],
-  ["leadLate", "/lead/:auditId/late"],
-  ["read", "/read"],
-  ["readAudit", "/read/:auditId"],
-];
+/** Hash routes (`#/audit/<id>/checklist`): the server serves one page, and every screen works offline. */
+const ROUTES = {
+  audits: "/", device: "/device", plan: "/audit/:auditId", checklist: "/audit/:auditId/checklist",
+  question: "/audit/:auditId/question/:questionId", findings: "/audit/:auditId/findings",
+  finding: "/audit/:auditId/finding/:findingId", opening: "/audit/:auditId/opening", closing: "/audit/:auditId/closing",
+  conflicts: "/audit/:auditId/conflicts", history: "/audit/:auditId/history/:findingId",
+  lead: "/lead", leadNew: "/lead/new", leadAudit: "/lead/:auditId", leadPlan: "/lead/:auditId/plan",
+  leadTeam: "/lead/:auditId/team", leadProgress: "/lead/:auditId/progress", leadLate: "/lead/:auditId/late",
+  read: "/read", readAudit: "/read/:auditId",
+};
 
 /** The route of a location hash: `{name, params, query}` (unknown paths go to the audits). */
 export function parseRoute(hash) {
   const [path, search = ""] = (hash.replace(/^#/, "") || "/").split("?");
   const segments = path.split("/").filter(Boolean);
-  for (const [name, pattern] of ROUTES) {
+  for (const [name, pattern] of Object.entries(ROUTES)) {
     const wanted = pattern.split("/").filter(Boolean);
-    if (wanted.length !== segments.length) continue;
     const params = {};
-    if (wanted.every((part, i) => (part.startsWith(":") ? (params[part.slice(1)] = decodeURIComponent(segments[i])) : part === segments[i]))) {
+    if (wanted.length === segments.length && wanted.every((part, i) => (part.startsWith(":")
+      ? (params[part.slice(1)] = decodeURIComponent(segments[i])) : part === segments[i]))) {
       return { name, params, query: Object.fromEntries(new URLSearchParams(search)) };
     }
   }
@@ -41,8 +26,6 @@ export function parseRoute(hash) {
 
 /** The hash of a route: `href("question", {auditId, questionId})`. */
 export function href(name, params = {}, query = {}) {
-  const pattern = ROUTES.find(([n]) => n === name)[1];
-  const path = pattern.replace(/:(\w+)/g, (whole, key) => encodeURIComponent(params[key]));
   const search = new URLSearchParams(query).toString();
-  return `#${path}${search ? `?${search}` : ""}`;
+  return `#${ROUTES[name].replace(/:(\w+)/g, (all, key) => encodeURIComponent(params[key]))}${search ? `?${search}` : ""}`;
 }

@@ -1,12 +1,12 @@
 /** Sync, per audit under a Web Lock shared by the tabs: frozen batches (files first), then the queued
  * ops, each op's result applied; then the pull from the cursor. A failed request, never
  * `navigator.onLine`, means offline. */
-import { ApiError, OfflineError, describe, getJson, request, sendJson } from "/scripts/api.js";
-import { get, getAll, getMeta, setMeta, write } from "/scripts/db.js";
-import { _, language } from "/scripts/i18n.js";
-import { ENTITIES } from "/scripts/ops.js";
-import { batchAttachments, batchesOf, edits, formBatch, localWork } from "/scripts/outbox.js";
-import { mergeServerRecords, refreshAuditList } from "/scripts/packages.js";
+import { ApiError, OfflineError, describe, getJson, request, sendJson } from "./api.js";
+import { get, getAll, getMeta, setMeta, write } from "./db.js";
+import { _, language } from "./i18n.js";
+import { ENTITIES } from "./ops.js";
+import { batchAttachments, batchesOf, edits, formBatch, localWork } from "./outbox.js";
+import { mergeServerRecords, refreshAuditList } from "./packages.js";
 
 export const syncEvents = new EventTarget();
 export const CHANGED = "changed";
@@ -42,6 +42,10 @@ export function syncNow() {
   return running;
 }
 
+/** A refusal that no retry changes (401: sign in again). */
+const final = (error) => error instanceof ApiError && error.status >= 400 && error.status < 500 && ![401, 408, 409, 425, 429].includes(error.status);
+const signInAgain = (error) => !(error instanceof ApiError) || error.status === 401;
+
 async function syncAll() {
   if (!signedIn) return refreshStatus();
   publish({ state: "syncing" });
@@ -55,7 +59,7 @@ async function syncAll() {
       try {
         await (navigator.locks ? navigator.locks.request(`tadqiq-sync-${auditId}`, () => syncAudit(auditId, changed)) : syncAudit(auditId, changed));
       } catch (error) { // one audit refused (off its team now) must not hold up the others
-        if (!(error instanceof ApiError) || error.status === 401) throw error;
+        if (signInAgain(error)) throw error;
         failure ??= error;
       }
     }
@@ -85,7 +89,7 @@ export function sendLanguage() {
       await sendJson("PATCH", "/api/v1/me", { locale: lang });
       await setMeta("languageSent", lang);
     } catch (error) {
-      if (!(error instanceof ApiError) || error.status === 401) throw error;
+      if (signInAgain(error)) throw error;
     }
   });
   return sendingLanguage;
@@ -100,9 +104,6 @@ async function syncAudit(auditId, changed) {
   if ((await get("audits", auditId)) && (await pull(auditId))) changed.add(auditId);
 }
 
-/** A refusal of the whole batch that no retry changes (401: sign in again). */
-const final = (code) => code >= 400 && code < 500 && ![401, 408, 409, 425, 429].includes(code);
-
 async function sendBatch(batch) {
   await uploadFiles(batch);
   try {
@@ -111,7 +112,7 @@ async function sendBatch(batch) {
     });
     await applyResults(batch, (await response.json()).results);
   } catch (error) {
-    if (!(error instanceof ApiError && final(error.status))) throw error;
+    if (!final(error)) throw error;
     await applyResults(batch, batch.ops.map((op, index) => ({ index, status: "rejected", message: error.message })));
   }
 }
@@ -129,7 +130,7 @@ async function uploadFiles(batch) {
       try {
         await request("PUT", path, { body: stored.blob, headers: { "Content-Type": stored.type }, timeout: 120000 });
       } catch (refused) { // the op citing it is then refused with the reason
-        if (refused instanceof ApiError && final(refused.status)) continue;
+        if (final(refused)) continue;
         throw refused;
       }
     }
@@ -152,7 +153,6 @@ function applyResults(batch, results) {
       const record = await store.get(ref.id);
       if (!record) continue;
       const deleting = op.op.startsWith("delete");
-      const reason = { code: result.code, message: result.message };
       if (result.status === "applied" || result.status === "unchanged") {
         await conflicts.delete(ref.id);
         if (deleting && record.deleted) {
@@ -167,7 +167,7 @@ function applyResults(batch, results) {
           mine: { data: deleting ? record.data : op.data, deleted: deleting },
         });
       } else {
-        record[result.status === "locked" ? "locked" : "rejected"] = reason;
+        record[result.status === "locked" ? "locked" : "rejected"] = { code: result.code, message: result.message };
       }
       await store.put(record);
     }

@@ -51,13 +51,10 @@ export const tabs = (sections, active, auditId, badges = {}) => html`<nav class=
 const AUDIT_TABS = [["plan", N_("Plan")], ["checklist", N_("Checklist")], ["findings", N_("Other findings")],
   ["opening", N_("Opening meeting")], ["closing", N_("Closing meeting")], ["conflicts", N_("Conflicts")]];
 
-export const auditTabs = (auditId, active, conflicts) => tabs(AUDIT_TABS, active, auditId, { conflicts });
-export const notDownloaded = () => html`<h1>${_("Audit not on this tablet")}</h1>
-  <p>${_("Download this audit first: in My audits, choose “Make available offline”.")}</p><p><a href=${href("audits")}>${_("My audits")}</a></p>`;
-
 /** A screen of a downloaded audit: its heading `title(data, ctx)`, the tabs, then `body(data, ctx)`. */
 export const auditView = (tab, title, body) => (data, ctx) => (data.pkg ? html`<h1>${title(data, ctx)}</h1>
-  ${auditTabs(data.pkg.audit.id, tab, data.conflicts.length)}${body(data, ctx)}` : notDownloaded());
+  ${tabs(AUDIT_TABS, tab, data.pkg.audit.id, { conflicts: data.conflicts.length })}${body(data, ctx)}` : html`<h1>${_("Audit not on this tablet")}</h1>
+  <p>${_("Download this audit first: in My audits, choose “Make available offline”.")}</p><p><a href=${href("audits")}>${_("My audits")}</a></p>`);
 
 export function recordNotes(record) {
   if (!record) return nothing;

@@ -1,15 +1,13 @@
 /** Findings: a question's answer, and findings tied to no question (clauses chosen by hand). */
-import { html, nothing } from "/vendor/lit-html@3.3.3/lit-html.js";
-import { describe } from "/scripts/api.js";
-import { clauseList } from "/scripts/auditLogic.js";
-import { _, format } from "/scripts/i18n.js";
-import { NEEDS_EVIDENCE, NONCONFORMITIES } from "/scripts/ops.js";
-import { saveRecord } from "/scripts/outbox.js";
-import { auditRecords, cachedStandards } from "/scripts/packages.js";
-import { blobRecord, preparePhoto } from "/scripts/photos.js";
-import { href } from "/scripts/router.js";
-import { STANDARDS, VERDICTS, auditTabs, clauseRef, editor, label, localName, recordNotes, thumbnails } from "/scripts/views/common.js";
-import { notDownloaded } from "/scripts/views/plan.js";
+import { describe } from "../api.js";
+import { clauseList } from "../auditLogic.js";
+import { _, format } from "../i18n.js";
+import { NEEDS_EVIDENCE, NONCONFORMITIES } from "../ops.js";
+import { saveRecord } from "../outbox.js";
+import { auditRecords, cachedStandards } from "../packages.js";
+import { blobRecord, preparePhoto } from "../photos.js";
+import { href } from "../router.js";
+import { STANDARDS, VERDICTS, auditView, clauseRef, editor, html, label, localName, noSubmit, nothing, recordNotes, thumbnails, verdictTag } from "./common.js";
 
 const MAX_PHOTOS = 50;
 const finding = editor("finding");
@@ -21,7 +19,7 @@ function verdictButtons(goodPractice) {
   const allowed = Object.keys(VERDICTS).filter((v) => !(goodPractice && NONCONFORMITIES.includes(v)));
   return html`<fieldset class="verdicts"><legend>${_("Verdict")}</legend>
     ${allowed.map((v) => html`<button type="button" class=${`verdict v-${v}`} data-testid=${`verdict-${v}`}
-      aria-pressed=${data.verdict === v ? "true" : "false"} @click=${() => { data.verdict = v; finding.save(); }}>${label(VERDICTS, v)}</button>`)}
+      aria-pressed=${String(data.verdict === v)} @click=${() => { data.verdict = v; finding.save(); }}>${label(VERDICTS, v)}</button>`)}
   </fieldset>`;
 }
 
@@ -49,7 +47,8 @@ async function addPhotos(ctx, input) {
   ctx.rerender();
 }
 
-function body(ctx, record, afterDelete) {
+function form(ctx, record, head, afterDelete) {
+  finding.ctx = ctx;
   const data = finding.form.data;
   const remove = (sha) => { data.attachments = data.attachments.filter((s) => s !== sha); delete data.photosTakenAt?.[sha]; finding.save(); };
   const destroy = async () => {
@@ -61,7 +60,7 @@ function body(ctx, record, afterDelete) {
     finding.form = null;
     afterDelete();
   };
-  return html`${recordNotes(record)}
+  return html`<form class="panel" @submit=${noSubmit}>${head}${recordNotes(record)}
     ${finding.field("statement", _("Statement"), { area: true })}
     ${finding.field("evidence", _("Objective evidence"), { area: true, required: NEEDS_EVIDENCE.includes(data.verdict) })}
     <section class="photos"><h2>${_("Photos")}</h2>
@@ -73,13 +72,15 @@ function body(ctx, record, afterDelete) {
     ${finding.field("auditeeResponse", _("Auditee's response"), { area: true })}
     ${record?.rev ? html`<p><a href=${href("history", { auditId: ctx.params.auditId, findingId: record.id })}>${_("History of this finding")}</a></p>` : nothing}
     ${record && !record.deleted ? html`<button type="button" class="danger" data-testid="delete-finding" @click=${destroy}>
-      ${confirming ? _("Tap again to delete this finding") : _("Delete this finding")}</button>` : nothing}`;
+      ${confirming ? _("Tap again to delete this finding") : _("Delete this finding")}</button>` : nothing}</form>`;
 }
 
 function start(key, record, defaults) {
   if (finding.form?.key !== key) confirming = false;
   finding.edit(key, record, { attachments: [], clauseRefs: [], ...defaults });
 }
+
+const chips = (refs) => refs.map((c) => html`<span class="chip">${clauseRef(c)}</span>`);
 
 export const question = {
   async load({ auditId, questionId }) {
@@ -92,44 +93,36 @@ export const question = {
     start(`q:${questionId}`, record, { questionId });
     return { ...records, item: items[index], prev: items[index - 1], next: items[index + 1], record };
   },
-  view(data, ctx) {
-    if (!data.pkg) return notDownloaded();
+  view: auditView("checklist", ({ item }) => (item ? format(_("Question %(code)s"), { code: item.id }) : _("Question not found")), (data, ctx) => {
     const { item } = data;
-    if (!item) return html`<h1 tabindex="-1">${_("Question not found")}</h1>`;
-    finding.ctx = ctx;
+    if (!item) return nothing;
     const auditId = ctx.params.auditId;
     const goodPractice = item.basis === "good_practice";
     const go = (q) => (q ? html`<a class="button" href=${href("question", { auditId, questionId: q.id })}>${q.id}</a>` : nothing);
-    return html`<h1 tabindex="-1">${format(_("Question %(code)s"), { code: item.id })}</h1>
-      ${auditTabs(auditId, "checklist", data.conflicts.length)}
-      <section class="panel">
+    return html`<section class="panel">
         <p class="question-text" data-testid="question-text">${item.text}</p>
-        <p class="chips">${item.clauses.map((c) => html`<span class="chip">${clauseRef(c)}</span>`)}</p>
+        <p class="chips">${chips(item.clauses)}</p>
         ${goodPractice ? html`<p class="note" data-testid="good-practice">${_("Good practice: beyond what the clauses require. A gap is an opportunity for improvement, never a nonconformity.")}</p>` : nothing}
         ${item.guidance ? html`<details class="guidance"><summary>${_("Guidance on evidence")}</summary><p class="text">${item.guidance}</p></details>` : nothing}
       </section>
-      <form class="panel" @submit=${(e) => e.preventDefault()}>${verdictButtons(goodPractice)}${body(ctx, data.record, ctx.reload)}</form>
+      ${form(ctx, data.record, verdictButtons(goodPractice), ctx.reload)}
       <nav class="pager" aria-label=${_("Questions")}>${go(data.prev)}
         <a class="button" href=${href("checklist", { auditId })}>${_("Back to the checklist")}</a>${go(data.next)}</nav>`;
-  },
+  }),
 };
 
 export const findings = {
   load: ({ auditId }) => auditRecords(auditId),
-  view(data, ctx) {
-    if (!data.pkg) return notDownloaded();
+  view: auditView("findings", () => _("Other findings"), (data, ctx) => {
     const auditId = ctx.params.auditId;
-    return html`<h1 tabindex="-1">${_("Other findings")}</h1>
-      ${auditTabs(auditId, "findings", data.conflicts.length)}
-      <p>${_("Findings tied to no checklist question, each citing the clauses it concerns.")}</p>
+    return html`<p>${_("Findings tied to no checklist question, each citing the clauses it concerns.")}</p>
       <button type="button" class="primary" data-testid="new-finding"
         @click=${() => ctx.go(href("finding", { auditId, findingId: crypto.randomUUID() }))}>${_("New finding")}</button>
       <ul class="questions">${data.findings.filter((f) => !f.data?.questionId && !f.deleted).map((f) => html`<li class="question" data-testid="free-finding">
         <a href=${href("finding", { auditId, findingId: f.id })}><span class="qtext">${f.data.statement || f.data.evidence || _("No statement yet")}</span>
-        <span class="qmeta">${f.data.clauseRefs.map((c) => html`<span class="chip">${clauseRef(c)}</span>`)}
-          ${f.data.verdict ? html`<span class=${`verdict v-${f.data.verdict}`}>${label(VERDICTS, f.data.verdict)}</span>` : nothing}
+        <span class="qmeta">${chips(f.data.clauseRefs)}${f.data.verdict ? verdictTag(f.data.verdict) : nothing}
           ${f.draft ? html`<span class="tag">${_("Draft")}</span>` : nothing}</span></a></li>`)}</ul>`;
-  },
+  }),
 };
 
 function clausePicker(clauses) {
@@ -145,7 +138,7 @@ function clausePicker(clauses) {
     <label>${_("Clause")}<select name="clause" data-testid="clause-select">${clauses.map((c) => html`<option value=${c.ref}>
       ${"\u2003".repeat(c.depth)}${STANDARDS[c.standard]} ${c.number} ${localName(c.title)}</option>`)}</select></label>
     <button type="button" data-testid="add-clause" @click=${add}>${_("Add the clause")}</button>
-  </fieldset>`;
+  </fieldset>${verdictButtons(false)}`;
 }
 
 export const freeFinding = {
@@ -158,13 +151,9 @@ export const freeFinding = {
     const scope = new Set(records.pkg.audit.standards);
     return { ...records, record, clauses: clauseList(standards).filter((c) => scope.has(c.standard)) };
   },
-  view(data, ctx) {
-    if (!data.pkg) return notDownloaded();
-    finding.ctx = ctx;
+  view: auditView("findings", () => _("Finding tied to no question"), (data, ctx) => {
     const back = href("findings", { auditId: ctx.params.auditId });
-    return html`<h1 tabindex="-1">${_("Finding tied to no question")}</h1>
-      ${auditTabs(ctx.params.auditId, "findings", data.conflicts.length)}
-      <form class="panel" @submit=${(e) => e.preventDefault()}>${clausePicker(data.clauses)}${verdictButtons(false)}${body(ctx, data.record, () => ctx.go(back))}</form>
+    return html`${form(ctx, data.record, clausePicker(data.clauses), () => ctx.go(back))}
       <p><a class="button" href=${back}>${_("Back to the other findings")}</a></p>`;
-  },
+  }),
 };

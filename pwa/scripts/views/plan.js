@@ -3,8 +3,6 @@ import { _ } from "../i18n.js";
 import { auditRecords } from "../packages.js";
 import { STATUSES, auditView, clauseRef, dots, facts, html, label, list, localName, names, period, standards } from "./common.js";
 
-export { notDownloaded } from "./common.js"; // until finding.js takes it from there
-
 export const load = ({ auditId }) => auditRecords(auditId);
 
 export const view = auditView("plan", ({ pkg }) => `${pkg.audit.code} — ${localName(pkg.audit.title)}`, ({ pkg }) => {
