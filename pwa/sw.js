@@ -1,7 +1,5 @@
-/* Tadqiq's service worker: the app's files for starting offline (the data lives in IndexedDB).
- * Install: precache /app-manifest.json's assets under the version's cache; activate: drop older caches
- * and take control. Navigations: network first (3 s), else the cached "/". Files: cache first. API:
- * network only, except GET /api/v1/i18n/* (catalogs): stale-while-revalidate. */
+/* The app's files for starting offline (the data lives in IndexedDB): navigations network first (3 s),
+ * files from the version's cache, the API from the network, catalogs stale-while-revalidate. */
 const PREFIX = "tadqiq-";
 const CATALOGS = "tadqiq-catalogs";
 // The app registers "/sw.js?v=<version>": a new version of the app is a new worker.

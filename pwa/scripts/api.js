@@ -1,6 +1,5 @@
-/** HTTP to the server. Errors arrive as `{status, code, message, details}`, `message` already in the
- * user's language; a request that got no answer is an OfflineError, the one trustworthy sign. */
-import { _, format, language } from "/scripts/i18n.js";
+/** HTTP to the server: its errors already in the user's words; no answer at all is an OfflineError. */
+import { _, language } from "./i18n.js";
 
 export class ApiError extends Error {
   constructor(status, code, message, details) {
@@ -33,7 +32,7 @@ export async function request(method, path, { json, body, headers = {}, timeout 
   const error = await response.json().catch(() => ({}));
   if (!error.message && [502, 503, 504].includes(response.status)) throw new OfflineError(); // a proxy, no server
   throw new ApiError(response.status, error.code || "", error.message
-    || format(_("The server could not answer (HTTP %(status)s). Try again later."), { status: response.status }), error.details);
+    || _("The server could not answer (HTTP %(status)s). Try again later.", { status: response.status }), error.details);
 }
 
 export const getJson = async (path) => (await request("GET", path)).json();

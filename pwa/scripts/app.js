@@ -1,23 +1,22 @@
-/** The shell (header, sync status always in view), the session, and the screens:
- * `{load(params, ctx), view(data, ctx), after?(root)}` rendered by lit-html into the page. */
+/** The shell, the session, and the screens: `{load(params, ctx), view(data, ctx), after?(root)}`. */
 import { html, nothing, render } from "/vendor/lit-html@3.3.3/lit-html.js";
-import { describe, sendJson, setToken } from "/scripts/api.js";
-import { clearAll, getMeta, setMeta } from "/scripts/db.js";
-import { LANGUAGES, _, format, language, onLanguageChange, setLanguage, startLanguage } from "/scripts/i18n.js";
-import { localWork } from "/scripts/outbox.js";
-import { href, parseRoute } from "/scripts/router.js";
-import { CHANGED, refreshStatus, sendLanguage, setSignedIn, startSync, syncEvents, syncNow, syncStatus } from "/scripts/sync.js";
-import * as audits from "/scripts/views/audits.js";
-import * as checklist from "/scripts/views/checklist.js";
-import { fillThumbnails, flushSaves, when } from "/scripts/views/common.js";
-import * as conflicts from "/scripts/views/conflicts.js";
-import * as device from "/scripts/views/device.js";
-import { findings, freeFinding, question } from "/scripts/views/finding.js";
-import * as history from "/scripts/views/history.js";
-import { closing, opening } from "/scripts/views/meetings.js";
-import * as plan from "/scripts/views/plan.js";
-import { ROLE_SCREENS, homeFor, roleLinks } from "/scripts/views/roles.js";
-import { signInView } from "/scripts/views/signin.js";
+import { describe, sendJson, setToken } from "./api.js";
+import { clearAll, getMeta, setMeta } from "./db.js";
+import { LANGUAGES, _, format, language, onLanguageChange, setLanguage, startLanguage } from "./i18n.js";
+import { localWork } from "./outbox.js";
+import { href, parseRoute } from "./router.js";
+import { CHANGED, refreshStatus, sendLanguage, setSignedIn, startSync, syncEvents, syncNow, syncStatus } from "./sync.js";
+import * as audits from "./views/audits.js";
+import * as checklist from "./views/checklist.js";
+import { fillThumbnails, flushSaves, when } from "./views/common.js";
+import * as conflicts from "./views/conflicts.js";
+import * as device from "./views/device.js";
+import { findings, freeFinding, question } from "./views/finding.js";
+import * as history from "./views/history.js";
+import { closing, opening } from "./views/meetings.js";
+import * as plan from "./views/plan.js";
+import { ROLE_SCREENS, homeFor, roleLinks } from "./views/roles.js";
+import { signInView } from "./views/signin.js";
 
 const SCREENS = { audits, device, plan, checklist, question, findings, finding: freeFinding, opening, closing, conflicts, history, ...ROLE_SCREENS };
 const ENDONYMS = { ar: "العربية", fr: "Français" }; // each language by its own name, never translated
@@ -77,7 +76,7 @@ function statusLine(s) {
   return [
     s.state === "syncing" && _("Syncing…"),
     counted(s.pending, _("Changes waiting to be sent: %(count)s")) || _("No change waiting"),
-    format(_("Last successful sync: %(time)s"), { time: when(s.lastSync) }),
+    _("Last successful sync: %(time)s", { time: when(s.lastSync) }),
     counted(s.conflicts, _("Conflicts to resolve: %(count)s")),
     counted(s.rejected, _("Changes refused by the server: %(count)s")),
     counted(s.locked, _("Kept for the audit lead's review: %(count)s")),
@@ -124,7 +123,7 @@ function paint() {
   }
 }
 
-/** The server words its messages in the account's language: told at once, or at the next sync. */
+/** Told to the server at once, else at the next sync. */
 async function chooseLanguage(lang) {
   await flushSaves();
   await setMeta("languageChosen", true);
@@ -136,7 +135,7 @@ async function signIn(username, password) {
   const previous = (await getMeta("session"))?.user.username;
   const work = await localWork();
   if (previous && previous !== username && (work.pending || work.drafts || work.rejected || work.conflicts)) {
-    throw new Error(format(_("Work of %(user)s is still on this tablet. Sign in as %(user)s to send it, or export it from “This tablet” first."), { user: previous }));
+    throw new Error(_("Work of %(user)s is still on this tablet. Sign in as %(user)s to send it, or export it from “This tablet” first.", { user: previous }));
   }
   const out = await sendJson("POST", "/api/v1/auth/login", { username, password });
   if (previous && previous !== username) await clearAll(); // another person: the last one's copies go

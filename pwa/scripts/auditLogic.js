@@ -1,5 +1,4 @@
-/** Pure functions of the audit screens: checklist by clause, filters, summary, merge. */
-import { NONCONFORMITIES } from "/scripts/ops.js";
+import { NONCONFORMITIES } from "./ops.js";
 
 export const VERDICT_ORDER = ["conform", "nc_major", "nc_minor", "observation", "improvement", "not_applicable"];
 
@@ -10,7 +9,7 @@ export function compareClauses(a, b) {
   return 0;
 }
 
-/** Every clause of the standards, in order: `{ref: "iso9001:4.1", standard, number, title, depth}`. */
+/** Every clause of the standards, in order, with its `ref` ("iso9001:4.1") and `depth`. */
 export function clauseList(standards) {
   const out = [];
   const walk = (standard, clauses, depth) => clauses.forEach((c) => {

@@ -1,6 +1,5 @@
-/** The only IndexedDB user: each write one "strict" transaction, resolved once committed; its callback
- * awaits IndexedDB requests only. A connection the browser closed is reopened and the write retried. */
-import "/vendor/idb@8.0.4/build/umd.js"; // idb's smallest build: it defines globalThis.idb
+/** The only IndexedDB user. A transaction's callback awaits IndexedDB requests only. */
+import "/vendor/idb@8.0.4/build/umd.js"; // its smallest build defines globalThis.idb
 
 const { openDB } = globalThis.idb;
 
@@ -32,6 +31,7 @@ function connection() {
   return opening;
 }
 
+/** The work, again on a new connection if the browser closed the one it had. */
 async function retrying(work) {
   for (let attempt = 0; ; attempt += 1) {
     const db = await connection();
@@ -45,7 +45,7 @@ async function retrying(work) {
   }
 }
 
-/** If `fn` throws, the transaction is aborted: nothing of it is stored. */
+/** One "strict" transaction, done once committed; if `fn` throws, nothing of it is stored. */
 export function write(stores, fn) {
   return retrying(async (db) => {
     const tx = db.transaction(stores, "readwrite", { durability: "strict" });

@@ -1,13 +1,13 @@
-/** Strings from the server's Babel catalogs (msgid: the English text), cached for offline use; dates
- * and numbers through Intl with Latin digits, as written in Morocco. */
-import { getMeta, setMeta } from "/scripts/db.js";
+/** Strings from the server's catalogs, cached for offline use; Intl dates with Latin digits (Morocco). */
+import { getMeta, setMeta } from "./db.js";
 
 export const LANGUAGES = ["ar", "fr"];
 let current = "fr";
 let messages = {};
 const listeners = new Set();
 
-export const _ = (msgid) => messages[msgid] || msgid;
+/** The translation of `msgid`, its `%(name)s` placeholders filled from `values`. */
+export const _ = (msgid, values) => (values ? format(messages[msgid] || msgid, values) : messages[msgid] || msgid);
 /** Marks a string for extraction; it is translated where shown, with `_()`. */
 export const N_ = (msgid) => msgid;
 /** Fill `%(name)s` placeholders; in Arabic each value is a bidi isolate (a Latin date or name stays whole). */
@@ -25,7 +25,7 @@ export function formatDate(value, options = { dateStyle: "long" }) {
   return new Intl.DateTimeFormat(locale(), options).format(date);
 }
 export const formatDateTime = (value) => formatDate(value, { dateStyle: "medium", timeStyle: "short" });
-export const formatBytes = (bytes) => format(_("%(size)s MB"), {
+export const formatBytes = (bytes) => _("%(size)s MB", {
   size: new Intl.NumberFormat(locale(), { maximumFractionDigits: 1 }).format(bytes / 1048576),
 });
 

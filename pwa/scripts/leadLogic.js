@@ -1,7 +1,6 @@
-/** Pure rules of the audit lead's screens (no DOM, no I/O): list filters, next statuses, the bodies
- * sent to the server and whom a refusal names. The server decides; these only guide the screens. */
+/** Pure rules of the audit lead's screens. The server decides; these only guide the screens. */
 
-/** Where each status may go by hand (server/audits/logic.py TRANSITIONS; "signed" comes with the report). */
+/** Where a status may go by hand (server/audits/logic.py; "signed" comes with the report). */
 export const NEXT = {
   planned: ["prepared", "cancelled"], prepared: ["in_progress", "planned", "cancelled"],
   in_progress: ["reported", "cancelled"], reported: ["in_progress"], signed: ["closed"], closed: [], cancelled: [],
@@ -9,8 +8,7 @@ export const NEXT = {
 /** Statuses in which the plan and the team may change. */
 export const EDITABLE = ["planned", "prepared"];
 
-/** Audits passing every filter that is set: status, process, standard, a period they overlap
- * (`from`/`to` as YYYY-MM-DD) and words in the code or either title. */
+/** Audits passing every filter set: a period they overlap (`from`/`to`), words of the code or titles. */
 export function filterAudits(audits, { status, process, standard, from, to, text } = {}) {
   const words = (text || "").trim().toLocaleLowerCase();
   return audits.filter((a) => (!status || a.status === status) && (!process || a.processId === process)
@@ -21,7 +19,7 @@ export function filterAudits(audits, { status, process, standard, from, to, text
 
 export const lines = (text) => text.split("\n").map((line) => line.trim()).filter(Boolean);
 
-/** What is wrong with a plan before sending it: field keys (code, titleAr, titleFr, standards, period, criteria). */
+/** The keys of what is wrong with a plan, before sending it. */
 export const planProblems = (plan) => [
   !/^[A-Z0-9][A-Z0-9-]{0,23}$/.test(plan.code) && "code",
   !plan.title.ar.trim() && "titleAr", !plan.title.fr.trim() && "titleFr",
@@ -41,15 +39,15 @@ export const planBody = (p) => ({
 /** The units a plan audits: its units and the owner of its process. */
 export const auditedUnits = (plan, processes) => [...new Set([...plan.unitIds, processes.get(plan.processId)?.ownerUnitId].filter(Boolean))];
 
-/** People who may be put on the team: qualified for one of the standards and not archived, and whoever is on it. */
+/** Who may be on the team: active and qualified for a standard, or on it already. */
 export const candidates = (people, standards, onTeam) => people.filter((p) => onTeam.has(p.id)
   || (!p.archivedAt && p.qualifications?.some((q) => standards.includes(q.standard))));
 
-/** Team members from the choices `{personId: {role, reason}}`; a reason is sent only when written. */
+/** Team members from `{personId: {role, reason}}`; a reason only when written. */
 export const teamMembers = (choices) => Object.entries(choices).filter(([, c]) => c.role).map(([personId, c]) => (c.reason?.trim()
   ? { personId, role: c.role, overrideReason: c.reason.trim() } : { personId, role: c.role }));
 
-/** The person a team refusal is about: `details.personId`, else the member its `field` points at. */
+/** Whom a team refusal is about: `personId`, else the member its `field` names. */
 export function refusedPerson(details, members) {
   if (details?.personId) return details.personId;
   const index = /^members\[(\d+)\]/.exec(details?.field || "")?.[1];

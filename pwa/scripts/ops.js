@@ -1,6 +1,5 @@
-/** The sync protocol's ops (server/sync/schemas.py), built in this one place: findings, meetings and
- * the audit's conclusion. Pure functions. */
-import { N_ } from "/scripts/i18n.js";
+/** The sync protocol's ops (server/sync/schemas.py), built in this one place. */
+import { N_ } from "./i18n.js";
 
 export const ENTITIES = { finding: "findings", meeting: "meetings", conclusion: "conclusions" };
 export const NEEDS_EVIDENCE = ["nc_major", "nc_minor", "observation"];
@@ -25,7 +24,7 @@ const WIRE = {
   }),
 };
 
-/** The op to push for an outbox entry `{entity, kind, id, auditId, data}`, made on the server's `baseRev`. */
+/** The op to push for an outbox entry, made on the server's `baseRev`. */
 export function pushOp(entry, baseRev) {
   const name = entry.entity[0].toUpperCase() + entry.entity.slice(1);
   if (entry.kind === "delete") return { op: `delete${name}`, id: entry.id, baseRev };
@@ -35,13 +34,13 @@ export function pushOp(entry, baseRev) {
 
 export const entityOfOp = (op) => op.op.replace(/^(upsert|delete)/, "").toLowerCase();
 
-/** SHA-256 of the files an op's data cites (photos, signatures): uploaded before the op. */
+/** The files an op cites, uploaded before it. */
 export function attachmentsOf(entity, data) {
   if (entity === "finding") return data?.attachments || [];
   return entity === "conclusion" ? (data?.signatures || []).map((s) => s.attachment) : [];
 }
 
-/** Why a record is not sent yet (kept as a draft), or null; the server refuses the same things. */
+/** Why a record stays a draft (the server would refuse it), or null. */
 export function draftReason(entity, data) {
   if (entity === "finding") {
     if (!data.verdict) return N_("Choose a verdict.");

@@ -1,5 +1,4 @@
-/** Edits and the outbox: an edit writes its record and its op in one transaction; `formBatch` freezes
- * queued ops into a batch with its own Idempotency-Key, never changed after (later edits: next batch). */
+/** Edits and the outbox: a record and its op in one transaction; a batch, once formed, never changes. */
 import { byAudit, deviceId, getAll, read, write } from "./db.js";
 import { ENTITIES, attachmentsOf, draftReason, entityOfOp, pushOp } from "./ops.js";
 import { fromServer } from "./packages.js";
@@ -14,7 +13,7 @@ async function dropQueued(outbox, id) {
   for (const seq of await outbox.index("ref").getAllKeys(id)) await outbox.delete(seq);
 }
 
-/** A record stamped now, a draft (kept, not sent) while the server would refuse it, and unless a draft its op. */
+/** A record stamped now, and its op unless a draft (which the server would refuse). */
 async function putWithOp(tx, entity, record, data, deleted) {
   const stamped = { ...data, clientUpdatedAt: nowIso() };
   const draft = deleted ? null : draftReason(entity, stamped);
@@ -77,8 +76,8 @@ export async function localWork() {
   };
 }
 
-/** Freeze queued ops (500 at most) into a batch, each on its record's server rev; an op whose record is
- * in an unanswered batch waits, unless `predict` (export) assumes that one applied. `body`: the bytes sent. */
+/** Queued ops (500 at most) frozen into a batch with its Idempotency-Key, each on its record's server
+ * rev; an op whose record is in an unanswered batch waits, unless `predict` (export) assumes it applied. */
 export async function formBatch(auditId, { predict = false } = {}) {
   const device = await deviceId();
   return write(["outbox", "batches", ...Object.values(ENTITIES)], async (tx) => {

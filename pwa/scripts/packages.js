@@ -1,9 +1,8 @@
-/** The server's data kept on the tablet: audits, packages (checklist in Arabic and French), clauses;
- * merged without ever overwriting local work. */
-import { getJson } from "/scripts/api.js";
-import { byAudit, get, getMeta, setMeta, write } from "/scripts/db.js";
-import { LANGUAGES, cacheCatalogs, language } from "/scripts/i18n.js";
-import { ENTITIES } from "/scripts/ops.js";
+/** The server's data kept on the tablet, merged without ever overwriting local work. */
+import { getJson } from "./api.js";
+import { byAudit, get, getMeta, setMeta, write } from "./db.js";
+import { LANGUAGES, cacheCatalogs, language } from "./i18n.js";
+import { ENTITIES } from "./ops.js";
 
 /** The user's audits, fresh; downloaded plans follow. */
 export async function refreshAuditList() {

@@ -1,5 +1,5 @@
-/** Photos: EXIF orientation applied by the browser (never by hand), at most 1600 px, JPEG (EXIF dropped:
- * the capture time is kept beside), named by SHA-256 — all before any transaction opens. */
+/** Photos, before any transaction opens: turned upright by the browser, at most 1600 px, JPEG (EXIF
+ * gone: the capture time is kept beside), named by SHA-256. */
 const MAX_SIDE = 1600;
 
 export async function sha256Hex(blob) {

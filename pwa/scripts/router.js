@@ -1,4 +1,4 @@
-/** Hash routes (`#/audit/<id>/checklist`): the server serves one page, and every screen works offline. */
+/** Hash routes: the server serves one page, and every screen works offline. */
 const ROUTES = {
   audits: "/", device: "/device", plan: "/audit/:auditId", checklist: "/audit/:auditId/checklist",
   question: "/audit/:auditId/question/:questionId", findings: "/audit/:auditId/findings",

@@ -1,10 +1,9 @@
-/** Drawn signatures: strokes of a finger, pen or mouse on a canvas, exported as a PNG named by its
- * SHA-256. Drawn here in a few lines: the app needs no more than draw, clear and export. */
+/** Drawn signatures (finger, pen or mouse) on a canvas, exported as a PNG named by its SHA-256. */
 import { sha256Hex } from "./photos.js";
 
 const mid = ([x1, y1], [x2, y2]) => [(x1 + x2) / 2, (y1 + y2) / 2];
 
-/** The pad of a canvas, made once and sized for the screen's pixel density: `{clear(), isEmpty()}`. */
+/** The canvas's pad (made once, at the screen's pixel density): `{clear(), isEmpty()}`. */
 export function attachPad(canvas) {
   if (canvas.pad) return canvas.pad;
   const ratio = Math.max(devicePixelRatio || 1, 1);
@@ -18,7 +17,7 @@ export function attachPad(canvas) {
     const box = canvas.getBoundingClientRect();
     return [e.clientX - box.left, e.clientY - box.top];
   };
-  // each piece a curve between the middles of the last segments: no corners where the pointer turns
+  // curves between the segments' middles: no corners where the pointer turns
   const draw = (from, through, to) => {
     Object.assign(ink, { lineWidth: 2.5, lineCap: "round", lineJoin: "round", strokeStyle: "rgb(0, 0, 80)" });
     ink.beginPath();

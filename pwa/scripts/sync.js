@@ -1,6 +1,5 @@
-/** Sync, per audit under a Web Lock shared by the tabs: frozen batches (files first), then the queued
- * ops, each op's result applied; then the pull from the cursor. A failed request, never
- * `navigator.onLine`, means offline. */
+/** Sync, per audit under a Web Lock shared by the tabs: batches (files first), results applied, then
+ * the pull. A failed request, never `navigator.onLine`, means offline. */
 import { ApiError, OfflineError, describe, getJson, request, sendJson } from "./api.js";
 import { get, getAll, getMeta, setMeta, write } from "./db.js";
 import { _, language } from "./i18n.js";
@@ -78,8 +77,7 @@ async function syncAll() {
   if (changed.size) syncEvents.dispatchEvent(new CustomEvent(CHANGED, { detail: { auditIds: [...changed] } }));
 }
 
-/** The server words messages in the account's language: keep it the screen's. Called when it is chosen
- * and at each sync; one at a time, so the last choice is the one kept. */
+/** The server words messages in the account's language: keep it the screen's (one call at a time). */
 let sendingLanguage = Promise.resolve();
 export function sendLanguage() {
   sendingLanguage = sendingLanguage.catch(() => {}).then(async () => {

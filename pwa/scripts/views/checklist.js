@@ -1,6 +1,6 @@
-/** The audit's checklist grouped by clause, with progress per clause and filters. */
+/** The checklist by clause, with progress and filters. */
 import { clauseList, findingsByQuestion, groupByClause } from "../auditLogic.js";
-import { N_, _, format } from "../i18n.js";
+import { N_, _ } from "../i18n.js";
 import { auditRecords, cachedStandards } from "../packages.js";
 import { href } from "../router.js";
 import { VERDICTS, auditView, html, label, localName, nothing } from "./common.js";
@@ -30,7 +30,7 @@ export const view = auditView("checklist", ({ pkg }) => `${_("Checklist")} — $
   const groups = groupByClause(data.checklist, answers, filter);
   const answered = groups.reduce((n, g) => n + g.answered, 0);
   const words = { gp: _("Good practice"), none: _("Not answered"), draft: _("Draft"), attention: _("Needs attention") };
-  return html`<p data-testid="checklist-progress">${format(_("Answered: %(answered)s of %(total)s"), { answered, total: data.checklist.length })}</p>
+  return html`<p data-testid="checklist-progress">${_("Answered: %(answered)s of %(total)s", { answered, total: data.checklist.length })}</p>
     <div class="filters" role="group" aria-label=${_("Show")}>${FILTERS.map(([name, text]) => html`<button type="button"
       aria-pressed=${String(filter === name)} data-testid=${`filter-${name}`}
       @click=${() => ctx.go(href("checklist", { auditId }, name === "all" ? {} : { filter: name }))}>${_(text)}</button>`)}</div>
@@ -38,9 +38,9 @@ export const view = auditView("checklist", ({ pkg }) => `${_("Checklist")} — $
     ${groups.map((group) => (group.items.length ? html`<section class="group" data-testid="clause-group">
       <h2>${group.number} ${localName(data.titles.get(group.ref))}</h2>
       <p class="progress-line"><progress max=${group.total} .value=${group.answered}
-        aria-label=${format(_("Clause %(clause)s answered"), { clause: group.number })}></progress>
-        ${format(_("%(answered)s of %(total)s answered"), group)}${group.nonconformities
-          ? ` · ${format(_("Nonconformities: %(count)s"), { count: group.nonconformities })}` : nothing}</p>
+        aria-label=${_("Clause %(clause)s answered", { clause: group.number })}></progress>
+        ${_("%(answered)s of %(total)s answered", group)}${group.nonconformities
+          ? ` · ${_("Nonconformities: %(count)s", { count: group.nonconformities })}` : nothing}</p>
       <ul class="questions">${group.items.map((q) => item(q, answers.get(q.id), auditId, words))}</ul>
     </section>` : nothing))}`;
 });

@@ -1,8 +1,8 @@
-/** What the screens share: labels, facts, tabs, record notes, the record editor, photos. */
+/** What the screens share. */
 import { html, nothing } from "/vendor/lit-html@3.3.3/lit-html.js";
 import { describe, request } from "../api.js";
 import { get } from "../db.js";
-import { N_, _, format, formatDate, formatDateTime, language } from "../i18n.js";
+import { N_, _, formatDate, formatDateTime, language } from "../i18n.js";
 import { saveRecord } from "../outbox.js";
 import { href } from "../router.js";
 
@@ -40,10 +40,10 @@ export const textField = (text, value, on, { area, required, type = "text", lang
   ? html`<textarea rows="4" .value=${value || ""} data-testid=${testid} @input=${on.input} @change=${on.change}></textarea>`
   : html`<input type=${type} .value=${value || ""} lang=${lang || nothing} dir=${lang === "ar" ? "rtl" : nothing} ?required=${required}
     data-testid=${testid} @input=${on.input} @change=${on.change}>`}</label>`;
-export const byLine = (author, device, time) => html`<p class="muted">${format(_("By %(author)s on device %(device)s, %(time)s"),
+export const byLine = (author, device, time) => html`<p class="muted">${_("By %(author)s on device %(device)s, %(time)s",
   { author, device, time: formatDateTime(time) })}</p>`;
 
-/** An audit's sections as tabs, `[route, label]` each, with `badges[route]` counted beside. */
+/** Tabs of `[route, label]`, with `badges[route]` counted beside. */
 export const tabs = (sections, active, auditId, badges = {}) => html`<nav class="tabs" aria-label=${_("Audit sections")}>${sections.map(
   ([name, text]) => html`<a href=${href(name, { auditId })} aria-current=${name === active ? "page" : "false"}
     data-testid=${`tab-${name}`}>${_(text)}${badges[name] ? html` <span class="badge">${badges[name]}</span>` : nothing}</a>`)}</nav>`;
@@ -51,7 +51,7 @@ export const tabs = (sections, active, auditId, badges = {}) => html`<nav class=
 const AUDIT_TABS = [["plan", N_("Plan")], ["checklist", N_("Checklist")], ["findings", N_("Other findings")],
   ["opening", N_("Opening meeting")], ["closing", N_("Closing meeting")], ["conflicts", N_("Conflicts")]];
 
-/** A screen of a downloaded audit: its heading `title(data, ctx)`, the tabs, then `body(data, ctx)`. */
+/** A downloaded audit's screen: heading, tabs, body. */
 export const auditView = (tab, title, body) => (data, ctx) => (data.pkg ? html`<h1>${title(data, ctx)}</h1>
   ${tabs(AUDIT_TABS, tab, data.pkg.audit.id, { conflicts: data.conflicts.length })}${body(data, ctx)}` : html`<h1>${_("Audit not on this tablet")}</h1>
   <p>${_("Download this audit first: in My audits, choose “Make available offline”.")}</p><p><a href=${href("audits")}>${_("My audits")}</a></p>`);
@@ -61,9 +61,9 @@ export function recordNotes(record) {
   const note = (kind, testid, text) => html`<p class=${`note ${kind}`} data-testid=${testid}>${text}</p>`;
   return [
     record.conflict && note("warn", "record-conflict", _("Someone changed this on the server too: resolve the conflict.")),
-    record.rejected && note("error", "record-rejected", format(_("Refused by the server: %(reason)s"), { reason: record.rejected.message })),
-    record.locked && note("warn", "record-locked", format(_("Not applied: %(reason)s It is kept for the audit lead's review."), { reason: record.locked.message })),
-    record.draft && note("", "record-draft", format(_("Kept on this tablet, not sent yet: %(reason)s"), { reason: _(record.draft) })),
+    record.rejected && note("error", "record-rejected", _("Refused by the server: %(reason)s", { reason: record.rejected.message })),
+    record.locked && note("warn", "record-locked", _("Not applied: %(reason)s It is kept for the audit lead's review.", { reason: record.locked.message })),
+    record.draft && note("", "record-draft", _("Kept on this tablet, not sent yet: %(reason)s", { reason: _(record.draft) })),
   ].filter(Boolean);
 }
 
@@ -114,7 +114,7 @@ export function editor(entity) {
   return self;
 }
 
-/** The tablet's copy of a file, else the server's (online): `{url, time}` (`time`: when taken). */
+/** The tablet's copy of a file, else the server's: `{url, time}` (when taken). */
 const files = new Map();
 const misses = new Map(); // the server is asked again after 30 s, not at every render
 async function file(sha256) {
@@ -128,11 +128,11 @@ async function file(sha256) {
 }
 
 export const thumbnails = (shas, remove) => html`<ul class="thumbs">${shas.map((sha, i) => html`<li>
-  <img alt=${format(_("Photo %(number)s"), { number: i + 1 })} data-sha=${sha} src=${files.get(sha)?.url ?? nothing}>
+  <img alt=${_("Photo %(number)s", { number: i + 1 })} data-sha=${sha} src=${files.get(sha)?.url ?? nothing}>
   ${remove ? html`<button type="button" class="small" @click=${() => remove(sha)}
-    aria-label=${format(_("Remove photo %(number)s"), { number: i + 1 })}>${_("Remove")}</button>` : nothing}</li>`)}</ul>`;
+    aria-label=${_("Remove photo %(number)s", { number: i + 1 })}>${_("Remove")}</button>` : nothing}</li>`)}</ul>`;
 
-/** After a render: the files of the thumbnails not shown yet, with the time each was taken. */
+/** After a render: the thumbnails' files and capture times. */
 export async function fillThumbnails(root) {
   for (const img of root.querySelectorAll("img[data-sha]")) {
     const found = await file(img.dataset.sha);

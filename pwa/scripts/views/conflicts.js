@@ -1,8 +1,7 @@
-/** Conflicts: mine beside the server's, field by field; keep one or merge (the other stays in the
- * server's history). */
+/** Conflicts: mine beside the server's; keep one or merge (the other stays in the server's history). */
 import { describe } from "../api.js";
 import { differs, mergeFields } from "../auditLogic.js";
-import { N_, _, format, formatDateTime } from "../i18n.js";
+import { N_, _, formatDateTime } from "../i18n.js";
 import { resolveConflict } from "../outbox.js";
 import { auditRecords } from "../packages.js";
 import { DEGREES, STANDARDS, VERDICTS, auditView, clauseRef, dots, html, label, nothing } from "./common.js";
@@ -18,7 +17,7 @@ const SHOWN = {
   verdict: (v) => label(VERDICTS, v),
   heldAt: formatDateTime,
   clauseRefs: (v) => dots(v.map(clauseRef)),
-  attachments: (v) => format(_("Photos: %(count)s"), { count: v.length }),
+  attachments: (v) => _("Photos: %(count)s", { count: v.length }),
   attendees: (v) => dots(v.map((a) => a.name)),
   degrees: (v) => dots(v.map((d) => `${STANDARDS[d.standard]}: ${label(DEGREES, d.degree)}`)),
   signatures: (v) => dots(v.map((s) => s.signerName)),
@@ -33,7 +32,7 @@ function subject({ entity, mine, server }) {
   const data = mine.data || server.data || {};
   if (entity === "meeting") return data.kind === "opening" ? _("Opening meeting") : _("Closing meeting");
   if (entity === "conclusion") return _("Conclusions");
-  return data.questionId ? format(_("Question %(code)s"), { code: data.questionId }) : _("Finding tied to no question");
+  return data.questionId ? _("Question %(code)s", { code: data.questionId }) : _("Finding tied to no question");
 }
 
 function card(conflict, ctx) {
@@ -53,7 +52,7 @@ function card(conflict, ctx) {
     ctx.reload();
   };
   return html`<article class="card" data-testid="conflict"><h2>${subject(conflict)}</h2>
-    <p class="muted">${format(_("Server version by %(author)s, %(time)s"), { author: server.author, time: formatDateTime(server.updatedAt) })}</p>
+    <p class="muted">${_("Server version by %(author)s, %(time)s", { author: server.author, time: formatDateTime(server.updatedAt) })}</p>
     ${mine ? nothing : html`<p class="note">${_("You deleted it on this tablet.")}</p>`}
     ${theirs ? nothing : html`<p class="note">${_("It was deleted on the server.")}</p>`}
     <table><thead><tr><th scope="col">${_("Field")}</th><th scope="col">${_("Mine")}</th><th scope="col">${_("On the server")}</th></tr></thead>

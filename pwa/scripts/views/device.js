@@ -1,4 +1,4 @@
-/** This tablet: storage, offline readiness, export; sign-out and clearing refused while work would be lost. */
+/** This tablet; sign-out and clearing refused while work would be lost. */
 import { describe } from "../api.js";
 import { deviceId, getMeta } from "../db.js";
 import { _, format, formatBytes } from "../i18n.js";
@@ -25,7 +25,7 @@ async function download(ctx) {
     link.click();
     link.remove();
     setTimeout(() => URL.revokeObjectURL(link.href), 60000);
-    ctx.notify(format(_("Exported %(count)s changes to %(file)s."), { count: file.count, file: file.filename }));
+    ctx.notify(_("Exported %(count)s changes to %(file)s.", { count: file.count, file: file.filename }));
   } catch (error) {
     ctx.notify(describe(error), true);
   }
@@ -34,21 +34,21 @@ async function download(ctx) {
 
 async function unlessLoss(ctx, action) {
   const reasons = lossReason(await localWork());
-  refusal = reasons && format(_("Not now: this tablet holds work the server does not have (%(reasons)s). Sync it, or export it first."), { reasons });
+  refusal = reasons && _("Not now: this tablet holds work the server does not have (%(reasons)s). Sync it, or export it first.", { reasons });
   return reasons ? ctx.rerender() : action();
 }
 
 export function view({ estimate, ...data }, ctx) {
-  return html`<h1>${_("This tablet")}</h1>
-    <section class="panel">${facts([
+  const rows = [ // out of the template: Babel misses a _() beside a template nested in ${}
     [_("Signed in as"), html`<span data-testid="username">${ctx.session.user.username}</span>`], [_("Device"), html`<code>${data.device}</code>`],
     [_("Ready to work offline"), html`<span data-testid="offline-ready">${ctx.offlineReadyNow() ? _("Yes") : _("Not yet")}</span>`],
     [_("Storage kept for good"), html`<span data-testid="persisted">${data.persisted ? _("Granted")
       : _("Not granted: the browser may clear this data when space runs short. Sync often.")}</span>`],
-    [_("Space used"), estimate ? format(_("%(used)s of %(quota)s"), { used: formatBytes(estimate.usage), quota: formatBytes(estimate.quota) }) : _("Unknown")],
+    [_("Space used"), estimate ? _("%(used)s of %(quota)s", { used: formatBytes(estimate.usage), quota: formatBytes(estimate.quota) }) : _("Unknown")],
     [_("Last successful sync"), when(data.lastSync)],
     [_("Not yet on the server"), lossReason(data.work) || _("Nothing: the server has everything.")],
-  ])}</section>
+  ];
+  return html`<h1>${_("This tablet")}</h1><section class="panel">${facts(rows)}</section>
     <section class="panel"><h2>${_("Before wiping this tablet")}</h2>
       <p>${_("Export saves the changes not yet sent, with their photos and signatures, to a file. The audit lead imports it on the server; importing it twice applies it once.")}</p>
       <button type="button" class="primary" data-testid="export-outbox" ?disabled=${!data.work.pending} @click=${() => download(ctx)}>${_("Export unsynced work")}</button>

@@ -1,7 +1,7 @@
-/** Findings: a question's answer, and findings tied to no question (clauses chosen by hand). */
+/** A question's answer, and findings tied to no question. */
 import { describe } from "../api.js";
 import { clauseList } from "../auditLogic.js";
-import { _, format } from "../i18n.js";
+import { _ } from "../i18n.js";
 import { NEEDS_EVIDENCE, NONCONFORMITIES } from "../ops.js";
 import { saveRecord } from "../outbox.js";
 import { auditRecords, cachedStandards } from "../packages.js";
@@ -93,7 +93,7 @@ export const question = {
     start(`q:${questionId}`, record, { questionId });
     return { ...records, item: items[index], prev: items[index - 1], next: items[index + 1], record };
   },
-  view: auditView("checklist", ({ item }) => (item ? format(_("Question %(code)s"), { code: item.id }) : _("Question not found")), (data, ctx) => {
+  view: auditView("checklist", ({ item }) => (item ? _("Question %(code)s", { code: item.id }) : _("Question not found")), (data, ctx) => {
     const { item } = data;
     if (!item) return nothing;
     const auditId = ctx.params.auditId;
@@ -134,7 +134,7 @@ function clausePicker(clauses) {
   };
   return html`<fieldset><legend>${_("Clauses concerned")} <span class="req">${_("(required)")}</span></legend>
     <ul class="chips">${data.clauseRefs.map((ref) => html`<li class="chip">${clauseRef(ref)}<button type="button" class="small"
-      aria-label=${format(_("Remove %(clause)s"), { clause: clauseRef(ref) })} @click=${() => change(data.clauseRefs.filter((r) => r !== ref))}>×</button></li>`)}</ul>
+      aria-label=${_("Remove %(clause)s", { clause: clauseRef(ref) })} @click=${() => change(data.clauseRefs.filter((r) => r !== ref))}>×</button></li>`)}</ul>
     <label>${_("Clause")}<select name="clause" data-testid="clause-select">${clauses.map((c) => html`<option value=${c.ref}>
       ${"\u2003".repeat(c.depth)}${STANDARDS[c.standard]} ${c.number} ${localName(c.title)}</option>`)}</select></label>
     <button type="button" data-testid="add-clause" @click=${add}>${_("Add the clause")}</button>

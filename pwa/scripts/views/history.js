@@ -1,6 +1,6 @@
-/** A finding's history, from the server: each applied version, and the versions that lost a conflict. */
+/** A finding's versions on the server, and those that lost a conflict. */
 import { describe, getJson } from "../api.js";
-import { _, format } from "../i18n.js";
+import { _ } from "../i18n.js";
 import { auditRecords } from "../packages.js";
 import { href } from "../router.js";
 import { VERDICTS, auditView, byLine, clauseRef, dots, facts, html, label, nothing } from "./common.js";
@@ -23,7 +23,7 @@ const content = (data) => facts([[_("Verdict"), label(VERDICTS, data.verdict)], 
 export const view = auditView("", () => _("History of the finding"), (data, ctx) => html`${data.error
   ? html`<p class="note error">${data.error}</p><p>${_("The history is kept on the server: it needs a connection.")}</p>` : html`
     <ol class="history" data-testid="history">${data.versions.map((v) => html`<li class="card">
-      <h2>${format(_("Version %(rev)s"), { rev: v.rev })}${v.deleted ? html` — ${_("deleted")}` : nothing}</h2>
+      <h2>${_("Version %(rev)s", { rev: v.rev })}${v.deleted ? html` — ${_("deleted")}` : nothing}</h2>
       ${byLine(v.author, v.deviceId, v.recordedAt)}${content(v.data)}</li>`)}</ol>
     ${data.lost.length ? html`<h2>${_("Versions that lost a conflict (kept on the server)")}</h2><ul class="history">${data.lost.map((v) => html`<li class="card">
       ${byLine(v.username, v.deviceId, v.createdAt)}${v.op?.data ? content(v.op.data) : html`<p>${_("A deletion")}</p>`}</li>`)}</ul>` : nothing}`}

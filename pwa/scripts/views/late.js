@@ -1,4 +1,4 @@
-/** Changes that reached the server after the audit was signed: never applied, kept for the audit lead. */
+/** Changes that came after signing: never applied, kept for the audit lead. */
 import { getJson } from "../api.js";
 import { N_, _ } from "../i18n.js";
 import { VERDICTS, byLine, facts, html, label, nothing } from "./common.js";

@@ -1,6 +1,5 @@
-/** An audit as the audit lead sees it: the plan and the team at a glance, and its lifecycle
- * (planned → prepared → in progress → reported → signed → closed, or cancelled with a reason). */
-import { N_, _, format } from "../i18n.js";
+/** An audit as the audit lead sees it: plan and team at a glance, and its lifecycle. */
+import { N_, _ } from "../i18n.js";
 import { NEXT } from "../leadLogic.js";
 import { STATUSES, dots, facts, html, label, list, nothing, period, standards } from "./common.js";
 import { getAudit, leadHead, named, orgLists, problemNote, problemOf, writeAudit } from "./lead-common.js";
@@ -18,7 +17,7 @@ async function move(ctx, audit, to) {
   try {
     const moved = await writeAudit("POST", `/api/v1/audits/${audit.id}/transitions`, audit.rev, { to, reason: to === "cancelled" ? state.reason.trim() : "" });
     Object.assign(state, { cancelling: false, reason: "" });
-    ctx.notify(format(_("%(code)s is now: %(status)s."), { code: moved.code, status: label(STATUSES, moved.status) }));
+    ctx.notify(_("%(code)s is now: %(status)s.", { code: moved.code, status: label(STATUSES, moved.status) }));
   } catch (error) {
     state.problem = problemOf(error, () => { state.problem = null; ctx.reload(); });
   }
@@ -64,8 +63,8 @@ export const overview = {
         [_("Reason for cancelling"), audit.cancelReason]])}
       <h2>${_("Criteria")}</h2>${list(audit.criteria)}</section>
       <section class="panel"><h2>${_("Audit team")}</h2>${list(audit.team.map((m) => html`${person(m.personId)}
-        <span class="muted">(${m.role === "lead" ? _("Lead auditor") : _("Auditor")})</span>${m.overrideReason ? html`<br><span data-testid="override-note">${format(
-          _("Included despite belonging to an audited unit, because: %(reason)s"), { reason: m.overrideReason })}</span>` : nothing}`))}
+        <span class="muted">(${m.role === "lead" ? _("Lead auditor") : _("Auditor")})</span>${m.overrideReason ? html`<br><span data-testid="override-note">${_(
+          "Included despite belonging to an audited unit, because: %(reason)s", { reason: m.overrideReason })}</span>` : nothing}`))}
         <h2>${_("Auditees")}</h2>${list(audit.auditeeIds.map(person))}</section>`;
   },
 };

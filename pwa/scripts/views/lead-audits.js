@@ -1,6 +1,6 @@
-/** The audit lead's audits, filtered by status, process, standard, period and words of the code or title. */
+/** The audit lead's audits, with filters. */
 import { getJson } from "../api.js";
-import { _, format } from "../i18n.js";
+import { _ } from "../i18n.js";
 import { filterAudits } from "../leadLogic.js";
 import { href } from "../router.js";
 import { STANDARDS, STATUSES, facts, html, label, localName, noSubmit, options, period, standards } from "./common.js";
@@ -34,7 +34,7 @@ export const auditList = {
         ${day("from", _("Ending on or after"))}${day("to", _("Starting on or before"))}
         <button type="button" data-testid="clear-filters" @click=${() => { filter = { ...NONE }; ctx.rerender(); }}>${_("Clear the filters")}</button>
       </form></details>
-      <p role="status" data-testid="audit-count">${format(_("Audits shown: %(shown)s of %(total)s"), { shown: shown.length, total: data.audits.length })}</p>
+      <p role="status" data-testid="audit-count">${_("Audits shown: %(shown)s of %(total)s", { shown: shown.length, total: data.audits.length })}</p>
       <div class="cards">${shown.map((a) => html`<article class="card" data-testid="lead-audit" data-code=${a.code}>
         <h2><a href=${href("leadAudit", { auditId: a.id })}>${a.code} — ${localName(a.title)}</a></h2>${facts([
           [_("Dates"), period(a)], [_("Process"), named(data.processes, a.processId)],

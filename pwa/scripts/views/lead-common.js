@@ -1,12 +1,10 @@
-/** What the audit lead's screens share: the organisation's lists, an audit's heading and tabs, and
- * writes naming the revision they were made on (If-Match): nobody overwrites a change unseen. */
+/** What the audit lead's screens share; writes name the revision they were made on (If-Match). */
 import { ApiError, describe, getJson, request } from "../api.js";
 import { N_, _ } from "../i18n.js";
 import { html, localName, nothing, tabs } from "./common.js";
 
 export const byId = (items) => new Map(items.map((item) => [item.id, item]));
-/** The organisation's lists (`processes`, `units`, `sites`, `people`), each a Map by id, archived ones
- * too: an older plan may name them. */
+/** The organisation's lists, Maps by id, archived items too (an older plan may name them). */
 export async function orgLists(names = ["processes", "units", "sites", "people"]) {
   const lists = await Promise.all(names.map((name) => getJson(`/api/v1/${name}?includeArchived=true`)));
   return Object.fromEntries(names.map((name, i) => [name, byId(lists[i])]));

@@ -1,7 +1,6 @@
-/** Create or change an audit's plan: scope (process, units, sites, standards), criteria, objectives,
- * auditees, dates and agenda. A change names the revision it was made on. */
+/** Create or change an audit's plan. */
 import { ApiError } from "../api.js";
-import { N_, _, format } from "../i18n.js";
+import { N_, _ } from "../i18n.js";
 import { EDITABLE, auditedUnits, lines, planBody, planProblems } from "../leadLogic.js";
 import { href } from "../router.js";
 import { STANDARDS, STATUSES, html, label, localName, nothing, options, textField } from "./common.js";
@@ -76,8 +75,9 @@ export const planEditor = {
       plan.processId = value || null;
       if (!plan.standards.length && value) plan.standards = [...org.processes.get(value).standards];
     };
-    return html`${audit ? leadHead(audit, "leadPlan", _("Audit plan")) : html`<h1>${_("New audit plan")}</h1>`}
-      ${audit && !EDITABLE.includes(audit.status) ? html`<p class="note warn">${format(_("The plan can only change while the audit is planned or prepared; it is now: %(status)s."),
+    const head = audit ? leadHead(audit, "leadPlan", _("Audit plan")) : html`<h1>${_("New audit plan")}</h1>`;
+    return html`${head}
+      ${audit && !EDITABLE.includes(audit.status) ? html`<p class="note warn">${_("The plan can only change while the audit is planned or prepared; it is now: %(status)s.",
         { status: label(STATUSES, audit.status) })}</p>` : nothing}
       <form class="panel" novalidate data-testid="plan-form" @submit=${(e) => { e.preventDefault(); save(ctx, audit?.id); }}>
         ${text(_("Code"), "code", [plan, "code", (v) => v.trim().toUpperCase()], { required: true })}

@@ -1,8 +1,7 @@
-/** The team's progress on an audit, from the server: questions answered, findings by verdict, and when
- * each tablet last sent its work. */
+/** The team's progress: questions answered, findings by verdict, each tablet's last sync. */
 import { getJson } from "../api.js";
 import { VERDICT_ORDER } from "../auditLogic.js";
-import { _, format, formatDateTime } from "../i18n.js";
+import { _, formatDateTime } from "../i18n.js";
 import { html, verdictTag } from "./common.js";
 import { getAudit, leadHead } from "./lead-common.js";
 
@@ -14,7 +13,7 @@ export const progress = {
   view: ({ audit, done }, ctx) => html`${leadHead(audit, "leadProgress", _("Progress"))}
       <section class="panel" data-testid="progress"><h2>${_("Checklist")}</h2>
         ${done.questions ? html`<p class="progress-line"><progress max=${done.questions} .value=${done.answered}
-          aria-label=${_("Questions answered")}></progress><span data-testid="answered">${format(_("Answered: %(answered)s of %(total)s"),
+          aria-label=${_("Questions answered")}></progress><span data-testid="answered">${_("Answered: %(answered)s of %(total)s",
           { answered: done.answered, total: done.questions })}</span></p>`
           : html`<p>${_("No checklist is fixed yet: it is fixed when the audit is prepared.")}</p>`}
         <h2>${_("Findings")}</h2>

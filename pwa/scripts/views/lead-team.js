@@ -1,8 +1,6 @@
-/** An audit's team: one lead auditor and auditors, qualified for a standard in scope. The server judges
- * impartiality and qualification; each refusal is shown beside the person, and an impartiality refusal
- * can be overridden with a written reason, kept with the audit. */
+/** An audit's team: a refusal is shown beside the person; impartiality can be overridden with a reason. */
 import { ApiError } from "../api.js";
-import { _, format } from "../i18n.js";
+import { _ } from "../i18n.js";
 import { EDITABLE, candidates, refusedPerson, teamMembers } from "../leadLogic.js";
 import { href } from "../router.js";
 import { html, localName, nothing, options, standards } from "./common.js";
@@ -45,11 +43,11 @@ function member(person, units, ctx) {
   const roles = [["", _("Not on the team")], ["auditor", _("Auditor")], ...(person.leadAuditor || choice.role === "lead" ? [["lead", _("Lead auditor")]] : [])];
   return html`<li class="card member" data-testid="member" data-person-id=${person.id} ?data-refused=${Boolean(refusal)}>
     <p><strong>${name}</strong><br><span class="muted">${localName(units.get(person.unitId)?.name)} · ${standards((person.qualifications || []).map((q) => q.standard))}</span></p>
-    <label>${_("Role")}<select aria-label=${format(_("Role of %(name)s"), { name })} data-testid="member-role"
+    <label>${_("Role")}<select aria-label=${_("Role of %(name)s", { name })} data-testid="member-role"
       @change=${(e) => { set("role", e.target.value); ctx.rerender(); }}>${options(roles, choice.role)}</select></label>
     ${refusal ? html`<p class="note error" data-testid="refusal">${refusal.message}${refusal.otherScope
       ? ` ${_("The reason on file was written for another scope: confirm it or write a new one.")}` : nothing}</p>` : nothing}
-    ${choice.role && (refusal?.impartiality || choice.reason) ? html`<label>${format(_("Why %(name)s may audit this scope all the same (kept with the audit)"), { name })}
+    ${choice.role && (refusal?.impartiality || choice.reason) ? html`<label>${_("Why %(name)s may audit this scope all the same (kept with the audit)", { name })}
       <textarea rows="3" .value=${choice.reason || ""} data-testid="override-reason" @input=${(e) => set("reason", e.target.value)}></textarea></label>` : nothing}
   </li>`;
 }
@@ -69,7 +67,7 @@ export const teamEditor = {
       .sort((a, b) => onTeam.has(b.id) - onTeam.has(a.id) || localName(a.fullName).localeCompare(localName(b.fullName)));
     return html`${leadHead(audit, "leadTeam", _("Audit team"))}
       ${EDITABLE.includes(audit.status) ? nothing : html`<p class="note warn">${_("The team can only change while the audit is planned or prepared.")}</p>`}
-      <p>${format(_("People qualified for %(standards)s. Someone from an audited unit, or from a unit above it, is refused unless you write down why."),
+      <p>${_("People qualified for %(standards)s. Someone from an audited unit, or from a unit above it, is refused unless you write down why.",
         { standards: standards(audit.standards) })}</p>
       <form @submit=${(e) => { e.preventDefault(); save(ctx); }} data-testid="team-form">
         <ul class="members">${shown.map((p) => member(p, units, ctx))}</ul>

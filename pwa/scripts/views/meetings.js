@@ -1,5 +1,4 @@
-/** The opening meeting (attendance) and the closing one: attendance, findings summary, conclusions,
- * degree per standard, diverging opinions, two drawn signatures. */
+/** The opening meeting and the closing one, with the conclusions and two drawn signatures. */
 import { VERDICT_ORDER, verdictCounts } from "../auditLogic.js";
 import { N_, _, format, formatDateTime } from "../i18n.js";
 import { auditRecords } from "../packages.js";
@@ -31,9 +30,9 @@ function attendance(pkg) {
       <th scope="col"><span class="visually-hidden">${_("Remove")}</span></th></tr></thead>
     <tbody>${attendees.map((a, i) => html`<tr data-testid="attendee">
       ${cell(i, "name", _("Name of attendee %(number)s"))}${cell(i, "role", _("Position of attendee %(number)s"))}
-      <td><input type="checkbox" .checked=${a.present !== false} aria-label=${format(_("Attendee %(number)s present"), { number: i + 1 })}
+      <td><input type="checkbox" .checked=${a.present !== false} aria-label=${_("Attendee %(number)s present", { number: i + 1 })}
         @change=${(e) => { change(i, "present", e.target.checked); meeting.now(); }}></td>
-      <td><button type="button" class="small" aria-label=${format(_("Remove attendee %(number)s"), { number: i + 1 })}
+      <td><button type="button" class="small" aria-label=${_("Remove attendee %(number)s", { number: i + 1 })}
         @click=${() => { attendees.splice(i, 1); meeting.save(); }}>×</button></td></tr>`)}</tbody></table>
     <button type="button" data-testid="add-attendee" @click=${() => { attendees.push({ name: "", role: "", present: true }); meeting.ctx.rerender(); }}>${_("Add an attendee")}</button>
     <button type="button" data-testid="add-team" @click=${addTeam}>${_("Add the audit team and the auditees")}</button>
@@ -72,7 +71,7 @@ function degrees(standards) {
   return html`<fieldset><legend>${_("How far each standard's criteria are met")}</legend>${standards.map((s) => html`<div class="degree" data-testid=${`degree-${s}`}>
     <label>${STANDARDS[s]}<select @change=${(e) => { change(s, "degree", e.target.value); conclusion.save(); }}>${options([["", _("Not assessed yet")],
       ...Object.keys(DEGREES).map((d) => [d, label(DEGREES, d)])], entry(s).degree)}</select></label>
-    <label>${format(_("Comment on %(standard)s"), { standard: STANDARDS[s] })}<input .value=${entry(s).comment || ""}
+    <label>${_("Comment on %(standard)s", { standard: STANDARDS[s] })}<input .value=${entry(s).comment || ""}
       @input=${(e) => { change(s, "comment", e.target.value); conclusion.later(); }} @change=${conclusion.now}></label></div>`)}
   </fieldset>`;
 }
@@ -96,11 +95,11 @@ function signature(ctx, role, name, position = "") {
   const canvas = (e) => e.target.parentElement.querySelector("canvas");
   return html`<div class="signature" data-testid=${`signature-${role}`}><h3>${who}</h3>${signed ? html`
     ${thumbnails([signed.attachment])}
-    <p>${format(_("Signed by %(name)s (%(position)s), %(time)s"), { name: signed.signerName, position: signed.signerRole || who, time: formatDateTime(signed.signedAt) })}</p>
+    <p>${_("Signed by %(name)s (%(position)s), %(time)s", { name: signed.signerName, position: signed.signerRole || who, time: formatDateTime(signed.signedAt) })}</p>
     <button type="button" @click=${() => { data.signatures = data.signatures.filter((s) => s !== signed); conclusion.save(); }}>${_("Sign again")}</button>` : html`
     <label>${_("Signer's name")}<input .value=${signer.name} @input=${(e) => { signer.name = e.target.value; }} data-testid=${`signer-name-${role}`}></label>
     <label>${_("Signer's position")}<input .value=${signer.position} @input=${(e) => { signer.position = e.target.value; }}></label>
-    <canvas class="pad" role="img" aria-label=${format(_("Signature area: %(signer)s"), { signer: who })}></canvas>
+    <canvas class="pad" role="img" aria-label=${_("Signature area: %(signer)s", { signer: who })}></canvas>
     <button type="button" @click=${(e) => attachPad(canvas(e)).clear()}>${_("Clear the drawing")}</button>
     <button type="button" class="primary" data-testid=${`save-signature-${role}`} @click=${(e) => sign(ctx, role, canvas(e))}>${_("Save the signature")}</button>`}
   </div>`;

@@ -1,4 +1,4 @@
-/** An audit's plan, from the offline package: scope, criteria, objectives, team, auditees and agenda. */
+/** An audit's plan, from the offline package. */
 import { _ } from "../i18n.js";
 import { auditRecords } from "../packages.js";
 import { STATUSES, auditView, clauseRef, dots, facts, html, label, list, localName, names, period, standards } from "./common.js";

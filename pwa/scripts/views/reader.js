@@ -1,7 +1,6 @@
-/** Managers and auditees: the audits their role lets them see (the server decides), and the findings
- * once the audit is reported, most serious first. */
+/** Managers and auditees: the audits the server lets them see, and findings once reported. */
 import { getJson } from "../api.js";
-import { _, format, language } from "../i18n.js";
+import { _, language } from "../i18n.js";
 import { href } from "../router.js";
 import { STATUSES, VERDICTS, clauseRef, dots, facts, html, label, localName, names, nothing, period, standards, thumbnails, verdictTag } from "./common.js";
 
@@ -35,7 +34,7 @@ export const readAudit = {
         [_("Process"), localName(pkg.process?.name) || _("Not set")], [_("Standards"), standards(audit.standards)],
         [_("Units"), all(pkg.units)], [_("Sites"), all(pkg.sites)], [_("Audit team"), all(pkg.team)], [_("Auditees"), all(pkg.auditees)]])}</section>
       <section><h2>${_("Findings")}</h2>${REPORTED.includes(audit.status) ? html`
-        <p data-testid="finding-counts">${dots(counts.map(([v, n]) => format(_("%(verdict)s: %(count)s"), { verdict: label(VERDICTS, v), count: n })))
+        <p data-testid="finding-counts">${dots(counts.map(([v, n]) => _("%(verdict)s: %(count)s", { verdict: label(VERDICTS, v), count: n })))
           || _("No finding was recorded.")}</p>
         <ul class="history">${live.map((f) => finding(f, questions))}</ul>`
         : html`<p class="note" data-testid="not-reported">${_("The findings are shown here once the audit is reported.")}</p>`}</section>`;

@@ -1,5 +1,4 @@
-/** Who sees what (roles from the sign-in). The audit lead's, manager's and auditee's screens work with
- * the server only: they load on first use, so an auditor's offline start never parses them. */
+/** Who sees what. Other roles' screens need the server and load on first use (never offline). */
 import { ApiError, OfflineError } from "../api.js";
 import { _ } from "../i18n.js";
 import { href, parseRoute } from "../router.js";
@@ -10,7 +9,7 @@ const plans = (session) => has(session, "admin", "audit_lead"); // the server's 
 const audits = (session) => has(session, "audit_lead", "auditor");
 const reads = (session) => has(session, "admin", "audit_lead", "manager", "auditee");
 
-/** A screen whose module (under views/) is imported on first use, for the roles `allowed` lets in. */
+/** A screen imported on first use, for the roles `allowed` lets in. */
 function lazy(file, name, allowed) {
   let screen = null;
   return {

@@ -1,4 +1,4 @@
-/** Sign in: the first screen, and again when a session ends (nothing on the tablet is lost). */
+/** Sign in, also when a session ends (nothing on the tablet is lost). */
 import { _ } from "../i18n.js";
 import { href } from "../router.js";
 import { html, nothing } from "./common.js";
