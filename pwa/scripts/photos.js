@@ -7,15 +7,14 @@ export async function sha256Hex(blob) {
   return [...new Uint8Array(digest)].map((b) => b.toString(16).padStart(2, "0")).join("");
 }
 
+/** What a canvas holds, as a file of `type`. */
+export const canvasFile = (canvas, type, quality) => new Promise((resolve, reject) => canvas.toBlob(
+  (blob) => (blob ? resolve(blob) : reject(new Error(`no ${type} made`))), type, quality));
+
 function jpeg(bitmap) {
-  if (typeof OffscreenCanvas !== "undefined") {
-    const canvas = new OffscreenCanvas(bitmap.width, bitmap.height);
-    canvas.getContext("2d").drawImage(bitmap, 0, 0);
-    return canvas.convertToBlob({ type: "image/jpeg", quality: 0.85 });
-  }
   const canvas = Object.assign(document.createElement("canvas"), { width: bitmap.width, height: bitmap.height });
   canvas.getContext("2d").drawImage(bitmap, 0, 0);
-  return new Promise((resolve, reject) => canvas.toBlob((b) => (b ? resolve(b) : reject(new Error("JPEG"))), "image/jpeg", 0.85));
+  return canvasFile(canvas, "image/jpeg", 0.85);
 }
 
 /** A photo ready to store: `{sha256, blob, type, width, height, capturedAt}`. */

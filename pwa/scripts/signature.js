@@ -1,5 +1,5 @@
 /** Drawn signatures (finger, pen or mouse) on a canvas, exported as a PNG named by its SHA-256. */
-import { sha256Hex } from "./photos.js";
+import { canvasFile, sha256Hex } from "./photos.js";
 
 const mid = ([x1, y1], [x2, y2]) => [(x1 + x2) / 2, (y1 + y2) / 2];
 
@@ -60,6 +60,6 @@ export function attachPad(canvas) {
 /** The signature as `{sha256, blob, type, capturedAt}`, or null when nothing was drawn. */
 export async function signatureFile(canvas) {
   if (attachPad(canvas).isEmpty()) return null;
-  const blob = await new Promise((resolve) => canvas.toBlob(resolve, "image/png"));
+  const blob = await canvasFile(canvas, "image/png");
   return { sha256: await sha256Hex(blob), blob, type: "image/png", capturedAt: new Date().toISOString() };
 }

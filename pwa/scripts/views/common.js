@@ -33,6 +33,13 @@ export const verdictTag = (v) => html`<span class=${`verdict v-${v}`}>${label(VE
 /** `[term, value]` rows as a definition list; a row without a value is left out. */
 export const facts = (rows) => html`<dl class="facts">${rows.map(([term, value]) => (value
   ? html`<dt>${term}</dt><dd>${value}</dd>` : nothing))}</dl>`;
+/** Facts of an audit's package: its status, dates and scope, then `more`. */
+export function packageFacts(pkg, more) {
+  const { audit } = pkg;
+  return facts([[_("Status"), label(STATUSES, audit.status)], [_("Dates"), period(audit)],
+    [_("Process"), localName(pkg.process?.name) || _("Not set")], [_("Standards"), standards(audit.standards)],
+    [_("Units"), names(pkg.units) || _("Not set")], [_("Sites"), names(pkg.sites) || _("Not set")], ...more]);
+}
 export const list = (items) => (items.length ? html`<ul>${items.map((i) => html`<li>${i}</li>`)}</ul>` : html`<p>${_("Not set")}</p>`);
 /** A labelled text input (or `area`): `on.input` as typed, `on.change` when left. */
 export const textField = (text, value, on, { area, required, type = "text", lang, testid } = {}) => html`<label>${text}${required

@@ -4,7 +4,7 @@ import { N_, _, format, formatDateTime } from "../i18n.js";
 import { auditRecords } from "../packages.js";
 import { blobRecord } from "../photos.js";
 import { attachPad, signatureFile } from "../signature.js";
-import { DEGREES, STANDARDS, VERDICTS, auditView, editor, html, label, localName, noSubmit, nothing, options, recordNotes, thumbnails } from "./common.js";
+import { DEGREES, STANDARDS, VERDICTS, auditView, editor, html, label, localName, noSubmit, options, recordNotes, thumbnails } from "./common.js";
 
 const SIGNERS = { lead_auditor: N_("Lead auditor"), auditee_representative: N_("Auditee's representative") };
 const meeting = editor("meeting");

@@ -1,18 +1,14 @@
 /** An audit's plan, from the offline package. */
 import { _ } from "../i18n.js";
 import { auditRecords } from "../packages.js";
-import { STATUSES, auditView, clauseRef, dots, facts, html, label, list, localName, names, period, standards } from "./common.js";
+import { auditView, clauseRef, dots, html, list, localName, packageFacts } from "./common.js";
 
 export const load = ({ auditId }) => auditRecords(auditId);
 
 export const view = auditView("plan", ({ pkg }) => `${pkg.audit.code} — ${localName(pkg.audit.title)}`, ({ pkg }) => {
   const { audit } = pkg;
-  return html`<section class="panel"><h2>${_("Scope")}</h2>${facts([
-    [_("Status"), label(STATUSES, audit.status)], [_("Dates"), period(audit)],
-    [_("Process"), localName(pkg.process?.name) || _("Not set")], [_("Standards"), standards(audit.standards)],
-    [_("Units"), names(pkg.units) || _("Not set")], [_("Sites"), names(pkg.sites) || _("Not set")],
-    [_("Clauses"), audit.clauses.length ? dots(audit.clauses.map(clauseRef)) : _("Every clause of the standards")],
-  ])}
+  return html`<section class="panel"><h2>${_("Scope")}</h2>${packageFacts(pkg, [
+    [_("Clauses"), audit.clauses.length ? dots(audit.clauses.map(clauseRef)) : _("Every clause of the standards")]])}
       <h2>${_("Objectives")}</h2><p class="text">${audit.objectives || _("Not set")}</p>
       <h2>${_("Criteria")}</h2>${list(audit.criteria)}
     </section>

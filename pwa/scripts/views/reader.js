@@ -2,7 +2,7 @@
 import { getJson } from "../api.js";
 import { _, language } from "../i18n.js";
 import { href } from "../router.js";
-import { STATUSES, VERDICTS, clauseRef, dots, facts, html, label, localName, names, nothing, period, standards, thumbnails, verdictTag } from "./common.js";
+import { STATUSES, VERDICTS, clauseRef, dots, facts, html, label, localName, names, nothing, packageFacts, period, thumbnails, verdictTag } from "./common.js";
 
 const REPORTED = ["reported", "signed", "closed"];
 const SEVERITY = ["nc_major", "nc_minor", "observation", "improvement", "conform", "not_applicable"];
@@ -30,9 +30,7 @@ export const readAudit = {
     const questions = new Map(pkg.checklist.map((q) => [q.id, q]));
     const all = (items) => names(items) || _("Not set");
     return html`<h1>${audit.code} — ${localName(audit.title)}</h1>
-      <section class="panel">${facts([[_("Status"), label(STATUSES, audit.status)], [_("Dates"), period(audit)],
-        [_("Process"), localName(pkg.process?.name) || _("Not set")], [_("Standards"), standards(audit.standards)],
-        [_("Units"), all(pkg.units)], [_("Sites"), all(pkg.sites)], [_("Audit team"), all(pkg.team)], [_("Auditees"), all(pkg.auditees)]])}</section>
+      <section class="panel">${packageFacts(pkg, [[_("Audit team"), all(pkg.team)], [_("Auditees"), all(pkg.auditees)]])}</section>
       <section><h2>${_("Findings")}</h2>${REPORTED.includes(audit.status) ? html`
         <p data-testid="finding-counts">${dots(counts.map(([v, n]) => _("%(verdict)s: %(count)s", { verdict: label(VERDICTS, v), count: n })))
           || _("No finding was recorded.")}</p>
