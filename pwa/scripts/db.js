@@ -1,8 +1,4 @@
 /** The only IndexedDB user. A transaction's callback awaits IndexedDB requests only. */
-import "/vendor/idb@8.0.4/build/umd.js"; // its smallest build defines globalThis.idb
-
-const { openDB } = globalThis.idb;
-
 export const RECORD_STORES = ["findings", "meetings", "conclusions"];
 const STORES = ["meta", "audits", "checklists", ...RECORD_STORES, "outbox", "batches", "blobs", "conflicts"];
 let opening = null;
@@ -19,13 +15,37 @@ function upgrade(db) {
   outbox.createIndex("ref", "id");
 }
 
+/** A request's result, or its error. */
+const settled = (request) => new Promise((resolve, reject) => {
+  request.onsuccess = () => resolve(request.result);
+  request.onerror = () => reject(request.error);
+});
+
+/** A store or an index whose requests answer promises (`await store.get(id)`), as idb made them. */
+const promising = (target) => new Proxy(target, {
+  get(raw, name) {
+    const value = raw[name];
+    return typeof value !== "function" ? value : (...args) => {
+      const out = value.apply(raw, args);
+      return out instanceof IDBRequest ? settled(out) : out instanceof IDBIndex ? promising(out) : out;
+    };
+  },
+});
+
+/** `objectStore(name)` promising, and `done` once committed (rejected if aborted). */
+function transaction(db, stores, mode) {
+  const tx = db.transaction(stores, mode, { durability: "strict" });
+  const done = new Promise((resolve, reject) => {
+    tx.oncomplete = () => resolve();
+    tx.onerror = tx.onabort = () => reject(tx.error || new DOMException("The transaction was aborted.", "AbortError"));
+  });
+  return { done, objectStore: (name) => promising(tx.objectStore(name)), abort: () => tx.abort() };
+}
+
 function connection() {
-  opening ??= openDB("tadqiq", 1, {
-    upgrade,
-    blocking() { opening?.then((db) => db.close()); opening = null; }, // a newer app version upgrades
-    terminated() { opening = null; },
-  }).then((db) => {
-    db.addEventListener("close", () => { opening = null; });
+  opening ??= settled(Object.assign(indexedDB.open("tadqiq", 1), { onupgradeneeded: (e) => upgrade(e.target.result) })).then((db) => {
+    db.onversionchange = () => { db.close(); opening = null; }; // a newer app version upgrades
+    db.onclose = () => { opening = null; }; // closed by the browser
     return db;
   }, (error) => { opening = null; throw error; });
   return opening;
@@ -48,7 +68,7 @@ async function retrying(work) {
 /** One "strict" transaction, done once committed; if `fn` throws, nothing of it is stored. */
 export function write(stores, fn) {
   return retrying(async (db) => {
-    const tx = db.transaction(stores, "readwrite", { durability: "strict" });
+    const tx = transaction(db, stores, "readwrite");
     tx.done.catch(() => {});
     let result;
     try {
@@ -63,14 +83,14 @@ export function write(stores, fn) {
 }
 
 export const read = (stores, fn) => retrying(async (db) => {
-  const tx = db.transaction(stores);
+  const tx = transaction(db, stores, "readonly");
   const result = await fn(tx);
   await tx.done;
   return result;
 });
-export const get = (store, key) => retrying((db) => db.get(store, key));
-export const getAll = (store) => retrying((db) => db.getAll(store));
-export const byAudit = (store, auditId) => retrying((db) => db.getAllFromIndex(store, "auditId", auditId));
+export const get = (store, key) => read([store], (tx) => tx.objectStore(store).get(key));
+export const getAll = (store) => read([store], (tx) => tx.objectStore(store).getAll());
+export const byAudit = (store, auditId) => read([store], (tx) => tx.objectStore(store).index("auditId").getAll(auditId));
 export const getMeta = (key) => get("meta", key);
 export const setMeta = (key, value) => write(["meta"], (tx) => tx.objectStore("meta").put(value, key));
 

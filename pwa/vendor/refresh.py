@@ -65,14 +65,9 @@ class LibrarySpec:
     """Kept for provenance; never parsed for imports."""
 
 
-# Only what the app imports: each library's minified build, to leave the app's own code room in the
-# 150 KB budget (lit-html's directives are not used; signatures are drawn by scripts/signature.js).
-LIBRARIES: tuple[LibrarySpec, ...] = (
-    # The minified UMD build (3.7 KB against the ES module's 11.6 KB): imported for its side effect, it
-    # defines globalThis.idb, read once in scripts/db.js.
-    LibrarySpec("idb", 8, ("build/umd.js",)),
-    LibrarySpec("lit-html", 3, ("lit-html.js",)),
-)
+# Only what the app imports, to leave its own code room in the 150 KB budget: lit-html's core (the
+# directives are not used). IndexedDB's promises are scripts/db.js's own, signatures scripts/signature.js's.
+LIBRARIES: tuple[LibrarySpec, ...] = (LibrarySpec("lit-html", 3, ("lit-html.js",)),)
 
 
 class VendorError(Exception):
