@@ -1,0 +1,1 @@
+"""Signed audit reports: the report model, its PDF, its signature and its register."""
