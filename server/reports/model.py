@@ -25,8 +25,8 @@ __all__ = [
     "ReportModel",
     "Section",
     "SignatureBox",
-    "Signatures",
     "SignatureItem",
+    "Signatures",
     "Table",
 ]
 
