@@ -156,6 +156,9 @@ class ConclusionData(msgspec.Struct, rename="camel", kw_only=True, frozen=True):
     diverging_opinions: Text8000 = ""
     """Opinions of the auditee and the audit team that remain apart."""
     signatures: Annotated[list[Signature], msgspec.Meta(max_length=10)] = []
+    auditee_unsigned_reason: Annotated[str, msgspec.Meta(max_length=2000)] = ""
+    """Why the auditee's representative did not sign at the closing meeting (refused, absent): without
+    their signature a report is issued only with this reason written down."""
     client_updated_at: ClientTime | None = None
 
 
