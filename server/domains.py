@@ -31,6 +31,7 @@ DOMAINS: tuple[Domain, ...] = (
     Domain("audits", tables=True),
     Domain("sync", tables=True),
     Domain("attachments", tables=False),
+    Domain("reports", tables=True),
 )
 
 

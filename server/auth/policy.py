@@ -29,11 +29,13 @@ __all__ = [
     "CAN_ADMIN_ACCOUNTS",
     "CAN_EDIT_CHECKLISTS",
     "CAN_EDIT_ORG",
+    "CAN_ISSUE_REPORT",
     "CAN_PLAN",
     "CAN_READ_ATTACHMENT",
     "CAN_READ_AUDIT",
     "CAN_READ_FINDINGS",
     "CAN_READ_FINDING_HISTORY",
+    "CAN_READ_REPORTS",
     "CAN_READ_TRAIL",
     "CAN_REVIEW_LATE",
     "CAN_TRANSITION_AUDIT",
@@ -43,6 +45,7 @@ __all__ = [
     "SIGNED_IN",
     "AuditView",
     "Policy",
+    "may_issue_report",
     "may_read_audit",
     "may_read_finding_history",
     "may_review_late",
@@ -114,6 +117,14 @@ CAN_REVIEW_LATE = Policy(
     frozenset({Role.ADMIN, Role.AUDIT_LEAD, Role.AUDITOR}),
     summary="changes that arrived after signing (audit lead, admin, the audit's team)",
 )
+CAN_ISSUE_REPORT = Policy(
+    "can_issue_report",
+    frozenset({Role.AUDIT_LEAD, Role.AUDITOR}),
+    summary="issue and sign an audit's report (the audit's lead auditor, or the audit lead)",
+)
+CAN_READ_REPORTS = Policy(
+    "can_read_reports", _EVERYONE, summary="issued reports of audits the caller may see (may_read_audit)"
+)
 
 ALL_POLICIES: tuple[Policy, ...] = (
     PUBLIC,
@@ -131,6 +142,8 @@ ALL_POLICIES: tuple[Policy, ...] = (
     CAN_READ_ATTACHMENT,
     CAN_READ_FINDING_HISTORY,
     CAN_REVIEW_LATE,
+    CAN_ISSUE_REPORT,
+    CAN_READ_REPORTS,
 )
 
 
@@ -192,6 +205,16 @@ def may_read_finding_history(principal: Principal, team: Sequence[str]) -> bool:
     if principal.has_any(Role.AUDIT_LEAD):
         return True
     return principal.person_id is not None and principal.person_id in team
+
+
+def may_issue_report(principal: Principal, lead_person_id: str | None) -> bool:
+    """A report is issued and signed by the audit's lead auditor, or by the audit lead (who runs the
+    programme); other members of the team read it."""
+    if principal.has_any(Role.AUDIT_LEAD):
+        return True
+    return principal.has_any(Role.AUDITOR) and principal.person_id is not None and (
+        principal.person_id == lead_person_id
+    )
 
 
 def require(allowed: bool, policy: Policy) -> None:

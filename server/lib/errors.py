@@ -100,6 +100,11 @@ class ErrorCode(StrEnum):
     CONCLUSION_DUPLICATE_SIGNATURE = "conclusion.duplicate_signature"
     CONCLUSION_SIGNATURE_MISSING = "conclusion.signature_missing"
     CONCLUSION_SIGNATURE_NOT_PNG = "conclusion.signature_not_png"
+    REPORT_INCOMPLETE = "report.incomplete"
+    REPORT_AUDIT_NOT_READY = "report.audit_not_ready"
+    REPORT_VERSION_TAKEN = "report.version_taken"
+    REPORT_SIGNING_UNAVAILABLE = "report.signing_unavailable"
+    REPORT_NOT_PDF = "report.not_pdf"
 
 
 _MESSAGES: dict[ErrorCode, str] = {
@@ -226,6 +231,22 @@ _MESSAGES: dict[ErrorCode, str] = {
     ErrorCode.SYNC_BAD_OUTBOX: N_(
         "This file cannot be imported as a tablet's exported work: {problem}. Nothing was imported."
     ),
+    ErrorCode.REPORT_INCOMPLETE: N_(
+        "The report cannot be issued yet: what an audit report needs is missing (each item is listed). "
+        "Complete it and issue the report again."
+    ),
+    ErrorCode.REPORT_AUDIT_NOT_READY: N_(
+        "A report is issued once the audit is reported (its findings complete); this audit is {status}."
+    ),
+    ErrorCode.REPORT_VERSION_TAKEN: N_(
+        "Version {version} of this report was issued by someone else at the same moment. Reload the "
+        "list of reports before issuing again."
+    ),
+    ErrorCode.REPORT_SIGNING_UNAVAILABLE: N_(
+        "Reports cannot be signed on this server: {problem}. Ask the administrator to set up the "
+        "signing key (tadqiq keys init for a demonstration key)."
+    ),
+    ErrorCode.REPORT_NOT_PDF: N_("This file is not a PDF document, so it cannot be checked."),
 }
 
 
@@ -298,6 +319,11 @@ _STATUS: dict[ErrorCode, int] = {
     ErrorCode.MEETING_AUDIT_MISMATCH: 409,
     ErrorCode.MEETING_UNKNOWN_REFERENCE: 422,
     ErrorCode.MEETING_ATTENDEE_ORGANISATION: 422,
+    ErrorCode.REPORT_INCOMPLETE: 422,
+    ErrorCode.REPORT_AUDIT_NOT_READY: 409,
+    ErrorCode.REPORT_VERSION_TAKEN: 409,
+    ErrorCode.REPORT_SIGNING_UNAVAILABLE: 503,
+    ErrorCode.REPORT_NOT_PDF: 415,
     ErrorCode.CONCLUSION_AUDIT_MISMATCH: 409,
     ErrorCode.CONCLUSION_STANDARD_OUT_OF_SCOPE: 422,
     ErrorCode.CONCLUSION_DUPLICATE_STANDARD: 422,

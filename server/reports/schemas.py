@@ -1,0 +1,96 @@
+"""The reports API's request and response bodies."""
+
+from __future__ import annotations
+
+from datetime import datetime
+from typing import Annotated, Literal
+
+import msgspec
+
+from server.lib.structs import ApiIn, ApiOut
+
+__all__ = ["GateItemOut", "IssueIn", "PublicStatus", "ReportOut", "VerifyOut"]
+
+ReportLang = Literal["ar", "fr"]
+ReportStatus = Literal["current", "superseded"]
+
+
+class IssueIn(ApiIn):
+    lang: ReportLang
+    """The report's language: Arabic (right to left) or French."""
+    reason: Annotated[str, msgspec.Meta(max_length=2000)] = ""
+    """Why a new version is issued (a correction); printed on the cover of version 2 and later."""
+
+
+class ReportOut(ApiOut):
+    """One issued version of an audit's report, as the register holds it."""
+
+    id: str
+    audit_id: str
+    lang: ReportLang
+    version: int
+    reference: str
+    status: ReportStatus
+    """``superseded`` once a later version in the same language exists; it stays downloadable."""
+    supersedes_id: str | None
+    superseded_by: str | None
+    sha256: str
+    """SHA-256 of the signed PDF: what the public verification page and the verifier compare."""
+    size: int
+    pages: int
+    level: str
+    """PAdES level of the signature: B-B, or B-T with a timestamp."""
+    certificate_sha256: str
+    signer: str
+    issued_by: str
+    issued_at: datetime
+    reason: str
+    download_url: str
+    verification_url: str
+
+
+class GateItemOut(ApiOut):
+    """One thing the completeness gate found missing, in the caller's language."""
+
+    code: str
+    message: str
+
+
+class VerifyOut(ApiOut):
+    """The verdict on an uploaded PDF: is it one of our reports, untouched, and still current?"""
+
+    signed: bool
+    intact: bool
+    """The signed bytes are unchanged (the digest matches)."""
+    valid: bool
+    """The signature is cryptographically valid."""
+    whole_document: bool
+    """The signature covers the whole file: nothing was appended after signing."""
+    registered: bool
+    """The file's SHA-256 is that of a report in the register."""
+    status: Literal["current", "superseded", "unknown"]
+    report_id: str | None = None
+    reference: str | None = None
+    audit_id: str | None = None
+    audit_code: str | None = None
+    version: int | None = None
+    lang: str | None = None
+    sha256: str = ""
+    signer: str = ""
+    signed_at: datetime | None = None
+    level: str = ""
+    problems: list[str] = []
+    """Stable codes: not_signed, digest_mismatch, not_whole_document, untrusted_signer, unreadable,
+    not_registered."""
+    verdict: str = ""
+    """The whole answer in one sentence, in the caller's language."""
+
+
+class PublicStatus(msgspec.Struct, frozen=True, kw_only=True):
+    """What the public verification page may show: never the report's content."""
+
+    reference: str
+    issued_at: datetime
+    version: int
+    status: Literal["current", "superseded", "unknown"]
+    sha256: str
