@@ -71,10 +71,22 @@ async def _build_template(settings: Settings) -> None:
         await db.stop_engine(engine)
 
 
+def _copy_template_files(template_var: Path, var_dir: Path) -> None:
+    """The demo's files (photos, signatures, issued reports, the signing key) beside each test's copy
+    of the demo database, so what the database refers to exists."""
+    for name in _TEMPLATE_FILE_DIRS:
+        source = template_var / name
+        if source.is_dir():
+            shutil.copytree(source, var_dir / name, dirs_exist_ok=True)
+
+
+_TEMPLATE_FILE_DIRS = ("blobs", "reports", "signing")
+
+
 @pytest.fixture(scope="session")
 def templates(tmp_path_factory: pytest.TempPathFactory) -> Iterator[dict[str, str]]:
     tmp = tmp_path_factory.mktemp("templates")
-    made: dict[str, str] = {}
+    made: dict[str, str] = {"var": str(tmp)}
     sqlite_path = tmp / "template.sqlite3"
     asyncio.run(_build_template(base_settings(tmp, f"sqlite:///{sqlite_path}")))
     made["sqlite"] = str(sqlite_path)
@@ -99,6 +111,7 @@ async def settings(
 ) -> AsyncIterator[Settings]:
     """Settings pointing at a fresh copy of the demo database, on each database kind."""
     kind: str = request.param
+    _copy_template_files(Path(templates["var"]), tmp_path)
     if kind == "sqlite":
         path = tmp_path / "tadqiq.sqlite3"
         shutil.copyfile(templates["sqlite"], path)
