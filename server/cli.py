@@ -1,4 +1,4 @@
-"""The ``tadqiq`` command: migrate, demo, serve, user, checklists, attachments, import-outbox."""
+"""The ``tadqiq`` command: migrate, demo, serve, user, checklists, attachments, import-outbox, keys."""
 
 from __future__ import annotations
 
@@ -255,6 +255,63 @@ def _print_import_report(report: Any) -> None:
     )
 
 
+_key_days = _at_least_one("days")
+
+
+def _keys_init(settings: Settings, args: argparse.Namespace) -> int:
+    from server.reports.keys import (
+        DEMO_KEY_PASSWORD,
+        SigningKeyError,
+        describe_key_file,
+        key_password,
+        make_demo_key,
+    )
+
+    path = settings.signing_key_file
+    organisation: str = args.organisation
+    try:
+        make_demo_key(
+            path,
+            key_password(settings),
+            organisation=organisation,
+            common_name=f"{organisation} (demo)",
+            days=args.days,
+            force=args.force,
+        )
+        described = describe_key_file(path, key_password(settings))
+    except SigningKeyError as error:
+        print(f"error: {error}", file=sys.stderr)
+        return 1
+    print(f"self-signed demo signing key written to {path}")
+    print(f"  certificate SHA-256: {described.fingerprint}")
+    print(f"  valid until: {described.not_after:%Y-%m-%d %H:%M} UTC")
+    if not settings.signing_key_password:
+        print(f"  password: the demo passphrase {DEMO_KEY_PASSWORD!r} (TADQIQ_SIGNING_KEY_PASSWORD is empty)")
+    return 0
+
+
+def _keys_show(settings: Settings, _: argparse.Namespace) -> int:
+    from server.reports.keys import SigningKeyError, describe_key_file, key_password
+
+    path = settings.signing_key_file
+    try:
+        key = describe_key_file(path, key_password(settings))
+    except SigningKeyError as error:
+        print(f"error: {error}", file=sys.stderr)
+        return 1
+    self_signed = " (self-signed)" if key.issuer == key.subject else ""
+    print(f"signing key {path}")
+    print(f"  subject:     {key.subject}")
+    print(f"  issuer:      {key.issuer}{self_signed}")
+    print(
+        f"  valid:       {key.not_before:%Y-%m-%d %H:%M} to {key.not_after:%Y-%m-%d %H:%M} UTC ({key.status})"
+    )
+    print(f"  key:         {key.key_type}")
+    print(f"  key usage:   {', '.join(key.key_usage) or 'not stated'}")
+    print(f"  SHA-256:     {key.fingerprint}")
+    return 0
+
+
 def _parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(
         prog="tadqiq", description="Tadqiq — internal audits of an integrated QSE system"
@@ -304,6 +361,20 @@ def _parser() -> argparse.ArgumentParser:
     )
     outbox.add_argument("--report", help="also write the full report (each op's result) to this JSON file")
     outbox.set_defaults(run=_import_outbox)
+    keys = commands.add_parser("keys", help="the organisation's key that signs the reports")
+    key_commands = keys.add_subparsers(dest="keys_command", required=True)
+    init = key_commands.add_parser(
+        "init", help="make a self-signed demo key at TADQIQ_SIGNING_KEY_PATH (default: var/signing/)"
+    )
+    init.add_argument("--force", action="store_true", help="replace an existing key (old reports then fail)")
+    init.add_argument(
+        "--organisation", default="Tadqiq demo organisation", help="the organisation named in the certificate"
+    )
+    init.add_argument("--days", type=_key_days, default=3 * 365, help="validity in days (default: 1095)")
+    init.set_defaults(run=_keys_init)
+    key_commands.add_parser(
+        "show", help="print the signing certificate: subject, validity, fingerprint"
+    ).set_defaults(run=_keys_show)
     return parser
 
 

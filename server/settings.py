@@ -80,6 +80,16 @@ class Settings:
     outbox_import_max_bytes: int = 200 * 1024 * 1024
     """Largest exported outbox (a tablet's unsynced work, photos included) accepted by
     ``POST /api/v1/sync/import-outbox`` (413 above); ``tadqiq import-outbox`` reads any size."""
+    signing_key_path: Path | None = None
+    """The organisation's signing key and certificate (PKCS#12) for the reports; None (the default):
+    ``<var_dir>/signing/tadqiq-signing.p12``, where ``tadqiq keys init`` makes a demo key."""
+    signing_key_password: str = ""
+    """Password of the signing key; empty: the documented demo passphrase
+    (``server.reports.keys.DEMO_KEY_PASSWORD``), fit for a demo key only."""
+    tsa_url: str = ""
+    """RFC 3161 timestamp authority: set, reports are signed PAdES B-T (with a trusted time); empty, B-B."""
+    public_base_url: str = "http://127.0.0.1:8000"
+    """Address the public reaches the server at: the start of the verification URL in a report's QR code."""
 
     @property
     def database_kind(self) -> str:
@@ -89,11 +99,15 @@ class Settings:
     def sqlite_path(self) -> Path:
         return Path(self.database_url.removeprefix("sqlite:///"))
 
+    @property
+    def signing_key_file(self) -> Path:
+        return self.signing_key_path or self.var_dir / "signing" / "tadqiq-signing.p12"
+
 
 # Fields whose variable is not simply TADQIQ_<FIELD NAME>.
 _ENV_NAMES = {"sqlite_busy_timeout_seconds": "TADQIQ_SQLITE_BUSY_TIMEOUT"}
 # Read from the environment elsewhere (or derived), never through the generic loop.
-_NOT_FROM_ENV = {"database_url", "var_dir", "checklists_dir", "locales_dir", "pwa_dir"}
+_NOT_FROM_ENV = {"database_url", "var_dir", "checklists_dir", "locales_dir", "pwa_dir", "signing_key_path"}
 
 
 def _parse(name: str, raw: str, kind: type[Any]) -> Any:
@@ -112,6 +126,8 @@ def load_settings() -> Settings:
     if not url.startswith(("sqlite:///", "postgresql://", "postgres://")):
         raise SystemExit("TADQIQ_DATABASE_URL must start with sqlite:/// or postgresql://")
     values: dict[str, Any] = {"database_url": url, "var_dir": var_dir}
+    if key_path := os.environ.get("TADQIQ_SIGNING_KEY_PATH"):
+        values["signing_key_path"] = Path(key_path)
     defaults = Settings()
     for spec in fields(Settings):
         if spec.name in _NOT_FROM_ENV:
