@@ -273,10 +273,9 @@ def verify_pdf(pdf: bytes, trusted: Sequence[Certificate] | None = None) -> PdfV
         return msgspec.structs.replace(unreadable, problems=["not_signed"])
     try:
         embedded = signatures[-1]
-        status = asyncio.run(_validate(embedded, trusted or ()))
+        return _verdict(embedded, asyncio.run(_validate(embedded, trusted or ())), digest)
     except Exception:
         return unreadable
-    return _verdict(embedded, status, digest)
 
 
 async def _validate(embedded: EmbeddedPdfSignature, trusted: Sequence[Certificate]) -> PdfSignatureStatus:
