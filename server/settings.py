@@ -90,6 +90,10 @@ class Settings:
     """RFC 3161 timestamp authority: set, reports are signed PAdES B-T (with a trusted time); empty, B-B."""
     public_base_url: str = "http://127.0.0.1:8000"
     """Address the public reaches the server at: the start of the verification URL in a report's QR code."""
+    time_zone: str = "Africa/Casablanca"
+    """IANA time zone in which reports and the public verification page show times."""
+    report_max_bytes: int = 100 * 1024 * 1024
+    """Largest PDF accepted by ``POST /api/v1/reports/verify`` (413 above)."""
 
     @property
     def database_kind(self) -> str:

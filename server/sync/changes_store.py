@@ -22,6 +22,7 @@ from server.sync.tables import (
     FindingConflict,
     FindingVersion,
     LateSubmission,
+    Meeting,
     RecordConflict,
     RecordVersion,
     SyncCounter,
@@ -29,6 +30,7 @@ from server.sync.tables import (
 
 __all__ = [
     "attachment_references",
+    "audit_changed_since",
     "current_sequence",
     "finding_audit_ids",
     "finding_versions",
@@ -118,6 +120,14 @@ async def late_submissions(audit_id: str) -> list[dict[str, Any]]:
 async def current_sequence() -> int:
     row = await SyncCounter.select(SyncCounter.value).where(SyncCounter.id == 1).first().run()
     return int(row["value"]) if row else 0
+
+
+async def audit_changed_since(audit_id: str, seq: int) -> bool:
+    """Whether a finding, meeting or conclusion of the audit changed after change sequence ``seq``."""
+    for table in (Finding, Meeting, Conclusion):
+        if await table.exists().where((table.audit_id == audit_id) & (table.seq > seq)):
+            return True
+    return False
 
 
 _content_decoder = msgspec.json.Decoder(FindingData)
