@@ -258,6 +258,45 @@ def _print_import_report(report: Any) -> None:
 _key_days = _at_least_one("days")
 
 
+def _verify(settings: Settings, args: argparse.Namespace) -> int:
+    """The verdict of ``POST /api/v1/reports/verify`` from the command line: 0 only for an unaltered,
+    wholly signed report of the register."""
+    from pathlib import Path
+
+    from server.lib.errors import AppError, message_for
+    from server.lib.i18n import as_locale
+    from server.reports.service import verify_document
+
+    locale = as_locale(args.lang) or "fr"
+    try:
+        raw = Path(args.file).read_bytes()
+    except OSError as error:
+        print(f"error: cannot read {args.file}: {error.strerror}", file=sys.stderr)
+        return 2
+    try:
+        verdict = asyncio.run(_with_engine(settings, lambda: verify_document(settings, raw, locale)))
+    except AppError as error:
+        message = message_for(error.code, locale, **error.params)
+        print(f"error: {error.code.value}: {message}", file=sys.stderr)
+        return 2
+    print(verdict.verdict)
+    for label, value in (
+        ("signed", verdict.signed),
+        ("intact", verdict.intact),
+        ("valid signature", verdict.valid),
+        ("whole document signed", verdict.whole_document),
+        ("in the register", verdict.registered),
+    ):
+        print(f"  {label}: {'yes' if value else 'NO'}")
+    if verdict.registered:
+        print(f"  report: {verdict.reference} (audit {verdict.audit_code}, version {verdict.version})")
+        print(f"  status: {verdict.status}")
+    print(f"  sha256: {verdict.sha256}")
+    if verdict.problems:
+        print(f"  problems: {', '.join(verdict.problems)}")
+    return 0 if verdict.registered and not verdict.problems else 1
+
+
 def _keys_init(settings: Settings, args: argparse.Namespace) -> int:
     from server.reports.keys import (
         DEMO_KEY_PASSWORD,
@@ -375,6 +414,12 @@ def _parser() -> argparse.ArgumentParser:
     key_commands.add_parser(
         "show", help="print the signing certificate: subject, validity, fingerprint"
     ).set_defaults(run=_keys_show)
+    verify = commands.add_parser(
+        "verify", help="check a report PDF: valid signature, whole file signed, in the register, current"
+    )
+    verify.add_argument("file", help="the PDF to check")
+    verify.add_argument("--lang", default="fr", help="language of the verdict: ar, fr or en (default: fr)")
+    verify.set_defaults(run=_verify)
     return parser
 
 

@@ -25,6 +25,7 @@ from server.auth.policy import policies_of
 from server.settings import Settings
 from tests.conftest import login
 from tests.contract.support import finding, force_status
+from tests.integration.reports.support import register_fake_report
 
 ROLES = ("admin", "lead", "auditor", "manager", "auditee")
 ALL = frozenset(ROLES)
@@ -328,6 +329,21 @@ TABLE: dict[str, Row] = {
         call("POST", "/api/v1/sync/import-outbox", outbox_body),
         True,
     ),
+    # reports: whoever gets past authorization meets the completeness gate's 422
+    "issueReport": Row(
+        "can_issue_report",
+        frozenset({"lead", "auditor"}),
+        frozenset({"lead"}),
+        call("POST", "/api/v1/audits/{audit}/reports", {"lang": "fr"}),
+    ),
+    "listReports": Row(
+        "can_read_reports", ALL, READERS_OF_FOREIGN, call("GET", "/api/v1/audits/{audit}/reports")
+    ),
+    "getReportPdf": Row(
+        "can_read_reports", ALL, READERS_OF_FOREIGN, call("GET", "/api/v1/reports/{report}.pdf")
+    ),
+    "verifyReport": Row("signed_in", ALL, ALL, call("POST", "/api/v1/reports/verify", raw=b"%PDF-1.7 x")),
+    "getVerificationPage": Row("public", ALL, ALL, call("GET", "/v/{report_token}")),
 }
 
 
@@ -416,6 +432,8 @@ async def _world(client: AsyncTestClient[Any], settings: Settings) -> World:
     findings: dict[str, str] = {}
     records: dict[str, dict[str, str]] = {}
     shas: dict[str, str] = {}
+    reports: dict[str, str] = {}
+    tokens: dict[str, str] = {}
     for red, audit in ((200, own), (100, foreign)):  # a photo of each audit: seen only with its audit
         png = _png(red)
         sha = shas[audit["id"]] = hashlib.sha256(png).hexdigest()
@@ -445,6 +463,8 @@ async def _world(client: AsyncTestClient[Any], settings: Settings) -> World:
         assert [r["status"] for r in pushed.json()["results"]] == ["applied"] * 3, pushed.text
         findings[audit["id"]] = op["id"]
         await force_status(settings, audit["id"], "reported")
+        registered = await register_fake_report(settings, audit["id"], audit["code"])
+        reports[audit["id"]], tokens[audit["id"]] = registered
     headers = {
         "admin": admin,
         "lead": lead,
@@ -485,6 +505,8 @@ async def _world(client: AsyncTestClient[Any], settings: Settings) -> World:
             **records[own["id"]],
             "rev": str(own["rev"]),
             "sha": shas[own["id"]],
+            "report": reports[own["id"]],
+            "report_token": tokens[own["id"]],
         },
         foreign={
             "audit": foreign["id"],
@@ -492,6 +514,8 @@ async def _world(client: AsyncTestClient[Any], settings: Settings) -> World:
             **records[foreign["id"]],
             "rev": str(foreign["rev"]),
             "sha": shas[foreign["id"]],
+            "report": reports[foreign["id"]],
+            "report_token": tokens[foreign["id"]],
         },
         shared=shared,
     )

@@ -1,0 +1,316 @@
+"""Reports use cases: issue and sign an audit's report, list and serve the versions, verify a PDF, and the
+public status behind a report's QR code.
+
+Issuing runs the completeness gate, builds the model (pure), draws it and signs it in a worker thread,
+stores the PDF under its SHA-256 in the report store, then in one transaction writes the register row,
+its trail entry and, at the first issue, moves the audit to ``signed`` (which locks its findings: later
+sync ops go to review).
+"""
+
+from __future__ import annotations
+
+import hashlib
+import secrets
+import uuid
+from typing import TYPE_CHECKING, Literal
+
+import msgspec
+from anyio import to_thread
+
+from server.attachments.blobstore import FilesystemBlobStore
+from server.audits import service as audits_service
+from server.audits import store as audits_store
+from server.auth.policy import CAN_ISSUE_REPORT, may_issue_report, require
+from server.lib.clock import utcnow
+from server.lib.db import write_transaction
+from server.lib.errors import AppError, ErrorCode
+from server.lib.i18n import N_, Locale, translate
+from server.lib.structs import LocalizedName
+from server.org import people_store
+from server.reports import collect, gate, logic, signing, store
+from server.reports.facts import ReportIssue
+from server.reports.render import render_report
+from server.reports.schemas import GateItemOut, IssueIn, PublicStatus, ReportLang, ReportOut, VerifyOut
+from server.reports.store import ReportEntry
+from server.sync import changes_store
+from server.sync import store as sync_store
+
+if TYPE_CHECKING:
+    from server.lib.principal import Principal
+    from server.settings import Settings
+
+__all__ = [
+    "issue_report",
+    "list_audit_reports",
+    "public_status",
+    "read_report",
+    "report_files",
+    "verify_document",
+]
+
+_ISSUABLE = frozenset({"reported", "signed", "closed"})
+_REASON_NEEDED = N_("Say why a new version of the report is issued (what it corrects).")
+_CHANGED_WHILE_ISSUING = N_("the audit's findings changed while the report was being made: issue it again")
+_SIGNING_REASON = N_("Approval of the internal audit report")
+
+
+def report_files(settings: Settings) -> FilesystemBlobStore:
+    """Issued PDFs, by SHA-256, apart from the attachments (whose clean-up never sees them)."""
+    return FilesystemBlobStore(settings.var_dir / "reports")
+
+
+def verification_url(settings: Settings, token: str) -> str:
+    return f"{settings.public_base_url.rstrip('/')}/v/{token}"
+
+
+def _out(settings: Settings, entry: ReportEntry) -> ReportOut:
+    return ReportOut(
+        id=entry.id,
+        audit_id=entry.audit_id,
+        lang=entry.lang,  # type: ignore[arg-type]
+        version=entry.version,
+        reference=entry.reference,
+        status="superseded" if entry.superseded_by else "current",
+        supersedes_id=entry.supersedes_id,
+        superseded_by=entry.superseded_by,
+        sha256=entry.sha256,
+        size=entry.size,
+        pages=entry.pages,
+        level=entry.level,
+        certificate_sha256=entry.certificate_sha256,
+        signer=entry.signer,
+        issued_by=entry.issued_by,
+        issued_at=entry.issued_at,
+        reason=entry.reason,
+        download_url=f"/api/v1/reports/{entry.id}.pdf",
+        verification_url=verification_url(settings, entry.token),
+    )
+
+
+# ------------------------------------------------------------------ reading
+
+
+async def list_audit_reports(principal: Principal, settings: Settings, audit_id: str) -> list[ReportOut]:
+    """Every version of the audit's reports, for whoever may read the audit (404 otherwise)."""
+    await audits_service.visible_audit(principal, audit_id)
+    return [_out(settings, entry) for entry in await store.list_reports(audit_id)]
+
+
+async def read_report(principal: Principal, settings: Settings, report_id: str) -> tuple[ReportOut, bytes]:
+    """The signed PDF, exactly as issued, for whoever may read its audit; 404 for anyone else, as for
+    an unknown report."""
+    entry = await store.get_report(report_id)
+    if entry is None:
+        raise AppError(ErrorCode.NOT_FOUND, details={"entity": "report", "id": report_id})
+    await audits_service.visible_audit(principal, entry.audit_id)
+    content = await report_files(settings).get(entry.sha256)
+    if content is None or hashlib.sha256(content).hexdigest() != entry.sha256:
+        # The register says it exists: a missing or altered file is the server's fault, never a 404.
+        raise RuntimeError(f"report file {entry.sha256} is missing or altered in the report store")
+    return _out(settings, entry), content
+
+
+async def public_status(token: str) -> PublicStatus | None:
+    """What the QR code's page shows: reference, date, version, current or superseded, SHA-256."""
+    entry = await store.get_by_token(token)
+    if entry is None:
+        return None
+    return PublicStatus(
+        reference=entry.reference,
+        issued_at=entry.issued_at,
+        version=entry.version,
+        status="superseded" if entry.superseded_by else "current",
+        sha256=entry.sha256,
+    )
+
+
+# ------------------------------------------------------------------ issuing
+
+
+def _reference(code: str, version: int, lang: str) -> str:
+    return f"{code}-R{version}-{lang.upper()}"
+
+
+def _issuer_role(principal: Principal, lead_person_id: str | None) -> Literal["lead_auditor", "audit_lead"]:
+    return "lead_auditor" if principal.person_id and principal.person_id == lead_person_id else "audit_lead"
+
+
+async def _issuer_name(principal: Principal) -> LocalizedName:
+    if principal.person_id:
+        person = await people_store.get_person(None, principal.person_id)
+        return person.full_name
+    return LocalizedName(ar=principal.username, fr=principal.username)
+
+
+def _gate_error(items: list[GateItemOut]) -> AppError:
+    return AppError(ErrorCode.REPORT_INCOMPLETE, details={"missing": msgspec.to_builtins(items)})
+
+
+_signing_keys: dict[tuple[str, float], signing.SigningKey] = {}
+
+
+def _signing_key(settings: Settings) -> signing.SigningKey:
+    """The organisation's key, loaded once per file version (loading costs about 0.1 s)."""
+    path = settings.signing_key_file
+    try:
+        stamp = (str(path), path.stat().st_mtime)
+        if stamp not in _signing_keys:
+            _signing_keys[stamp] = signing.load_configured_key(settings)
+        return _signing_keys[stamp]
+    except (OSError, signing.SigningKeyError) as exc:
+        raise AppError(ErrorCode.REPORT_SIGNING_UNAVAILABLE, params={"problem": str(exc)}) from exc
+
+
+def _draw_and_sign(
+    gathered: collect.Gathered, lang: ReportLang, key: signing.SigningKey, settings: Settings, reason: str
+) -> tuple[signing.SignedPdf, int]:
+    model = logic.build_report(gathered.facts, lang)
+    rendered = render_report(model, gathered.images)
+    signed = signing.sign_pdf(
+        rendered.pdf,
+        key,
+        rendered.signature_box,
+        reason=reason,
+        location=settings.public_base_url,
+        tsa_url=settings.tsa_url or None,
+    )
+    return signed, rendered.pages
+
+
+async def issue_report(
+    principal: Principal, settings: Settings, audit_id: str, data: IssueIn, locale: Locale
+) -> ReportOut:
+    """Issue the next version of the audit's report in ``data.lang``: gate, draw, sign, store, register."""
+    audit = await audits_service.visible_audit(principal, audit_id)
+    lead = next((m.person_id for m in audit.team if m.role == "lead"), None)
+    require(may_issue_report(principal, lead), CAN_ISSUE_REPORT)
+    if audit.status not in _ISSUABLE:
+        raise AppError(ErrorCode.REPORT_AUDIT_NOT_READY, params={"status": translate(locale, audit.status)})
+    version, previous = await store.next_version(audit.id, data.lang)
+    token = secrets.token_urlsafe(9).replace("-", "x").replace("_", "y")
+    issue = ReportIssue(
+        version=version,
+        supersedes=previous.reference if previous else None,
+        reference=_reference(audit.code, version, data.lang),
+        issued_at=utcnow(),
+        verification_url=verification_url(settings, token),
+        issuer=await _issuer_name(principal),
+        issuer_role=_issuer_role(principal, lead),
+        timezone=settings.time_zone,
+    )
+    async with sync_store.read_snapshot():
+        gathered = await collect.gather_facts(settings, audit, issue)
+    missing = [
+        GateItemOut(code=i.code, message=gate.missing_message(i, locale))
+        for i in gate.missing_items(gathered.facts)
+    ]
+    if version > 1 and not data.reason.strip():
+        missing.append(
+            GateItemOut(code="report.missing.reissue_reason", message=translate(locale, _REASON_NEEDED))
+        )
+    if missing:
+        raise _gate_error(missing)
+    key = _signing_key(settings)
+    signed, pages = await to_thread.run_sync(
+        _draw_and_sign, gathered, data.lang, key, settings, translate(data.lang, _SIGNING_REASON)
+    )
+    await report_files(settings).put(signed.sha256, signed.pdf)
+    entry = ReportEntry(
+        id=str(uuid.uuid4()),
+        audit_id=audit.id,
+        lang=data.lang,
+        version=version,
+        reference=issue.reference,
+        token=token,
+        sha256=signed.sha256,
+        size=len(signed.pdf),
+        pages=pages,
+        level=signed.level,
+        certificate_sha256=signed.certificate_fingerprint,
+        signer=key.certificate.subject.rfc4514_string(),
+        supersedes_id=previous.id if previous else None,
+        checklist_version=audit.checklist_version or "",
+        reason=data.reason.strip(),
+        issued_by=principal.username,
+        issued_at=issue.issued_at,
+    )
+    async with write_transaction():
+        if await changes_store.audit_changed_since(audit.id, gathered.head):
+            raise AppError(
+                ErrorCode.PRECONDITION_FAILED, details={"reason": translate(locale, _CHANGED_WHILE_ISSUING)}
+            )
+        await store.insert_report(principal, entry, principal.user_id)
+        if audit.status == "reported":
+            await audits_store.set_status(principal, audit, "signed")
+    return _out(settings, entry)
+
+
+# ------------------------------------------------------------------ verifying
+
+
+_VERDICTS = {
+    "current": N_(
+        "This is report {reference} (version {version}), signed and unaltered, and it is the current version."
+    ),
+    "superseded": N_(
+        "This is report {reference} (version {version}), signed and unaltered, but a later version "
+        "replaced it."
+    ),
+    "altered": N_("This file is not an unaltered report of the register: {problems}."),
+}
+_PROBLEMS = {
+    "unreadable": N_("the file cannot be read as a PDF"),
+    "not_signed": N_("it carries no signature"),
+    "digest_mismatch": N_("its content was changed after signing"),
+    "invalid_signature": N_("its signature is not valid"),
+    "not_whole_document": N_("something was added to the file after signing"),
+    "untrusted_signer": N_("it was not signed with this organisation's key"),
+    "not_registered": N_("no report with this exact content is in the register"),
+}
+
+
+async def verify_document(settings: Settings, pdf: bytes, locale: Locale) -> VerifyOut:
+    """The verdict on an uploaded PDF: the signature (valid, whole file), then the register by SHA-256."""
+    if not pdf.startswith(b"%PDF-"):
+        raise AppError(ErrorCode.REPORT_NOT_PDF)
+    verdict = await to_thread.run_sync(signing.verify_pdf, pdf)
+    entry = await store.find_by_sha256(verdict.sha256)
+    # The register vouches for the certificate a report was signed with, even after the key is renewed.
+    vouched = entry is not None and verdict.signer_fingerprint == entry.certificate_sha256
+    problems: list[str] = [p for p in verdict.problems if not (vouched and p == "untrusted_signer")]
+    if entry is None:
+        problems.append("not_registered")
+    audit_code = None
+    if entry is not None:
+        audit_code = (await audits_store.get_audit(entry.audit_id)).code
+    status: Literal["current", "superseded", "unknown"] = (
+        "unknown" if entry is None else "superseded" if entry.superseded_by else "current"
+    )
+    if entry is not None and not problems:
+        sentence = translate(locale, _VERDICTS[status], reference=entry.reference, version=entry.version)
+    else:
+        sentence = translate(
+            locale,
+            _VERDICTS["altered"],
+            problems="; ".join(translate(locale, _PROBLEMS[p]) for p in problems),
+        )
+    return VerifyOut(
+        signed=verdict.signed,
+        intact=verdict.intact,
+        valid=verdict.valid,
+        whole_document=verdict.whole_document,
+        registered=entry is not None,
+        status=status,
+        report_id=entry.id if entry else None,
+        reference=entry.reference if entry else None,
+        audit_id=entry.audit_id if entry else None,
+        audit_code=audit_code,
+        version=entry.version if entry else None,
+        lang=entry.lang if entry else None,
+        sha256=verdict.sha256,
+        signer=verdict.signer or "",
+        signed_at=verdict.signed_at,
+        level=verdict.level or "",
+        problems=problems,
+        verdict=sentence,
+    )
