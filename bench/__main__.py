@@ -6,7 +6,7 @@ import asyncio
 import platform
 import sys
 
-from bench import bench_app, bench_auth, bench_checklists, bench_sync, bench_tablets
+from bench import bench_app, bench_auth, bench_checklists, bench_reports, bench_sync, bench_tablets
 from bench.harness import report
 
 SUITES = {
@@ -15,6 +15,7 @@ SUITES = {
     "sync": bench_sync.run,
     "tablets": bench_tablets.run,
     "app": bench_app.run,
+    "reports": bench_reports.run,
 }
 
 
