@@ -28,7 +28,7 @@ from server.reports.flowables import (
 from server.reports.fonts import BOLD, REGULAR
 from server.reports.model import Block, Chart, Fields, FindingCard, Para, Signatures, Tone
 from server.reports.model import Table as TableBlock
-from server.reports.textlayout import shape_word, visual_line
+from server.reports.textlayout import mostly_rtl, shape_word, visual_line
 
 if TYPE_CHECKING:
     from collections.abc import Sequence
@@ -67,7 +67,10 @@ class Kit:
         return TextStyle(BOLD if bold else REGULAR, size, round(size * 1.6, 1), color, self.rtl)
 
     def text(self, text: str, style: TextStyle | None = None) -> BidiText:
-        return BidiText(text, style or self.style(), self.typesetter)
+        """A paragraph in the direction of its own words (mostly Arabic: right to left)."""
+        style = style or self.style()
+        rtl = mostly_rtl(text, style.rtl)
+        return BidiText(text, style if rtl == style.rtl else replace(style, rtl=rtl), self.typesetter)
 
     def visual(self, text: str) -> str:
         """One short line (a chart label) in display order."""

@@ -184,7 +184,7 @@ class FieldRow(Flowable):  # type: ignore[misc]
 
     def draw(self) -> None:
         label_width = self._columns(self.width)[0]
-        rtl = self._value.style.rtl
+        rtl = self._label.style.rtl  # the report's direction: a value may read the other way
         label_x = self.width - label_width if rtl else 0.0
         value_x = 0.0 if rtl else label_width + self._gap
         self._label.drawOn(self.canv, label_x, self.height - self._pad - self._label.height)

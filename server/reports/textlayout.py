@@ -14,6 +14,7 @@ No ReportLab here: widths come from a ``measure`` callable, so this module is te
 from __future__ import annotations
 
 import re
+import unicodedata
 from collections.abc import Callable, Iterable, Mapping
 from functools import lru_cache
 from typing import NamedTuple
@@ -28,6 +29,7 @@ __all__ = [
     "MissingGlyphsError",
     "Typesetter",
     "display_forms",
+    "mostly_rtl",
     "reorder_line",
     "shape_word",
     "visual_line",
@@ -49,6 +51,23 @@ _RESHAPER = ArabicReshaper(
 )
 _STRIP_INVISIBLE = {ord(c): None for c in INVISIBLE}
 _NUMBER = re.compile(r"\d+")
+
+
+def mostly_rtl(text: str, default: bool) -> bool:
+    """The base direction of a text typed by someone: right to left when most of its strong letters are
+    Arabic. A French statement inside an Arabic report reads left to right (its full stop at its end),
+    an Arabic sentence that starts with ``ISO 14001:2015`` still reads right to left; ``default`` when
+    the text has no letters (a number, a date)."""
+    rtl = ltr = 0
+    for char in text:
+        kind = unicodedata.bidirectional(char)
+        if kind in ("R", "AL"):
+            rtl += 1
+        elif kind == "L":
+            ltr += 1
+    if rtl == ltr:
+        return default
+    return rtl > ltr
 
 
 class MissingGlyphsError(ValueError):

@@ -119,3 +119,12 @@ def test_a_character_the_font_lacks_is_refused() -> None:
     typesetter.lines("تقرير التدقيق", "F", 1.0, 100.0, rtl=True)
     with pytest.raises(MissingGlyphsError, match="U\\+1F600"):
         typesetter.lines("تقرير 😀", "F", 1.0, 100.0, rtl=True)
+
+
+def test_a_paragraph_reads_in_the_direction_of_most_of_its_letters() -> None:
+    from server.reports.textlayout import mostly_rtl
+
+    assert not mostly_rtl("Les fiches de données de sécurité ne sont pas disponibles sur place.", True)
+    assert mostly_rtl("ISO 14001:2015 البند 6.1.3 المتعلقة بالالتزامات الواجب الامتثال لها", False)
+    assert mostly_rtl("12/11/2026", True) and not mostly_rtl("12/11/2026", False), "no letters: the default"
+    assert mostly_rtl("السيد محمد الإدريسي", False)
