@@ -2,23 +2,22 @@
 import { html, nothing, render } from "/vendor/lit-html@3.3.3/lit-html.js";
 import { describe, sendJson, setToken } from "./api.js";
 import { clearAll, getMeta, setMeta } from "./db.js";
-import { LANGUAGES, _, format, language, onLanguageChange, setLanguage, startLanguage } from "./i18n.js";
+import { LANGUAGES, _, format, language, onLanguageChange, refreshCatalog, setLanguage, startLanguage } from "./i18n.js";
 import { localWork } from "./outbox.js";
 import { href, parseRoute } from "./router.js";
 import { CHANGED, refreshStatus, sendLanguage, setSignedIn, startSync, syncEvents, syncNow, syncStatus } from "./sync.js";
 import * as audits from "./views/audits.js";
-import * as checklist from "./views/checklist.js";
 import { fillThumbnails, flushSaves, when } from "./views/common.js";
-import * as conflicts from "./views/conflicts.js";
-import * as device from "./views/device.js";
-import { findings, freeFinding, question } from "./views/finding.js";
-import * as history from "./views/history.js";
-import { closing, opening } from "./views/meetings.js";
-import * as plan from "./views/plan.js";
-import { ROLE_SCREENS, homeFor, roleLinks } from "./views/roles.js";
+import { ROLE_SCREENS, homeFor, roleLinks, screen } from "./views/roles.js";
 import { signInView } from "./views/signin.js";
 
-const SCREENS = { audits, device, plan, checklist, question, findings, finding: freeFinding, opening, closing, conflicts, history, ...ROLE_SCREENS };
+// the first screen is in the page's first modules, the others come when shown
+const SCREENS = {
+  audits, device: screen("device"), plan: screen("plan"), checklist: screen("checklist"),
+  question: screen("finding", "question"), findings: screen("finding", "findings"), finding: screen("finding", "freeFinding"),
+  opening: screen("meetings", "opening"), closing: screen("meetings", "closing"), conflicts: screen("conflicts"),
+  history: screen("history"), ...ROLE_SCREENS,
+};
 const ENDONYMS = { ar: "العربية", fr: "Français" }; // each language by its own name, never translated
 const worker = navigator.serviceWorker;
 let session = null;
@@ -182,17 +181,12 @@ async function registerWorker() {
 }
 
 async function boot() {
-  const [lang, stored] = await Promise.all([startLanguage(), getMeta("session")]);
-  await setLanguage(lang);
+  const [, stored] = await Promise.all([startLanguage(), getMeta("session")]);
   session = stored || null;
   setToken(session?.token || null);
   setSignedIn(Boolean(session));
-  if (worker) {
-    registerWorker();
-    worker.addEventListener("controllerchange", paint);
-  }
+  worker?.addEventListener("controllerchange", paint);
   onLanguageChange(() => (session ? reload() : paint()));
-  syncEvents.addEventListener("status", paint);
   syncEvents.addEventListener(CHANGED, ({ detail }) => {
     if (!route.params.auditId || detail.auditIds.includes(route.params.auditId)) reload();
   });
@@ -200,9 +194,19 @@ async function boot() {
   addEventListener("pagehide", flushSaves);
   document.addEventListener("visibilitychange", () => document.visibilityState === "hidden" && flushSaves());
   startSync();
-  await Promise.all([refreshStatus(), show()]);
+  await Promise.all([refreshStatus(), show()]); // the first frame shows the screen, not "Loading…" under the sync bar
+  let frame = 0; // the sync bar at the next frame: never inside a tap's handler, at most once a frame
+  const repaint = () => { frame ||= requestAnimationFrame(() => { frame = 0; paint(); }); };
+  syncEvents.addEventListener("status", repaint);
+  repaint();
   document.documentElement.dataset.ready = "true";
-  if (session) syncNow();
+  (window.requestIdleCallback || setTimeout)(() => { // once the first screen is up
+    if (worker) registerWorker();
+    if (session) syncNow();
+    refreshCatalog();
+    // every screen's module: a new version of the app deletes this version's files from the worker
+    Object.values(SCREENS).forEach((s) => s.preload?.());
+  });
 }
 
 boot();

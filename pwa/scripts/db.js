@@ -39,7 +39,7 @@ function transaction(db, stores, mode) {
     tx.oncomplete = () => resolve();
     tx.onerror = tx.onabort = () => reject(tx.error || new DOMException("The transaction was aborted.", "AbortError"));
   });
-  return { done, objectStore: (name) => promising(tx.objectStore(name)), abort: () => tx.abort() };
+  return { done, objectStore: (name) => promising(tx.objectStore(name)), abort: () => tx.abort(), commit: () => tx.commit?.() };
 }
 
 function connection() {

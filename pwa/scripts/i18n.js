@@ -18,28 +18,31 @@ export const format = (text, values) => text.replace(/%\((\w+)\)s/g, (all, name)
 export const language = () => current;
 const locale = () => (current === "ar" ? "ar-MA-u-nu-latn" : "fr-MA");
 
-/** A date (`YYYY-MM-DD`, an RFC 3339 time or a Date); "" for none. */
-export function formatDate(value, options = { dateStyle: "long" }) {
+const formats = {}; // made once per locale: the first costs 50–150 ms on a tablet (Intl loads its data)
+const made = (Format, options) => (formats[Format.name + locale() + JSON.stringify(options)] ??= new Format(locale(), options));
+
+/** A date (`YYYY-MM-DD`, an RFC 3339 time or a Date), with its time when `time`; "" for none. */
+export function formatDate(value, time = false) {
   if (!value) return "";
   const date = new Date(typeof value === "string" && value.length === 10 ? `${value}T12:00:00` : value);
-  return new Intl.DateTimeFormat(locale(), options).format(date);
+  return made(Intl.DateTimeFormat, time ? { dateStyle: "medium", timeStyle: "short" } : { dateStyle: "long" }).format(date);
 }
-export const formatDateTime = (value) => formatDate(value, { dateStyle: "medium", timeStyle: "short" });
-export const formatBytes = (bytes) => _("%(size)s MB", {
-  size: new Intl.NumberFormat(locale(), { maximumFractionDigits: 1 }).format(bytes / 1048576),
-});
+export const formatDateTime = (value) => formatDate(value, true);
+export const formatBytes = (bytes) => _("%(size)s MB", { size: made(Intl.NumberFormat, { maximumFractionDigits: 1 }).format(bytes / 1048576) });
 
 export const onLanguageChange = (listener) => listeners.add(listener);
 
-async function fetchCatalog(lang) {
+/** The server's catalog, stored unless the same as `cached` (then null). */
+async function fetchCatalog(lang, cached) {
   const response = await fetch(`/api/v1/i18n/${lang}`, { signal: AbortSignal.timeout(10000) });
   if (!response.ok) throw new Error(`catalog ${lang}: ${response.status}`);
   const { messages: fresh } = await response.json();
+  if (JSON.stringify(fresh) === JSON.stringify(cached)) return null;
   await setMeta(`catalog:${lang}`, fresh);
   return fresh;
 }
 /** Both catalogs, so that switching works offline later. */
-export const cacheCatalogs = () => Promise.all(LANGUAGES.map(fetchCatalog));
+export const cacheCatalogs = () => Promise.all(LANGUAGES.map((lang) => fetchCatalog(lang)));
 
 function apply(lang, catalog) {
   current = lang;
@@ -50,18 +53,25 @@ function apply(lang, catalog) {
   for (const listener of listeners) listener();
 }
 
-/** Switch at once from the cached catalog (the network when none is cached), then refresh it. */
-export async function setLanguage(lang) {
+/** Switch at once from the cached catalog (the network when none is cached); `kept`: the language
+ * stored already (at start: its catalog is refreshed once the screen is shown). */
+export async function setLanguage(lang, kept) {
   if (!LANGUAGES.includes(lang)) lang = "fr";
-  await setMeta("language", lang);
+  if (lang !== kept) await setMeta("language", lang);
   const cached = await getMeta(`catalog:${lang}`);
-  if (!cached) return apply(lang, await fetchCatalog(lang).catch(() => ({})));
-  apply(lang, cached);
-  fetchCatalog(lang).then((fresh) => {
-    if (current === lang && JSON.stringify(fresh) !== JSON.stringify(cached)) apply(lang, fresh);
-  }, () => {});
+  apply(lang, cached || (await fetchCatalog(lang).catch(() => ({}))));
+  if (cached && lang !== kept) refreshCatalog();
 }
 
-/** The language chosen on this tablet, else the browser's. */
-export const startLanguage = async () => (await getMeta("language"))
-  || (navigator.languages.some((tag) => tag.toLowerCase().startsWith("ar")) ? "ar" : "fr");
+/** The shown language's catalog from the server, applied if it changed. */
+export async function refreshCatalog() {
+  const lang = current;
+  const fresh = await fetchCatalog(lang, messages).catch(() => null);
+  if (fresh && current === lang) apply(lang, fresh);
+}
+
+/** At start: the language chosen on this tablet, else the browser's. */
+export async function startLanguage() {
+  const kept = await getMeta("language");
+  await setLanguage(kept || (navigator.languages.some((tag) => tag.toLowerCase().startsWith("ar")) ? "ar" : "fr"), kept);
+}

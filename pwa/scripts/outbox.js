@@ -5,38 +5,47 @@ import { fromServer } from "./packages.js";
 
 export const edits = new EventTarget();
 const nowIso = () => new Date().toISOString();
-const changed = (auditId) => edits.dispatchEvent(new CustomEvent("edit", { detail: { auditId } }));
+/** `change` (what the edit adds to localWork's counts) spares a recount of every record. */
+const changed = (auditId, change) => edits.dispatchEvent(new CustomEvent("edit", { detail: { auditId, change } }));
 const oldestFirst = (batches) => batches.sort((a, b) => a.createdAt.localeCompare(b.createdAt));
 const opCount = (batches) => batches.reduce((sum, b) => sum + b.ops.length, 0);
+/** What localWork counts, by the test a record passes. */
+const WORK = { drafts: (r) => r.draft && !r.deleted, rejected: (r) => r.rejected, locked: (r) => r.locked };
 
 async function dropQueued(outbox, id) {
   for (const seq of await outbox.index("ref").getAllKeys(id)) await outbox.delete(seq);
 }
 
-/** A record stamped now, and its op unless a draft (which the server would refuse). */
-async function putWithOp(tx, entity, record, data, deleted) {
+/** A record stamped now, and its op unless a draft (which the server would refuse): `[record, ...requests]`. */
+function putWithOp(tx, entity, record, data, deleted) {
   const stamped = { ...data, clientUpdatedAt: nowIso() };
   const draft = deleted ? null : draftReason(entity, stamped);
   const { auditId, id } = record;
-  await tx.objectStore(ENTITIES[entity]).put({ ...record, data: stamped, deleted, draft, rejected: null, locked: null, updatedAt: stamped.clientUpdatedAt });
-  if (!draft) await tx.objectStore("outbox").add({ auditId, entity, id, kind: deleted ? "delete" : "upsert", data: stamped });
+  const put = { ...record, data: stamped, deleted, draft, rejected: null, locked: null, updatedAt: stamped.clientUpdatedAt };
+  return [put, tx.objectStore(ENTITIES[entity]).put(put),
+    draft || tx.objectStore("outbox").add({ auditId, entity, id, kind: deleted ? "delete" : "upsert", data: stamped })];
 }
 
+const inBatch = async (tx, auditId, id) => (await tx.objectStore("batches").index("auditId").getAll(auditId)).some((b) => b.refs.some((r) => r.id === id));
+
 /** Store a change and queue its op in one transaction, with its files (`blobs`, prepared before). A
- * deletion the server never saw just removes the record. */
+ * deletion the server never saw just removes the record. Requests go out together (each wait for
+ * IndexedDB is a task behind the screen's). */
 export async function saveRecord(entity, { id, auditId, data, deleted = false }, blobs = []) {
   const store = ENTITIES[entity];
-  await write([store, "outbox", "batches", "blobs"], async (tx) => {
-    for (const blob of blobs) await tx.objectStore("blobs").put(blob);
-    const existing = await tx.objectStore(store).get(id);
-    await dropQueued(tx.objectStore("outbox"), id);
-    if (deleted && existing?.rev == null) {
-      const batches = await tx.objectStore("batches").index("auditId").getAll(auditId);
-      if (!batches.some((b) => b.refs.some((r) => r.id === id))) return tx.objectStore(store).delete(id);
-    }
-    await putWithOp(tx, entity, { ...existing, id, auditId, entity }, data, deleted);
+  const change = await write([store, "outbox", ...(deleted ? ["batches"] : []), ...(blobs.length ? ["blobs"] : [])], async (tx) => {
+    const [records, outbox] = [tx.objectStore(store), tx.objectStore("outbox")];
+    const [existing, queued] = await Promise.all([records.get(id), outbox.index("ref").getAllKeys(id),
+      ...blobs.map((blob) => tx.objectStore("blobs").put(blob))]);
+    const kept = !deleted || existing?.rev != null || (await inBatch(tx, auditId, id));
+    const dropped = queued.map((seq) => outbox.delete(seq));
+    const [after, ...writes] = kept ? putWithOp(tx, entity, { ...existing, id, auditId, entity }, data, deleted) : [null, records.delete(id)];
+    tx.commit();
+    await Promise.all([...dropped, ...writes]);
+    const counts = Object.entries(WORK).map(([key, test]) => [key, Boolean(after && test(after)) - Boolean(existing && test(existing))]);
+    return { ...Object.fromEntries(counts), pending: (after && !after.draft ? 1 : 0) - queued.length };
   });
-  changed(auditId);
+  changed(auditId, change);
 }
 
 /** `{keep: "theirs"}` adopts the server's copy; else `data` (mine, merged) or `deleted` goes as a change
@@ -51,29 +60,25 @@ export async function resolveConflict(conflict, { keep, data, deleted = false })
     await tx.objectStore("conflicts").delete(conflict.id);
     if (conflict.id !== server.id) await records.delete(conflict.id);
     if (keep === "theirs") return server.deleted ? records.delete(server.id) : records.put(theirs);
-    await putWithOp(tx, entity, theirs, data || theirs.data, deleted);
+    await Promise.all(putWithOp(tx, entity, theirs, data || theirs.data, deleted));
   });
   changed(auditId);
 }
 
-/** Changes not acknowledged yet: queued or in a batch. */
-export const pendingCount = (auditId) => read(["outbox", "batches"], async (tx) => {
-  const [outbox, batches] = [tx.objectStore("outbox"), tx.objectStore("batches")];
-  return auditId ? await outbox.index("auditId").count(auditId) + opCount(await batches.index("auditId").getAll(auditId))
-    : await outbox.count() + opCount(await batches.getAll());
+/** Changes not acknowledged yet, queued or in a batch: in all, or for each of `auditIds`. */
+export const pendingCount = (auditIds) => read(["outbox", "batches"], (tx) => {
+  const count = async (id) => {
+    const [queued, sent] = await Promise.all([tx.objectStore("outbox").index("auditId").count(id), tx.objectStore("batches").index("auditId").getAll(id)]);
+    return queued + opCount(sent);
+  };
+  return auditIds ? Promise.all(auditIds.map(count)) : count();
 });
 
 /** Work the server does not hold: what sign-out and clearing must not lose. */
 export async function localWork() {
-  const records = (await Promise.all(Object.values(ENTITIES).map(getAll))).flat();
-  const count = (test) => records.filter(test).length;
-  return {
-    pending: await pendingCount(),
-    drafts: count((r) => r.draft && !r.deleted),
-    rejected: count((r) => r.rejected),
-    locked: count((r) => r.locked),
-    conflicts: (await getAll("conflicts")).length,
-  };
+  const [records, pending, conflicts] = await Promise.all([Promise.all(Object.values(ENTITIES).map(getAll)), pendingCount(), getAll("conflicts")]);
+  const counts = Object.entries(WORK).map(([key, test]) => [key, records.flat().filter(test).length]);
+  return { ...Object.fromEntries(counts), pending, conflicts: conflicts.length };
 }
 
 /** Queued ops (500 at most) frozen into a batch with its Idempotency-Key, each on its record's server

@@ -1,6 +1,6 @@
 /** The server's data kept on the tablet, merged without ever overwriting local work. */
 import { getJson } from "./api.js";
-import { byAudit, get, getMeta, setMeta, write } from "./db.js";
+import { get, getMeta, read, setMeta, write } from "./db.js";
 import { LANGUAGES, cacheCatalogs, language } from "./i18n.js";
 import { ENTITIES } from "./ops.js";
 
@@ -69,11 +69,18 @@ export const fromServer = (entity, item) => ({
   draft: null, rejected: null, locked: null, conflict: false, updatedAt: item.data?.clientUpdatedAt || item.updatedAt,
 });
 
+const checklistsRead = new Map(); // auditId → [savedAt, lists]: hundreds of questions, read once a download
+
 export async function auditRecords(auditId, withChecklist = false) {
-  const [pkg, findings, meetings, conclusions, conflicts, lists] = await Promise.all([
-    get("audits", auditId), ...["findings", "meetings", "conclusions", "conflicts"].map((s) => byAudit(s, auditId)),
-    withChecklist && get("checklists", auditId),
-  ]);
+  const stores = ["audits", "findings", "meetings", "conclusions", "conflicts"];
+  const [pkg, findings, meetings, conclusions, conflicts] = await read(stores, (tx) => Promise.all(stores.map((s, i) => (i
+    ? tx.objectStore(s).index("auditId").getAll(auditId) : tx.objectStore(s).get(auditId)))));
+  let lists = null;
+  if (withChecklist && pkg) {
+    const [savedAt, cached] = checklistsRead.get(auditId) || [];
+    lists = savedAt === pkg.savedAt ? cached : await get("checklists", auditId);
+    checklistsRead.set(auditId, [pkg.savedAt, lists]);
+  }
   const checklist = lists ? lists[language()] || lists.fr || [] : [];
   return { pkg, findings, meetings, conclusion: conclusions.find((c) => !c.deleted) || null, conflicts, checklist };
 }

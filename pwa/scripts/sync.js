@@ -19,7 +19,15 @@ function publish(changes) {
   status = { ...status, ...changes };
   syncEvents.dispatchEvent(new CustomEvent("status", { detail: status }));
 }
-export const refreshStatus = async () => publish({ ...(await localWork()), lastSync: (await getMeta("lastSync")) || null });
+let editCount = 0;
+/** The counts read again from every record; again if an edit came meanwhile (it may be missed). */
+export async function refreshStatus() {
+  for (let seen = -1; seen !== editCount;) {
+    seen = editCount;
+    const [work, lastSync] = await Promise.all([localWork(), getMeta("lastSync")]);
+    if (seen === editCount) publish({ ...work, lastSync: lastSync || null });
+  }
+}
 
 export function setSignedIn(value) {
   signedIn = value;
@@ -189,8 +197,10 @@ async function pull(auditId) {
 /** After edits (grouped), on reconnection, on return to the page, every minute. */
 export function startSync() {
   let debounce = null;
-  edits.addEventListener("edit", () => {
-    refreshStatus();
+  edits.addEventListener("edit", ({ detail: { change } }) => {
+    editCount += 1;
+    if (change) publish(Object.fromEntries(Object.entries(change).map(([key, n]) => [key, (status[key] || 0) + n])));
+    else refreshStatus();
     clearTimeout(debounce);
     debounce = setTimeout(syncNow, 1500);
   });

@@ -13,8 +13,8 @@ const byId = (items) => new Map(items.map((i) => [i.id, i]));
 export async function load() {
   let audits = await cachedAuditList();
   if (!audits.length) audits = await refreshAuditList().catch(() => []);
-  const [processes, packages, conflicts] = await Promise.all([cachedProcesses(), getAll("audits"), getAll("conflicts")]);
-  const pending = await Promise.all(audits.map((a) => pendingCount(a.id)));
+  const [processes, packages, conflicts, pending] = await Promise.all([cachedProcesses(), getAll("audits"), getAll("conflicts"),
+    pendingCount(audits.map((a) => a.id))]);
   const count = (id) => conflicts.filter((c) => c.auditId === id).length;
   return { audits: audits.map((a, i) => ({ ...a, pending: pending[i], conflicts: count(a.id) })), processes: byId(processes), packages: byId(packages) };
 }

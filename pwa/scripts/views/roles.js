@@ -1,4 +1,4 @@
-/** Who sees what. Other roles' screens need the server and load on first use (never offline). */
+/** Who sees what, and each screen imported on first use. Other roles' screens need the server. */
 import { ApiError, OfflineError } from "../api.js";
 import { _ } from "../i18n.js";
 import { href, parseRoute } from "../router.js";
@@ -9,30 +9,34 @@ const plans = (session) => has(session, "admin", "audit_lead"); // the server's 
 const audits = (session) => has(session, "audit_lead", "auditor");
 const reads = (session) => has(session, "admin", "audit_lead", "manager", "auditee");
 
-/** A screen imported on first use, for the roles `allowed` lets in. */
-function lazy(file, name, allowed) {
-  let screen = null;
+/** The screen `name` of views/`file`.js (the module when none), imported when first shown: the import
+ * map names the hashed file, which the worker keeps for offline use. With `allowed`, only those roles
+ * open it, and it needs the server. */
+export function screen(file, name, allowed) {
+  let shown = null;
+  const module = () => import(`/scripts/views/${file}.js`).then((m) => (name ? m[name] : m));
   return {
+    preload() { if (!allowed) module().catch(() => {}); },
     async load(params, ctx) {
-      if (!allowed(ctx.session)) throw new ApiError(403, "auth.forbidden", _("Your role does not open this screen."));
+      if (allowed && !allowed(ctx.session)) throw new ApiError(403, "auth.forbidden", _("Your role does not open this screen."));
       try {
-        screen ??= (await import(`/scripts/views/${file}.js`))[name]; // the import map names the hashed file
-        return await screen.load(params, ctx);
+        shown ??= await module();
+        return await shown.load(params, ctx);
       } catch (error) {
-        if (!(error instanceof OfflineError || (!screen && error instanceof TypeError))) throw error;
+        if (!allowed || !(error instanceof OfflineError || (!shown && error instanceof TypeError))) throw error;
         throw Object.assign(new OfflineError(), { message: _("This screen works with the server, and there is no connection now. Nothing on this tablet is lost; try again once connected.") });
       }
     },
-    view: (data, ctx) => screen.view(data, ctx),
-    after: (root) => screen?.after?.(root),
+    view: (data, ctx) => shown.view(data, ctx),
+    after: (root) => shown?.after?.(root),
   };
 }
 
 export const ROLE_SCREENS = {
-  lead: lazy("lead-audits", "auditList", plans), leadNew: lazy("lead-plan", "planEditor", plans),
-  leadPlan: lazy("lead-plan", "planEditor", plans), leadAudit: lazy("lead-audit", "overview", plans),
-  leadTeam: lazy("lead-team", "teamEditor", plans), leadProgress: lazy("lead-progress", "progress", plans),
-  leadLate: lazy("late", "late", plans), read: lazy("reader", "readList", reads), readAudit: lazy("reader", "readAudit", reads),
+  lead: screen("lead-audits", "auditList", plans), leadNew: screen("lead-plan", "planEditor", plans),
+  leadPlan: screen("lead-plan", "planEditor", plans), leadAudit: screen("lead-audit", "overview", plans),
+  leadTeam: screen("lead-team", "teamEditor", plans), leadProgress: screen("lead-progress", "progress", plans),
+  leadLate: screen("late", "late", plans), read: screen("reader", "readList", reads), readAudit: screen("reader", "readAudit", reads),
 };
 
 /** The shell's links for this person's roles. */
