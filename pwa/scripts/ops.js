@@ -20,7 +20,7 @@ const WIRE = {
   }),
   conclusion: (d) => ({
     summary: trim(d.summary), conclusions: trim(d.conclusions), divergingOpinions: trim(d.divergingOpinions),
-    degrees: (d.degrees || []).filter((x) => x.degree), signatures: d.signatures || [],
+    degrees: (d.degrees || []).filter((x) => x.degree), signatures: d.signatures || [], auditeeUnsignedReason: trim(d.auditeeUnsignedReason),
   }),
 };
 

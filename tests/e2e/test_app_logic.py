@@ -138,6 +138,17 @@ def test_ops_follow_the_sync_protocol(page: Page) -> None:
     assert ops[3] == "conclusion"
 
 
+def test_a_conclusion_op_says_why_the_auditee_did_not_sign(page: Page) -> None:
+    data = run(
+        page,
+        "ops",
+        """(m) => [m.pushOp({entity: "conclusion", kind: "upsert", id: "c1", auditId: "a1",
+        data: {auditeeUnsignedReason: "  Absent at the closing meeting. "}}, 1).data,
+        m.pushOp({entity: "conclusion", kind: "upsert", id: "c1", auditId: "a1", data: {}}, 2).data]""",
+    )
+    assert [d["auditeeUnsignedReason"] for d in data] == ["Absent at the closing meeting.", ""]
+
+
 def test_a_finding_op_carries_the_capture_time_of_its_attached_photos_only(page: Page) -> None:
     kept, dropped = "a" * 64, "b" * 64
     data = run(

@@ -134,8 +134,9 @@ async function file(sha256) {
   return files.get(sha256) || null;
 }
 
-export const thumbnails = (shas, remove) => html`<ul class="thumbs">${shas.map((sha, i) => html`<li>
-  <img alt=${_("Photo %(number)s", { number: i + 1 })} data-sha=${sha} src=${files.get(sha)?.url ?? nothing}>
+/** Photos by hash, `taken` (a finding's photosTakenAt) in their captions. */
+export const thumbnails = (shas, remove, taken = {}) => html`<ul class="thumbs">${shas.map((sha, i) => html`<li>
+  <img alt=${_("Photo %(number)s", { number: i + 1 })} data-sha=${sha} data-taken=${taken[sha] ?? nothing} src=${files.get(sha)?.url ?? nothing}>
   ${remove ? html`<button type="button" class="small" @click=${() => remove(sha)}
     aria-label=${_("Remove photo %(number)s", { number: i + 1 })}>${_("Remove")}</button>` : nothing}</li>`)}</ul>`;
 
@@ -145,7 +146,8 @@ export async function fillThumbnails(root) {
     const found = await file(img.dataset.sha);
     if (found && !img.src) img.src = found.url;
     // a caption shown by CSS from an attribute lit does not bind
-    const caption = found ? found.time && formatDateTime(found.time) : _("Kept on the server: shown with a connection");
+    const time = img.dataset.taken || found?.time; // the server's copy has no capture time of its own
+    const caption = found ? time && formatDateTime(time) : _("Kept on the server: shown with a connection");
     if (caption) img.parentElement.dataset.caption = caption;
   }
 }

@@ -11,7 +11,7 @@ const FIELDS = {
     auditeeResponse: N_("Auditee's response"), attachments: N_("Photos") },
   meeting: { heldAt: N_("Date and time"), place: N_("Place"), attendees: N_("Attendance"), notes: N_("Notes") },
   conclusion: { summary: N_("Findings summary"), conclusions: N_("The lead auditor's conclusions"), degrees: N_("Degrees"),
-    divergingOpinions: N_("Diverging opinions"), signatures: N_("Signatures") },
+    divergingOpinions: N_("Diverging opinions"), signatures: N_("Signatures"), auditeeUnsignedReason: N_("Why the auditee's representative did not sign") },
 };
 const SHOWN = {
   verdict: (v) => label(VERDICTS, v),

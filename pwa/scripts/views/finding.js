@@ -64,7 +64,7 @@ function form(ctx, record, head, afterDelete) {
     ${finding.field("statement", _("Statement"), { area: true })}
     ${finding.field("evidence", _("Objective evidence"), { area: true, required: NEEDS_EVIDENCE.includes(data.verdict) })}
     <section class="photos"><h2>${_("Photos")}</h2>
-      ${thumbnails(data.attachments, remove)}
+      ${thumbnails(data.attachments, remove, data.photosTakenAt)}
       ${data.attachments.length < MAX_PHOTOS ? html`<label class="button file" data-testid="take-photo">
         ${preparing ? _("Preparing the photo…") : _("Take a photo")}<input type="file" accept="image/*" capture="environment"
         multiple class="visually-hidden" ?disabled=${preparing} @change=${(e) => addPhotos(ctx, e.target)}></label>` : nothing}

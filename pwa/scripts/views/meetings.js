@@ -4,7 +4,7 @@ import { N_, _, format, formatDateTime } from "../i18n.js";
 import { auditRecords } from "../packages.js";
 import { blobRecord } from "../photos.js";
 import { attachPad, signatureFile } from "../signature.js";
-import { DEGREES, STANDARDS, VERDICTS, auditView, editor, html, label, localName, noSubmit, options, recordNotes, thumbnails } from "./common.js";
+import { DEGREES, STANDARDS, VERDICTS, auditView, editor, html, label, localName, noSubmit, nothing, options, recordNotes, thumbnails } from "./common.js";
 
 const SIGNERS = { lead_auditor: N_("Lead auditor"), auditee_representative: N_("Auditee's representative") };
 const meeting = editor("meeting");
@@ -101,14 +101,15 @@ function signature(ctx, role, name, position = "") {
     <label>${_("Signer's position")}<input .value=${signer.position} @input=${(e) => { signer.position = e.target.value; }}></label>
     <canvas class="pad" role="img" aria-label=${_("Signature area: %(signer)s", { signer: who })}></canvas>
     <button type="button" @click=${(e) => attachPad(canvas(e)).clear()}>${_("Clear the drawing")}</button>
-    <button type="button" class="primary" data-testid=${`save-signature-${role}`} @click=${(e) => sign(ctx, role, canvas(e))}>${_("Save the signature")}</button>`}
+    <button type="button" class="primary" data-testid=${`save-signature-${role}`} @click=${(e) => sign(ctx, role, canvas(e))}>${_("Save the signature")}</button>
+    ${role === "auditee_representative" ? conclusion.field("auditeeUnsignedReason", _("Why the auditee's representative did not sign"), { area: true }) : nothing}`}
   </div>`;
 }
 
 export const closing = {
   async load(params) {
     const data = await loadMeeting("closing", params);
-    conclusion.edit(params.auditId, data.conclusion, { summary: "", conclusions: "", degrees: [], divergingOpinions: "", signatures: [] });
+    conclusion.edit(params.auditId, data.conclusion, { summary: "", conclusions: "", degrees: [], divergingOpinions: "", signatures: [], auditeeUnsignedReason: "" });
     return data;
   },
   view: auditView("closing", () => _("Closing meeting"), (data, ctx) => {

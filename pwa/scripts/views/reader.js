@@ -18,7 +18,7 @@ export const readList = {
 const finding = ({ data }, questions) => html`<li class="card" data-testid="finding" data-verdict=${data.verdict}>
   <p>${verdictTag(data.verdict)}</p>${facts([[_("Question"), questions.get(data.questionId)?.text], [_("Statement"), data.statement],
     [_("Objective evidence"), data.evidence], [_("Clauses"), dots(data.clauseRefs.map(clauseRef))],
-    [_("Auditee's response"), data.auditeeResponse]])}${data.attachments.length ? thumbnails(data.attachments) : nothing}</li>`;
+    [_("Auditee's response"), data.auditeeResponse]])}${data.attachments.length ? thumbnails(data.attachments, null, data.photosTakenAt) : nothing}</li>`;
 
 export const readAudit = {
   load: ({ auditId }) => getJson(`/api/v1/audits/${auditId}/package?lang=${language()}`),
