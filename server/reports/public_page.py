@@ -26,6 +26,7 @@ _STATUS = {
     "superseded": N_("Superseded: a later version of this report was issued; ask for the current one."),
     "unknown": N_("Unknown: no report with this address is in the register. This copy cannot be trusted."),
 }
+_TITLE = N_("Report verification")
 _HINT = N_(
     "Compare the SHA-256 above with that of the file you hold: any change to a signed report changes it. "
     "The content of a report is shown only to signed-in people who may read it."
@@ -53,6 +54,7 @@ def public_page(status: PublicStatus | None, locale: Locale, token: str, zone: t
     def _(message: str, **params: object) -> str:
         return translate(locale, message, **params)
 
+    title = escape(_(_TITLE))
     state = status.status if status else "unknown"
     rows = ""
     if status is not None:
@@ -69,8 +71,8 @@ def public_page(status: PublicStatus | None, locale: Locale, token: str, zone: t
     return (
         f'<!doctype html><html lang="{locale}" dir="{text_direction(locale)}"><head><meta charset="utf-8">'
         '<meta name="viewport" content="width=device-width,initial-scale=1">'
-        f"<title>{escape(_('Report verification'))} — Tadqiq</title><style>{_STYLE}</style></head><body>"
-        f"<h1>{escape(_('Report verification'))}</h1>"
+        f"<title>{title} — Tadqiq</title><style>{_STYLE}</style></head><body>"
+        f"<h1>{title}</h1>"
         f'<p class="status" data-status="{state}" style="border-color:{colour};color:{colour}">'
         f"{escape(_(_STATUS[state]))}</p>"
         f"<dl>{rows}</dl>"
