@@ -41,9 +41,21 @@ COMPLETED_CODE: Final = re.compile(r"^AI-[0-9]{4}-T[1-4]-01$")
 
 
 async def issue_demo_reports(settings: Settings, lead: Principal, audit_id: str) -> None:
-    """Issue and sign the completed audit's reports in Arabic and in French, as its lead auditor."""
-    # wired by the lead when reports.service lands
-    del settings, lead, audit_id
+    """Issue and sign the completed audit's reports in Arabic and in French, as its lead auditor, with
+    the organisation's key (a self-signed demo key is made first when there is none)."""
+    from server.reports.keys import key_password, make_demo_key
+    from server.reports.schemas import IssueIn
+    from server.reports.service import issue_report
+
+    if not settings.signing_key_file.is_file():
+        make_demo_key(
+            settings.signing_key_file,
+            key_password(settings),
+            organisation="Conseil régional de Béni Mellal-Khénifra (démonstration)",
+            common_name="Tadqiq — clé de démonstration",
+        )
+    for lang in ("ar", "fr"):
+        await issue_report(lead, settings, audit_id, IssueIn(lang=lang), lang)
 
 
 async def _read_org() -> DemoOrg:
