@@ -40,12 +40,18 @@ COMPLETED_CODE: Final = re.compile(r"^AI-[0-9]{4}-T[1-4]-01$")
 """The code of the demo's completed audit (T for trimestre): one per database, whatever the quarter."""
 
 
-async def issue_demo_reports(settings: Settings, lead: Principal, audit_id: str) -> None:
+async def issue_demo_reports(settings: Settings, audit_id: str) -> None:
     """Issue and sign the completed audit's reports in Arabic and in French, as its lead auditor, with
-    the organisation's key (a self-signed demo key is made first when there is none)."""
+    the organisation's key (a self-signed demo key is made first when there is none). Called outside
+    any transaction: issuing reads the audit in a snapshot transaction of its own (on PostgreSQL its
+    isolation level is set first, which a transaction already under way refuses)."""
     from server.reports.keys import key_password, make_demo_key
     from server.reports.schemas import IssueIn
     from server.reports.service import issue_report
+
+    audit = await audits_store.get_audit(audit_id)
+    lead_person = next(m.person_id for m in audit.team if m.role == "lead")
+    lead = (await _read_org()).principal_of_person(lead_person)
 
     if not settings.signing_key_file.is_file():
         make_demo_key(
@@ -79,7 +85,8 @@ async def _read_org() -> DemoOrg:
 
 
 async def load_completed_audit(settings: Settings, today: date) -> str | None:
-    """Load the completed audit unless the database already has it; returns its id, else None."""
+    """Load the completed audit unless the database already has it; returns its id, else None. Its
+    reports are issued by :func:`issue_demo_reports` once this has been committed."""
     if any(COMPLETED_CODE.match(audit.code) for audit in await audits_store.list_audits()):
         return None
     spec = read_completed_audit()
@@ -101,7 +108,6 @@ async def load_completed_audit(settings: Settings, today: date) -> str | None:
     await audits_service.transition_audit(
         lead, audit.id, TransitionIn(to="reported"), [current.rev], checklists_dir=settings.checklists_dir
     )
-    await issue_demo_reports(settings, lead, audit.id)
     return audit.id
 
 

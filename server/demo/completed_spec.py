@@ -179,6 +179,9 @@ class DemoOrg:
     processes: dict[str, tuple[str, str]]
     """Code → (process id, owner unit id)."""
 
+    def principal_of_person(self, person_id: str) -> Principal:
+        return next(p for p in self.principals.values() if p.person_id == person_id)
+
 
 @dataclass(frozen=True)
 class DemoRun:

@@ -12,7 +12,7 @@ from server.auth import store as auth_store
 from server.auth.logic import hash_password, make_hasher
 from server.checklists.library import load_library
 from server.demo.audits import load_demo_audits
-from server.demo.completed_audit import load_completed_audit
+from server.demo.completed_audit import issue_demo_reports, load_completed_audit
 from server.lib.clock import utcnow
 from server.lib.db import write_transaction
 from server.lib.principal import Role
@@ -186,5 +186,8 @@ async def load_demo(settings: Settings, path: Path = DEMO_FILE) -> list[tuple[st
             )
             accounts.append((person.username, sorted(person.roles)))
         await load_demo_audits(settings.checklists_dir, utcnow().date())
-        await load_completed_audit(settings, utcnow().date())
+        completed = await load_completed_audit(settings, utcnow().date())
+    if completed is not None:
+        # After the commit: issuing a report reads the audit in a snapshot transaction of its own.
+        await issue_demo_reports(settings, completed)
     return accounts

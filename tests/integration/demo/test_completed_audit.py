@@ -1,8 +1,8 @@
-"""After the demo loads, a completed audit of the previous quarter is there as a tablet would have
-left it: reported, with its findings of every class, nonconformities with photos whose stored files
-match their hashes, both meetings and a signed conclusion; loading again adds nothing (SQLite and
-PostgreSQL). The demo is loaded into a database and a file store of its own, because the shared
-template's copies carry the database without the files."""
+"""After the demo loads, a completed audit of the previous quarter is there as the tablets left it, with
+its findings of every class, nonconformities with photos whose stored files match their hashes, both
+meetings and a signed conclusion, and its reports issued and signed in Arabic and French for management
+to download; loading again adds nothing (SQLite and PostgreSQL). The demo is loaded into a database and a
+file store of its own, as ``tadqiq demo`` does."""
 
 from __future__ import annotations
 
@@ -109,7 +109,7 @@ async def test_the_demo_holds_a_reported_audit_of_the_previous_quarter(
 ) -> None:
     lead = await login(demo, "lead")
     audit, package = await _completed(demo, lead)
-    assert audit["status"] == "reported"
+    assert audit["status"] == "signed"  # reported by its lead, then signed by issuing its reports
     first, last = _previous_quarter(datetime.now(UTC).date())
     start, end = date.fromisoformat(audit["plannedStart"]), date.fromisoformat(audit["plannedEnd"])
     assert first <= start <= end <= last
@@ -182,6 +182,25 @@ async def test_meetings_and_a_conclusion_signed_by_both_sides(
     assert signatures["lead_auditor"]["attachment"] != signatures["auditee_representative"]["attachment"]
 
 
+async def test_management_downloads_the_signed_reports_in_arabic_and_french(
+    demo: AsyncTestClient[Any], loaded: Settings
+) -> None:
+    audit, _ = await _completed(demo, await login(demo, "lead"))
+    manager = await login(demo, "manager")
+    listed = await demo.get(f"/api/v1/audits/{audit['id']}/reports", headers=manager)
+    assert listed.status_code == 200, listed.text
+    reports = {r["lang"]: r for r in listed.json()}
+    assert set(reports) == {"ar", "fr"}
+    for report in reports.values():
+        assert (report["version"], report["status"]) == (1, "current")
+        pdf = await demo.get(report["downloadUrl"], headers=manager)
+        assert pdf.status_code == 200 and pdf.headers["content-type"] == "application/pdf"
+        assert (
+            pdf.content.startswith(b"%PDF-") and hashlib.sha256(pdf.content).hexdigest() == report["sha256"]
+        )
+        assert b"/ByteRange" in pdf.content  # signed
+
+
 async def _counts(
     settings: Settings, client: AsyncTestClient[Any], headers: dict[str, str]
 ) -> dict[str, Any]:
@@ -190,6 +209,7 @@ async def _counts(
     root: Path = settings.var_dir / "blobs"
     return {
         "audits": sorted((a["code"], a["status"], a["rev"]) for a in audits),
+        "reports": sorted(p.name for p in (settings.var_dir / "reports").rglob("*") if p.is_file()),
         "changes": [len(pulled["changes"]), len(pulled["meetings"]), len(pulled["conclusions"])],
         "cursor": pulled["cursor"],
         "files": sorted(p.name for p in root.rglob("*") if p.is_file()),
