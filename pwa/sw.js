@@ -1,8 +1,8 @@
-/* The app's files for starting offline (the data lives in IndexedDB): navigations network first (3 s),
- * files from the version's cache, the API from the network, catalogs stale-while-revalidate. */
+/* Offline start: navigations network first (3 s), files from the version's cache, the API from the
+ * network, catalogs stale-while-revalidate. */
 const PREFIX = "tadqiq-";
 const CATALOGS = "tadqiq-catalogs";
-// The app registers "/sw.js?v=<version>": a new version of the app is a new worker.
+// "/sw.js?v=<version>": a new version of the app is a new worker
 const CACHE = PREFIX + (new URL(self.location.href).searchParams.get("v") || "current");
 
 self.addEventListener("install", (event) => event.waitUntil((async () => {

@@ -1,4 +1,4 @@
-/** The shell, the session, and the screens: `{load(params, ctx), view(data, ctx), after?(root)}`. */
+/** The shell, the session (sign-in too), and the screens: `{load(params, ctx), view(data, ctx), after?(root)}`. */
 import { html, nothing, render } from "/vendor/lit-html@3.3.3/lit-html.js";
 import { describe, sendJson, setToken } from "./api.js";
 import { clearAll, getMeta, setMeta } from "./db.js";
@@ -9,14 +9,12 @@ import { CHANGED, refreshStatus, sendLanguage, setSignedIn, startSync, syncEvent
 import * as audits from "./views/audits.js";
 import { fillThumbnails, flushSaves, when } from "./views/common.js";
 import { ROLE_SCREENS, homeFor, roleLinks, screen } from "./views/roles.js";
-import { signInView } from "./views/signin.js";
 
-// the first screen is in the page's first modules, the others come when shown
-const SCREENS = {
-  audits, device: screen("device"), plan: screen("plan"), checklist: screen("checklist"),
+const SCREENS = { // the first screen comes with the page's modules, the others when first shown
+  audits, device: screen("device"), plan: audits.plan, checklist: screen("finding", "checklist"),
   question: screen("finding", "question"), findings: screen("finding", "findings"), finding: screen("finding", "freeFinding"),
   opening: screen("meetings", "opening"), closing: screen("meetings", "closing"), conflicts: screen("conflicts"),
-  history: screen("history"), ...ROLE_SCREENS,
+  history: screen("finding", "history"), ...ROLE_SCREENS,
 };
 const ENDONYMS = { ar: "العربية", fr: "Français" }; // each language by its own name, never translated
 const worker = navigator.serviceWorker;
@@ -41,22 +39,16 @@ const ctx = {
   },
   offlineReady: waitForController,
   offlineReadyNow: () => Boolean(worker?.controller),
-  signIn,
   signOut: async () => {
     await sendJson("POST", "/api/v1/auth/logout").catch(() => {}); // the token goes with the data anyway
     await forget();
   },
-  clearData: () => forget(),
+  clearData: forget,
 };
 
 async function reload() {
   const loading = ++loads;
-  let loaded;
-  try {
-    loaded = await SCREENS[route.name].load(route.params, ctx);
-  } catch (error) {
-    loaded = { failure: describe(error) };
-  }
+  const loaded = await SCREENS[route.name].load(route.params, ctx).catch((error) => ({ failure: describe(error) }));
   if (loading === loads) {
     data = loaded;
     paint();
@@ -98,9 +90,38 @@ function header() {
   </div>` : nothing}`;
 }
 
+/** Sign in, also when a session ends (nothing on the tablet is lost). */
+let signInError = "";
+let signingIn = false;
+
+function signInView(expired) {
+  const submit = async (event) => {
+    event.preventDefault();
+    const form = new FormData(event.target);
+    [signingIn, signInError] = [true, ""];
+    paint();
+    try {
+      await signIn(String(form.get("username")).trim(), String(form.get("password")));
+    } catch (failure) {
+      signInError = failure.message;
+    }
+    signingIn = false;
+    paint();
+  };
+  return html`<section class="signin"><h1>${_("Sign in")}</h1>
+    ${expired ? html`<p class="note warn">${_("Your session has ended. Sign in again to send your work: nothing is lost.")}</p>
+      <p><a href=${href("device")}>${_("This tablet: export the unsynced work")}</a></p>` : nothing}
+    <form @submit=${submit} data-testid="signin-form">
+      <label>${_("User name")}<input name="username" autocomplete="username" autocapitalize="none" required .value=${session?.user.username || ""}></label>
+      <label>${_("Password")}<input name="password" type="password" autocomplete="current-password" required></label>
+      ${signInError ? html`<p class="note error" role="alert" data-testid="signin-error">${signInError}</p>` : nothing}
+      <button class="primary" ?disabled=${signingIn}>${signingIn ? _("Signing in…") : _("Sign in")}</button>
+    </form></section>`;
+}
+
 function main() {
   const expired = syncStatus().state === "signin";
-  if (!session || (expired && route.name !== "device")) return signInView({ ...ctx, expired, username: session?.user.username });
+  if (!session || (expired && route.name !== "device")) return signInView(expired);
   if (!data) return html`<p class="muted">${_("Loading…")}</p>`;
   if (data.failure) return html`<h1>${_("This screen could not be shown")}</h1><p class="note error">${data.failure}</p>
     <button type="button" data-testid="retry" @click=${reload}>${_("Try again")}</button>`;
@@ -138,10 +159,7 @@ async function signIn(username, password) {
   }
   const out = await sendJson("POST", "/api/v1/auth/login", { username, password });
   if (previous && previous !== username) await clearAll(); // another person: the last one's copies go
-  session = { token: out.token, user: out.user };
-  await setMeta("session", session);
-  setToken(session.token);
-  setSignedIn(true);
+  await setMeta("session", useSession({ token: out.token, user: out.user }));
   if (LANGUAGES.includes(out.user.locale) && !(await getMeta("languageChosen"))) {
     await setMeta("languageSent", out.user.locale);
     if (out.user.locale !== language()) await setLanguage(out.user.locale);
@@ -151,40 +169,36 @@ async function signIn(username, password) {
   syncNow();
 }
 
+function useSession(value) {
+  setToken(value?.token || null);
+  setSignedIn(Boolean(value));
+  return (session = value);
+}
+
 async function forget() {
   await clearAll();
-  session = null;
-  setToken(null);
-  setSignedIn(false);
+  useSession(null);
   await refreshStatus();
   location.hash = href("audits");
   await show();
 }
 
-/** True once a service worker controls the page. */
-function waitForController(timeout = 15000) {
-  if (!worker || worker.controller) return Promise.resolve(Boolean(worker));
-  return new Promise((resolve) => {
-    setTimeout(() => resolve(false), timeout);
+function waitForController() {
+  return !worker || worker.controller ? Promise.resolve(Boolean(worker)) : new Promise((resolve) => {
+    setTimeout(() => resolve(false), 15000);
     worker.addEventListener("controllerchange", () => resolve(true), { once: true });
   });
 }
 
-/** A new version of the app registers a new worker. */
 async function registerWorker() {
   try {
     const { version } = await (await fetch("/app-manifest.json", { cache: "no-store" })).json();
     await worker.register(`/sw.js?v=${encodeURIComponent(version)}`, { scope: "/" });
-  } catch (error) { // offline: the installed worker keeps serving
-    console.info("service worker not registered now", error);
-  }
+  } catch { /* offline: the installed worker keeps serving */ }
 }
 
 async function boot() {
-  const [, stored] = await Promise.all([startLanguage(), getMeta("session")]);
-  session = stored || null;
-  setToken(session?.token || null);
-  setSignedIn(Boolean(session));
+  useSession((await Promise.all([getMeta("session"), startLanguage()]))[0] || null);
   worker?.addEventListener("controllerchange", paint);
   onLanguageChange(() => (session ? reload() : paint()));
   syncEvents.addEventListener(CHANGED, ({ detail }) => {
@@ -194,7 +208,7 @@ async function boot() {
   addEventListener("pagehide", flushSaves);
   document.addEventListener("visibilitychange", () => document.visibilityState === "hidden" && flushSaves());
   startSync();
-  await Promise.all([refreshStatus(), show()]); // the first frame shows the screen, not "Loading…" under the sync bar
+  await Promise.all([refreshStatus(), show()]); // one paint for both: the first frame shows the screen
   let frame = 0; // the sync bar at the next frame: never inside a tap's handler, at most once a frame
   const repaint = () => { frame ||= requestAnimationFrame(() => { frame = 0; paint(); }); };
   syncEvents.addEventListener("status", repaint);
@@ -204,7 +218,7 @@ async function boot() {
     if (worker) registerWorker();
     if (session) syncNow();
     refreshCatalog();
-    // every screen's module: a new version of the app deletes this version's files from the worker
+    // every module now: a new version of the app deletes this one's files from the worker
     Object.values(SCREENS).forEach((s) => s.preload?.());
   });
 }

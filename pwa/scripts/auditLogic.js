@@ -31,7 +31,7 @@ export function filterItems(items, filter, answers) {
   return filter === "nc" ? items.filter((item) => isNc(answers.get(item.id))) : items;
 }
 
-/** Items grouped by their first clause to two levels ("7.1"), in order; counts over the whole group. */
+/** Items by their first clause to two levels ("7.1"), in order; counts over the whole group. */
 export function groupByClause(items, answers, filter = "all") {
   const groups = new Map();
   for (const item of items) {

@@ -1,5 +1,5 @@
 /** The only IndexedDB user. A transaction's callback awaits IndexedDB requests only. */
-export const RECORD_STORES = ["findings", "meetings", "conclusions"];
+const RECORD_STORES = ["findings", "meetings", "conclusions"];
 const STORES = ["meta", "audits", "checklists", ...RECORD_STORES, "outbox", "batches", "blobs", "conflicts"];
 let opening = null;
 
@@ -15,13 +15,12 @@ function upgrade(db) {
   outbox.createIndex("ref", "id");
 }
 
-/** A request's result, or its error. */
 const settled = (request) => new Promise((resolve, reject) => {
   request.onsuccess = () => resolve(request.result);
   request.onerror = () => reject(request.error);
 });
 
-/** A store or an index whose requests answer promises (`await store.get(id)`), as idb made them. */
+/** A store or an index whose requests answer promises: `await store.get(id)`. */
 const promising = (target) => new Proxy(target, {
   get(raw, name) {
     const value = raw[name];
@@ -32,7 +31,7 @@ const promising = (target) => new Proxy(target, {
   },
 });
 
-/** `objectStore(name)` promising, and `done` once committed (rejected if aborted). */
+/** `done` once committed (rejected if aborted). */
 function transaction(db, stores, mode) {
   const tx = db.transaction(stores, mode, { durability: "strict" });
   const done = new Promise((resolve, reject) => {
@@ -51,7 +50,7 @@ function connection() {
   return opening;
 }
 
-/** The work, again on a new connection if the browser closed the one it had. */
+/** Again on a new connection if the browser closed the one it had. */
 async function retrying(work) {
   for (let attempt = 0; ; attempt += 1) {
     const db = await connection();

@@ -1,4 +1,4 @@
-/** Strings from the server's catalogs, cached for offline use; Intl dates with Latin digits (Morocco). */
+/** The server's catalogs, cached for offline use; dates with Latin digits (as in Morocco). */
 import { getMeta, setMeta } from "./db.js";
 
 export const LANGUAGES = ["ar", "fr"];
@@ -6,31 +6,28 @@ let current = "fr";
 let messages = {};
 const listeners = new Set();
 
-/** The translation of `msgid`, its `%(name)s` placeholders filled from `values`. */
+/** `msgid` translated, its `%(name)s` placeholders filled from `values`. */
 export const _ = (msgid, values) => (values ? format(messages[msgid] || msgid, values) : messages[msgid] || msgid);
-/** Marks a string for extraction; it is translated where shown, with `_()`. */
+/** Marks a string for extraction, translated where shown. */
 export const N_ = (msgid) => msgid;
-/** Fill `%(name)s` placeholders; in Arabic each value is a bidi isolate (a Latin date or name stays whole). */
-export const format = (text, values) => text.replace(/%\((\w+)\)s/g, (all, name) => {
-  if (!(name in values)) return all;
-  return current === "ar" ? `\u2068${values[name]}\u2069` : String(values[name]);
-});
+/** In Arabic each value is a bidi isolate: a Latin date or name stays whole. */
+export const format = (text, values) => text.replace(/%\((\w+)\)s/g, (all, name) => (!(name in values) ? all
+  : current === "ar" ? `\u2068${values[name]}\u2069` : String(values[name])));
 export const language = () => current;
 const locale = () => (current === "ar" ? "ar-MA-u-nu-latn" : "fr-MA");
 
 const formats = {}; // made once per locale: the first costs 50–150 ms on a tablet (Intl loads its data)
 const made = (Format, options) => (formats[Format.name + locale() + JSON.stringify(options)] ??= new Format(locale(), options));
 
-/** A date (`YYYY-MM-DD`, an RFC 3339 time or a Date), with its time when `time`; "" for none. */
-export function formatDate(value, time = false) {
-  if (!value) return "";
-  const date = new Date(typeof value === "string" && value.length === 10 ? `${value}T12:00:00` : value);
-  return made(Intl.DateTimeFormat, time ? { dateStyle: "medium", timeStyle: "short" } : { dateStyle: "long" }).format(date);
-}
+/** A date (`YYYY-MM-DD`, RFC 3339 or a Date), with its time when `time`; "" for none. */
+export const formatDate = (value, time) => (value ? made(Intl.DateTimeFormat, time ? { dateStyle: "medium", timeStyle: "short" }
+  : { dateStyle: "long" }).format(new Date(value.length === 10 ? `${value}T12:00:00` : value)) : "");
 export const formatDateTime = (value) => formatDate(value, true);
 export const formatBytes = (bytes) => _("%(size)s MB", { size: made(Intl.NumberFormat, { maximumFractionDigits: 1 }).format(bytes / 1048576) });
 
 export const onLanguageChange = (listener) => listeners.add(listener);
+/** A time as local wall-clock text, no zone: `2026-12-03T09:58:12.000`. */
+export const localIso = (date) => new Date(date - date.getTimezoneOffset() * 60000).toISOString().slice(0, -1);
 
 /** The server's catalog, stored unless the same as `cached` (then null). */
 async function fetchCatalog(lang, cached) {
@@ -53,8 +50,8 @@ function apply(lang, catalog) {
   for (const listener of listeners) listener();
 }
 
-/** Switch at once from the cached catalog (the network when none is cached); `kept`: the language
- * stored already (at start: its catalog is refreshed once the screen is shown). */
+/** Switch at once from the cached catalog (the network when none is cached), then refresh it, unless
+ * `kept` (stored already: at start the screen comes first). */
 export async function setLanguage(lang, kept) {
   if (!LANGUAGES.includes(lang)) lang = "fr";
   if (lang !== kept) await setMeta("language", lang);
@@ -63,9 +60,7 @@ export async function setLanguage(lang, kept) {
   if (cached && lang !== kept) refreshCatalog();
 }
 
-/** The shown language's catalog from the server, applied if it changed. */
-export async function refreshCatalog() {
-  const lang = current;
+export async function refreshCatalog(lang = current) {
   const fresh = await fetchCatalog(lang, messages).catch(() => null);
   if (fresh && current === lang) apply(lang, fresh);
 }

@@ -1,4 +1,4 @@
-/** Pure rules of the audit lead's screens. The server decides; these only guide the screens. */
+/** Pure rules of the audit lead's screens: the server decides, these only guide. */
 
 /** Where a status may go by hand (server/audits/logic.py; "signed" comes with the report). */
 export const NEXT = {
@@ -8,7 +8,7 @@ export const NEXT = {
 /** Statuses in which the plan and the team may change. */
 export const EDITABLE = ["planned", "prepared"];
 
-/** Audits passing every filter set: a period they overlap (`from`/`to`), words of the code or titles. */
+/** Audits passing every filter set: a period they overlap (`from`/`to`), words of code or titles. */
 export function filterAudits(audits, { status, process, standard, from, to, text } = {}) {
   const words = (text || "").trim().toLocaleLowerCase();
   return audits.filter((a) => (!status || a.status === status) && (!process || a.processId === process)

@@ -10,7 +10,7 @@ const WIRE = {
   finding: (d) => ({
     verdict: d.verdict, questionId: d.questionId || null, statement: trim(d.statement), evidence: trim(d.evidence),
     clauseRefs: d.clauseRefs || [], auditeeResponse: trim(d.auditeeResponse), attachments: d.attachments || [],
-    // attached photos only (a merge may mix two sides); EXIF is stripped, so the time travels as data
+    // attached photos only (a merge may mix two sides); EXIF is stripped: the time travels as data
     photosTakenAt: Object.fromEntries(Object.entries(d.photosTakenAt || {}).filter(([s]) => d.attachments?.includes(s))),
   }),
   meeting: (d) => ({

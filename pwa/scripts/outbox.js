@@ -1,22 +1,19 @@
 /** Edits and the outbox: a record and its op in one transaction; a batch, once formed, never changes. */
-import { byAudit, deviceId, getAll, read, write } from "./db.js";
+import { byAudit, deviceId, get, getAll, read, write } from "./db.js";
+import { localIso } from "./i18n.js";
 import { ENTITIES, attachmentsOf, draftReason, entityOfOp, pushOp } from "./ops.js";
 import { fromServer } from "./packages.js";
 
 export const edits = new EventTarget();
 const nowIso = () => new Date().toISOString();
-/** `change` (what the edit adds to localWork's counts) spares a recount of every record. */
+// `change`: what the edit adds to localWork's counts (no recount of every record)
 const changed = (auditId, change) => edits.dispatchEvent(new CustomEvent("edit", { detail: { auditId, change } }));
 const oldestFirst = (batches) => batches.sort((a, b) => a.createdAt.localeCompare(b.createdAt));
 const opCount = (batches) => batches.reduce((sum, b) => sum + b.ops.length, 0);
-/** What localWork counts, by the test a record passes. */
+/** What localWork counts: the records passing each test. */
 const WORK = { drafts: (r) => r.draft && !r.deleted, rejected: (r) => r.rejected, locked: (r) => r.locked };
 
-async function dropQueued(outbox, id) {
-  for (const seq of await outbox.index("ref").getAllKeys(id)) await outbox.delete(seq);
-}
-
-/** A record stamped now, and its op unless a draft (which the server would refuse): `[record, ...requests]`. */
+/** `[record, ...requests]`: the record stamped now, and its op unless a draft. */
 function putWithOp(tx, entity, record, data, deleted) {
   const stamped = { ...data, clientUpdatedAt: nowIso() };
   const draft = deleted ? null : draftReason(entity, stamped);
@@ -28,9 +25,8 @@ function putWithOp(tx, entity, record, data, deleted) {
 
 const inBatch = async (tx, auditId, id) => (await tx.objectStore("batches").index("auditId").getAll(auditId)).some((b) => b.refs.some((r) => r.id === id));
 
-/** Store a change and queue its op in one transaction, with its files (`blobs`, prepared before). A
- * deletion the server never saw just removes the record. Requests go out together (each wait for
- * IndexedDB is a task behind the screen's). */
+/** A change and its op in one transaction, with its files (`blobs`, prepared before); a deletion the
+ * server never saw just removes the record. Requests go out together (each wait queues behind the screen). */
 export async function saveRecord(entity, { id, auditId, data, deleted = false }, blobs = []) {
   const store = ENTITIES[entity];
   const change = await write([store, "outbox", ...(deleted ? ["batches"] : []), ...(blobs.length ? ["blobs"] : [])], async (tx) => {
@@ -48,15 +44,15 @@ export async function saveRecord(entity, { id, auditId, data, deleted = false },
   changed(auditId, change);
 }
 
-/** `{keep: "theirs"}` adopts the server's copy; else `data` (mine, merged) or `deleted` goes as a change
- * on the server's rev. A losing record under another id (a second answer to a question) gives way. */
+/** `{keep: "theirs"}` adopts the server's copy, else `data` (mine, merged) or `deleted` goes on its rev.
+ * A losing record under another id (a second answer to a question) gives way. */
 export async function resolveConflict(conflict, { keep, data, deleted = false }) {
   const { entity, server, auditId } = conflict;
   const store = ENTITIES[entity];
   const theirs = fromServer(entity, server);
   await write([store, "outbox", "conflicts"], async (tx) => {
-    const records = tx.objectStore(store);
-    for (const id of new Set([conflict.id, server.id])) await dropQueued(tx.objectStore("outbox"), id);
+    const [records, outbox] = [tx.objectStore(store), tx.objectStore("outbox")];
+    for (const id of new Set([conflict.id, server.id])) for (const seq of await outbox.index("ref").getAllKeys(id)) await outbox.delete(seq);
     await tx.objectStore("conflicts").delete(conflict.id);
     if (conflict.id !== server.id) await records.delete(conflict.id);
     if (keep === "theirs") return server.deleted ? records.delete(server.id) : records.put(theirs);
@@ -76,7 +72,7 @@ export const pendingCount = (auditIds) => read(["outbox", "batches"], (tx) => {
 
 /** Work the server does not hold: what sign-out and clearing must not lose. */
 export async function localWork() {
-  const [records, pending, conflicts] = await Promise.all([Promise.all(Object.values(ENTITIES).map(getAll)), pendingCount(), getAll("conflicts")]);
+  const [pending, conflicts, ...records] = await Promise.all([pendingCount(), getAll("conflicts"), ...Object.values(ENTITIES).map(getAll)]);
   const counts = Object.entries(WORK).map(([key, test]) => [key, records.flat().filter(test).length]);
   return { ...Object.fromEntries(counts), pending, conflicts: conflicts.length };
 }
@@ -124,8 +120,8 @@ async function base64(blob) {
   return btoa(binary);
 }
 
-/** The unacknowledged work as a `tadqiq-outbox/1` file; queued ops are frozen into batches first, so a
- * later sync sends the same batches and keys: the server applies each once, whichever comes first. */
+/** The unacknowledged work as a `tadqiq-outbox/1` file; queued ops frozen into batches first, so that a
+ * later sync sends the same keys: the server applies each once. */
 export async function exportOutbox(username) {
   for (const auditId of new Set((await getAll("outbox")).map((e) => e.auditId))) {
     while (await formBatch(auditId, { predict: true }));
@@ -134,17 +130,13 @@ export async function exportOutbox(username) {
   const batches = oldestFirst(await getAll("batches"));
   const attachments = [];
   for (const sha256 of new Set(batches.flatMap(batchAttachments))) {
-    const stored = await read(["blobs"], (tx) => tx.objectStore("blobs").get(sha256));
+    const stored = await get("blobs", sha256);
     if (stored) attachments.push({ sha256, contentType: stored.type, data: await base64(stored.blob) });
   }
   const file = {
     format: "tadqiq-outbox/1", exportedAt: nowIso(), deviceId: device, username, attachments,
     batches: batches.map((b) => ({ idempotencyKey: b.key, deviceId: b.deviceId, ops: b.ops })),
   };
-  const stamp = new Date(Date.now() - new Date().getTimezoneOffset() * 60000).toISOString(); // local time
-  return {
-    blob: new Blob([JSON.stringify(file)], { type: "application/json" }),
-    filename: `tadqiq-outbox-${device}-${stamp.slice(0, 10).replaceAll("-", "")}-${stamp.slice(11, 16).replace(":", "")}.json`,
-    count: opCount(batches),
-  };
+  const stamp = localIso(new Date()).slice(0, 16).replace(/[-:]/g, "").replace("T", "-");
+  return { blob: new Blob([JSON.stringify(file)], { type: "application/json" }), filename: `tadqiq-outbox-${device}-${stamp}.json`, count: opCount(batches) };
 }

@@ -18,9 +18,8 @@ export async function refreshAuditList() {
   return audits;
 }
 
-export const cachedAuditList = async () => (await getMeta("auditList")) || [];
-export const cachedProcesses = async () => (await getMeta("processes")) || [];
-export const cachedStandards = async () => (await getMeta("standards")) || [];
+/** A list kept from the server: "auditList", "processes" or "standards". */
+export const cached = async (list) => (await getMeta(list)) || [];
 
 /** An audit for offline work, with the clauses and both catalogs. */
 export async function downloadAudit(auditId) {
@@ -37,8 +36,8 @@ export async function downloadAudit(auditId) {
     rest.cursor, { ...rest, id: auditId, savedAt: new Date().toISOString() });
 }
 
-/** Server versions and the new cursor in one transaction; a record holding local work (op, draft,
- * refusal, conflict) is left alone, a conflict keeps the newest server side. */
+/** Server versions and the cursor in one transaction; a record holding local work (op, draft, refusal,
+ * conflict) is left alone, a conflict keeps the newest server side. */
 export function mergeServerRecords(auditId, changes, cursor, auditRecord) {
   return write(["audits", "outbox", "batches", "conflicts", ...Object.values(ENTITIES)], async (tx) => {
     const busy = new Set((await tx.objectStore("outbox").index("auditId").getAll(auditId)).map((e) => e.id));

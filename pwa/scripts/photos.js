@@ -1,5 +1,5 @@
-/** Photos, before any transaction opens: turned upright by the browser, at most 1600 px, JPEG (EXIF
- * gone: the capture time is kept beside), named by SHA-256. */
+/** Files made before any transaction opens, named by SHA-256: photos (upright, at most 1600 px, JPEG
+ * without EXIF: the capture time is kept beside) and drawn signatures (finger, pen or mouse; PNG). */
 const MAX_SIDE = 1600;
 
 export async function sha256Hex(blob) {
@@ -36,3 +36,66 @@ export async function preparePhoto(file) {
 }
 
 export const blobRecord = (file, auditId) => ({ ...file, auditId, uploaded: false });
+
+const mid = ([x1, y1], [x2, y2]) => [(x1 + x2) / 2, (y1 + y2) / 2];
+
+/** The canvas's pad (made once, at the screen's pixel density): `{clear(), isEmpty()}`. */
+export function attachPad(canvas) {
+  if (canvas.pad) return canvas.pad;
+  const ratio = Math.max(devicePixelRatio || 1, 1);
+  canvas.width = canvas.offsetWidth * ratio;
+  canvas.height = canvas.offsetHeight * ratio;
+  const ink = canvas.getContext("2d");
+  ink.scale(ratio, ratio);
+  let empty = true;
+  let points = null; // the stroke being drawn: its last two points
+  const at = (e) => {
+    const box = canvas.getBoundingClientRect();
+    return [e.clientX - box.left, e.clientY - box.top];
+  };
+  // curves between the segments' middles: no corners where the pointer turns
+  const draw = (from, through, to) => {
+    Object.assign(ink, { lineWidth: 2.5, lineCap: "round", lineJoin: "round", strokeStyle: "rgb(0, 0, 80)" });
+    ink.beginPath();
+    ink.moveTo(...from);
+    ink.quadraticCurveTo(...through, ...to);
+    ink.stroke();
+    empty = false;
+  };
+  canvas.addEventListener("pointerdown", (e) => {
+    canvas.setPointerCapture(e.pointerId);
+    points = [at(e), at(e)];
+  });
+  canvas.addEventListener("pointermove", (e) => {
+    const moves = e.getCoalescedEvents?.(); // every position since the last event, for a faithful line
+    for (const each of points ? (moves?.length ? moves : [e]) : []) {
+      const [before, last] = points;
+      const next = at(each);
+      draw(mid(before, last), last, mid(last, next));
+      points = [last, next];
+    }
+  });
+  const end = () => {
+    if (points && !empty) draw(mid(...points), points[1], points[1]);
+    points = null;
+  };
+  canvas.addEventListener("pointerup", end);
+  canvas.addEventListener("pointercancel", end);
+  canvas.pad = {
+    clear() {
+      ink.fillStyle = "#fff";
+      ink.fillRect(0, 0, canvas.width, canvas.height);
+      empty = true;
+    },
+    isEmpty: () => empty,
+  };
+  canvas.pad.clear();
+  return canvas.pad;
+}
+
+/** The signature as `{sha256, blob, type, capturedAt}`, or null when nothing was drawn. */
+export async function signatureFile(canvas) {
+  if (attachPad(canvas).isEmpty()) return null;
+  const blob = await canvasFile(canvas, "image/png");
+  return { sha256: await sha256Hex(blob), blob, type: "image/png", capturedAt: new Date().toISOString() };
+}

@@ -1,5 +1,5 @@
-/** Sync, per audit under a Web Lock shared by the tabs: batches (files first), results applied, then
- * the pull. A failed request, never `navigator.onLine`, means offline. */
+/** Sync per audit, under a Web Lock the tabs share: batches (files first), their results, the pull. A
+ * failed request, never `navigator.onLine`, means offline. */
 import { ApiError, OfflineError, describe, getJson, request, sendJson } from "./api.js";
 import { get, getAll, getMeta, setMeta, write } from "./db.js";
 import { _, language } from "./i18n.js";
@@ -20,13 +20,11 @@ function publish(changes) {
   syncEvents.dispatchEvent(new CustomEvent("status", { detail: status }));
 }
 let editCount = 0;
-/** The counts read again from every record; again if an edit came meanwhile (it may be missed). */
+/** The counts read from every record; again if an edit came meanwhile (it may be missed). */
 export async function refreshStatus() {
-  for (let seen = -1; seen !== editCount;) {
-    seen = editCount;
-    const [work, lastSync] = await Promise.all([localWork(), getMeta("lastSync")]);
-    if (seen === editCount) publish({ ...work, lastSync: lastSync || null });
-  }
+  const seen = editCount;
+  const [work, lastSync] = await Promise.all([localWork(), getMeta("lastSync")]);
+  return seen === editCount ? publish({ ...work, lastSync: lastSync || null }) : refreshStatus();
 }
 
 export function setSignedIn(value) {
@@ -64,7 +62,8 @@ async function syncAll() {
     let failure = null;
     for (const auditId of ids) {
       try {
-        await (navigator.locks ? navigator.locks.request(`tadqiq-sync-${auditId}`, () => syncAudit(auditId, changed)) : syncAudit(auditId, changed));
+        const run = () => syncAudit(auditId, changed);
+        await (navigator.locks?.request(`tadqiq-sync-${auditId}`, run) ?? run());
       } catch (error) { // one audit refused (off its team now) must not hold up the others
         if (signInAgain(error)) throw error;
         failure ??= error;

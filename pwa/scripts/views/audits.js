@@ -1,19 +1,18 @@
-/** My audits, each with its offline copy and what waits to be sent. */
+/** My audits, each with its offline copy and what waits to be sent; an audit's plan. */
 import { describe } from "../api.js";
 import { getAll } from "../db.js";
 import { _, format } from "../i18n.js";
 import { pendingCount } from "../outbox.js";
-import { cachedAuditList, cachedProcesses, downloadAudit, refreshAuditList } from "../packages.js";
+import { auditRecords, cached, downloadAudit, refreshAuditList } from "../packages.js";
 import { href } from "../router.js";
-import { STATUSES, facts, html, label, localName, nothing, period, when } from "./common.js";
+import { STATUSES, auditCard, auditView, byId, clauseRef, dots, html, label, list, localName, named, nothing, packageFacts, period, roleName, title, when } from "./common.js";
 
 const downloading = new Set();
-const byId = (items) => new Map(items.map((i) => [i.id, i]));
 
 export async function load() {
-  let audits = await cachedAuditList();
+  let audits = await cached("auditList");
   if (!audits.length) audits = await refreshAuditList().catch(() => []);
-  const [processes, packages, conflicts, pending] = await Promise.all([cachedProcesses(), getAll("audits"), getAll("conflicts"),
+  const [processes, packages, conflicts, pending] = await Promise.all([cached("processes"), getAll("audits"), getAll("conflicts"),
     pendingCount(audits.map((a) => a.id))]);
   const count = (id) => conflicts.filter((c) => c.auditId === id).length;
   return { audits: audits.map((a, i) => ({ ...a, pending: pending[i], conflicts: count(a.id) })), processes: byId(processes), packages: byId(packages) };
@@ -38,19 +37,31 @@ function card(audit, data, ctx) {
   const busy = downloading.has(audit.id);
   const conflicts = audit.conflicts ? html`<a href=${href("conflicts", { auditId: audit.id })}>${_("Conflicts to resolve: %(count)s", { count: audit.conflicts })}</a>` : nothing;
   const rows = [ // out of the template: Babel misses a _() beside a template nested in ${}
-    [_("Dates"), period(audit)], [_("Process"), localName(data.processes.get(audit.processId)?.name) || _("Not set")],
+    [_("Dates"), period(audit)], [_("Process"), named(data.processes, audit.processId)],
     [_("Status"), label(STATUSES, audit.status)],
     [_("On this tablet"), html`<span data-testid="offline-state">${pkg ? _("Available offline (downloaded %(time)s)", { time: when(pkg.savedAt) })
       : _("Not downloaded")}</span>`],
     [_("Sync"), html`${audit.pending ? _("Changes waiting to be sent: %(count)s", { count: audit.pending }) : _("Nothing waiting")} ${conflicts}`],
   ];
-  return html`<article class="card" data-testid="audit-card" data-audit-id=${audit.id}>
-    <h2><a href=${href("plan", { auditId: audit.id })}>${audit.code} — ${localName(audit.title)}</a></h2>${facts(rows)}
-    <button type="button" data-testid="make-offline" ?disabled=${busy} @click=${() => makeAvailable(ctx, audit)}>
-      ${busy ? _("Downloading…") : pkg ? _("Update the offline copy") : _("Make available offline")}</button>
-  </article>`;
+  return auditCard(audit, "plan", "audit-card", rows, html`<button type="button" data-testid="make-offline" ?disabled=${busy}
+    @click=${() => makeAvailable(ctx, audit)}>${busy ? _("Downloading…") : pkg ? _("Update the offline copy") : _("Make available offline")}</button>`);
 }
 
 export const view = (data, ctx) => html`<h1>${_("My audits")}</h1>${data.audits.length
   ? html`<div class="cards">${data.audits.map((a) => card(a, data, ctx))}</div>`
   : html`<p>${_("No audit to show. Audits appear here once you are on an audit team.")}</p>`}`;
+
+/** An audit's plan, from the offline package. */
+export const plan = { load: ({ auditId }) => auditRecords(auditId), view: auditView("plan", ({ pkg }) => title(pkg.audit), ({ pkg }) => {
+  const { audit } = pkg;
+  return html`<section class="panel"><h2>${_("Scope")}</h2>${packageFacts(pkg, [
+    [_("Clauses"), audit.clauses.length ? dots(audit.clauses.map(clauseRef)) : _("Every clause of the standards")]])}
+      <h2>${_("Objectives")}</h2><p class="text">${audit.objectives || _("Not set")}</p>
+      <h2>${_("Criteria")}</h2>${list(audit.criteria)}
+    </section>
+    <section class="panel"><h2>${_("Audit team")}</h2>
+      ${list(pkg.team.map((m) => html`${localName(m.fullName)} <span class="muted">(${roleName(m)})</span>`))}
+      <h2>${_("Auditees")}</h2>${list(pkg.auditees.map((p) => localName(p.fullName)))}
+    </section>
+    <section class="panel"><h2>${_("Agenda")}</h2><p class="text">${audit.agenda || _("Not set")}</p></section>`;
+}) };

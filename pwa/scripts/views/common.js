@@ -29,6 +29,10 @@ export const period = (a) => (a.plannedStart ? `${formatDate(a.plannedStart)} â€
 export const noSubmit = (e) => e.preventDefault();
 export const options = (pairs, chosen) => pairs.map(([value, text]) => html`<option value=${value} ?selected=${value === chosen}>${text}</option>`);
 export const verdictTag = (v) => html`<span class=${`verdict v-${v}`}>${label(VERDICTS, v)}</span>`;
+export const byId = (items) => new Map(items.map((item) => [item.id, item]));
+export const named = (map, id, field = "name") => localName(map.get(id)?.[field]) || _("Not set");
+export const title = (item) => `${item.code} â€” ${localName(item.title || item.name)}`;
+export const roleName = (member) => (member.role === "lead" ? _("Lead auditor") : _("Auditor"));
 
 /** `[term, value]` rows as a definition list; a row without a value is left out. */
 export const facts = (rows) => html`<dl class="facts">${rows.map(([term, value]) => (value
@@ -40,6 +44,13 @@ export function packageFacts(pkg, more) {
     [_("Process"), localName(pkg.process?.name) || _("Not set")], [_("Standards"), standards(audit.standards)],
     [_("Units"), names(pkg.units) || _("Not set")], [_("Sites"), names(pkg.sites) || _("Not set")], ...more]);
 }
+/** An audit as a card: its title, linking to `route`, its facts, then `more`. */
+export const auditCard = (a, route, testid, rows, more = nothing) => html`<article class="card" data-testid=${testid} data-audit-id=${a.id}
+  data-code=${a.code}><h2><a href=${href(route, { auditId: a.id })}>${title(a)}</a></h2>${facts(rows)}${more}</article>`;
+/** What a finding says, as rows of facts. */
+export const findingRows = (data) => [[_("Statement"), data.statement], [_("Objective evidence"), data.evidence],
+  [_("Clauses"), data.clauseRefs && dots(data.clauseRefs.map(clauseRef))], [_("Auditee's response"), data.auditeeResponse]];
+export const heads = (...titles) => html`<thead><tr>${titles.map((t) => html`<th scope="col">${t}</th>`)}</tr></thead>`;
 export const list = (items) => (items.length ? html`<ul>${items.map((i) => html`<li>${i}</li>`)}</ul>` : html`<p>${_("Not set")}</p>`);
 /** A labelled text input (or `area`): `on.input` as typed, `on.change` when left. */
 export const textField = (text, value, on, { area, required, type = "text", lang, testid } = {}) => html`<label>${text}${required
@@ -74,49 +85,36 @@ export function recordNotes(record) {
   ].filter(Boolean);
 }
 
-/** A save when typing pauses, flushed before leaving the screen or the page. */
-const waiting = new Set();
-function saver(save) {
-  let timer = null;
-  const run = () => {
-    clearTimeout(timer);
-    waiting.delete(run);
-    return save();
-  };
-  return {
-    later() { clearTimeout(timer); waiting.add(run); timer = setTimeout(run, 500); },
-    now: () => (waiting.has(run) ? run() : undefined),
-    pending: () => waiting.has(run),
-    cancel() { clearTimeout(timer); waiting.delete(run); },
-  };
-}
+const waiting = new Set(); // saves waiting for typing to pause, flushed before leaving the screen or the page
 export const flushSaves = () => Promise.all([...waiting].map((run) => run()));
 
 /** The record a screen edits, kept here so that what is typed survives re-renders. */
 export function editor(entity) {
   const self = { form: null, ctx: null };
-  const typing = saver(() => self.form && self.save());
+  let timer = null;
+  const cancel = () => { clearTimeout(timer); waiting.delete(run); };
+  const run = () => { cancel(); return self.form && self.save(); };
   self.edit = (key, record, defaults) => {
     const form = self.form;
     // another record, or a newer server version of this one (unless typing waits to be saved)
-    if (form?.key !== key || (record && (form.id !== record.id || (form.rev !== record.rev && !typing.pending())))) {
+    if (form?.key !== key || (record && (form.id !== record.id || (form.rev !== record.rev && !waiting.has(run))))) {
       const data = structuredClone({ ...defaults, ...(record?.deleted ? {} : record?.data) });
       self.form = { key, id: record?.id || crypto.randomUUID(), rev: record?.rev, data };
     }
     return self.form.data;
   };
   self.save = (blobs = [], deleted = false) => {
-    typing.cancel();
+    cancel();
     const { ctx, form } = self;
     return saveRecord(entity, { id: form.id, auditId: ctx.params.auditId, data: structuredClone(form.data), deleted }, blobs)
       .then(() => ctx.reload(), (error) => ctx.notify(describe(error), true));
   };
-  self.later = typing.later;
-  self.now = typing.now;
+  self.later = () => { cancel(); waiting.add(run); timer = setTimeout(run, 500); };
+  self.now = () => (waiting.has(run) ? run() : undefined);
   self.field = (field, text, opts) => {
     const { data } = self.form;
-    const input = (e) => { data[field] = e.target.value; typing.later(); };
-    return textField(text, data[field], { input, change: typing.now }, { ...opts, testid: `${entity}-${field}` });
+    const input = (e) => { data[field] = e.target.value; self.later(); };
+    return textField(text, data[field], { input, change: self.now }, { ...opts, testid: `${entity}-${field}` });
   };
   return self;
 }

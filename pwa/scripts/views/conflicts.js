@@ -1,10 +1,10 @@
-/** Conflicts: mine beside the server's; keep one or merge (the other stays in the server's history). */
+/** Conflicts: mine beside the server's, keep one or merge (the other stays in the server's history). */
 import { describe } from "../api.js";
 import { differs, mergeFields } from "../auditLogic.js";
 import { N_, _, formatDateTime } from "../i18n.js";
 import { resolveConflict } from "../outbox.js";
 import { auditRecords } from "../packages.js";
-import { DEGREES, STANDARDS, VERDICTS, auditView, clauseRef, dots, html, label, nothing } from "./common.js";
+import { DEGREES, STANDARDS, VERDICTS, auditView, clauseRef, dots, heads, html, label, nothing } from "./common.js";
 
 const FIELDS = {
   finding: { verdict: N_("Verdict"), statement: N_("Statement"), evidence: N_("Objective evidence"), clauseRefs: N_("Clauses"),
@@ -26,7 +26,7 @@ const choices = new Map();
 
 export const load = ({ auditId }) => auditRecords(auditId);
 
-const shown = (field, value) => (value == null || value === "" || value.length === 0 ? _("(empty)") : (SHOWN[field] || String)(value));
+const shown = (field, value) => (value == null || value.length === 0 ? _("(empty)") : (SHOWN[field] || String)(value));
 
 function subject({ entity, mine, server }) {
   const data = mine.data || server.data || {};
@@ -55,7 +55,7 @@ function card(conflict, ctx) {
     <p class="muted">${_("Server version by %(author)s, %(time)s", { author: server.author, time: formatDateTime(server.updatedAt) })}</p>
     ${mine ? nothing : html`<p class="note">${_("You deleted it on this tablet.")}</p>`}
     ${theirs ? nothing : html`<p class="note">${_("It was deleted on the server.")}</p>`}
-    <table><thead><tr><th scope="col">${_("Field")}</th><th scope="col">${_("Mine")}</th><th scope="col">${_("On the server")}</th></tr></thead>
+    <table>${heads(_("Field"), _("Mine"), _("On the server"))}
     <tbody>${fields.filter((f) => differs(mine?.[f], theirs?.[f])).map((field) => html`<tr><th scope="row">${_(FIELDS[entity][field])}</th>
       ${[["mine", mine], ["theirs", theirs]].map(([side, data]) => html`<td><label class="choice"><input type="radio" name=${`${id}-${field}`}
         .checked=${(picked[field] || "mine") === side} ?disabled=${!mine || !theirs}

@@ -1,13 +1,54 @@
-/** A question's answer, and findings tied to no question. */
-import { describe } from "../api.js";
-import { clauseList } from "../auditLogic.js";
-import { _ } from "../i18n.js";
+/** The checklist, a question's answer, findings tied to no question, and a finding's history. */
+import { describe, getJson } from "../api.js";
+import { clauseList, findingsByQuestion, groupByClause } from "../auditLogic.js";
+import { N_, _ } from "../i18n.js";
 import { NEEDS_EVIDENCE, NONCONFORMITIES } from "../ops.js";
 import { saveRecord } from "../outbox.js";
-import { auditRecords, cachedStandards } from "../packages.js";
+import { auditRecords, cached } from "../packages.js";
 import { blobRecord, preparePhoto } from "../photos.js";
 import { href } from "../router.js";
-import { STANDARDS, VERDICTS, auditView, clauseRef, editor, html, label, localName, noSubmit, nothing, recordNotes, thumbnails, verdictTag } from "./common.js";
+import { STANDARDS, VERDICTS, auditView, byLine, clauseRef, editor, facts, findingRows, html, label, localName, noSubmit, nothing, recordNotes, thumbnails, verdictTag } from "./common.js";
+
+const FILTERS = [["all", N_("All questions")], ["unanswered", N_("Unanswered")], ["nc", N_("Nonconformities")]];
+
+async function loadChecklist({ auditId }) {
+  const [records, standards] = await Promise.all([auditRecords(auditId, true), cached("standards")]);
+  return { ...records, titles: new Map(clauseList(standards).map((c) => [c.ref, c.title])) };
+}
+
+/** One item: text and attribute bindings only, no nested template (hundreds of them render at once). */
+function item(question, answer, auditId, words) {
+  const verdict = answer?.data?.verdict;
+  const flag = answer?.conflict || answer?.rejected || answer?.locked ? words.attention : answer?.draft ? words.draft : "";
+  return html`<li class="question" data-testid="checklist-item" data-question-id=${question.id}><a
+    href=${href("question", { auditId, questionId: question.id })}><span class="qtext">${question.text}</span><span
+    class="qmeta"><span class="code">${question.id}</span><span class=${question.basis === "good_practice" ? "tag gp" : "gone"}
+    >${words.gp}</span><span class=${verdict ? `verdict v-${verdict}` : "verdict none"}>${verdict ? label(VERDICTS, verdict) : words.none}</span><span
+    class=${flag ? "tag warn" : "gone"}>${flag}</span></span></a></li>`;
+}
+
+/** The checklist by clause, with progress and filters. */
+export const checklist = { load: loadChecklist, view: auditView("checklist", ({ pkg }) => `${_("Checklist")} — ${pkg.audit.code}`, (data, ctx) => {
+  const auditId = data.pkg.audit.id;
+  const filter = ctx.query.filter || "all";
+  const answers = findingsByQuestion(data.findings);
+  const groups = groupByClause(data.checklist, answers, filter);
+  const answered = groups.reduce((n, g) => n + g.answered, 0);
+  const words = { gp: _("Good practice"), none: _("Not answered"), draft: _("Draft"), attention: _("Needs attention") };
+  return html`<p data-testid="checklist-progress">${_("Answered: %(answered)s of %(total)s", { answered, total: data.checklist.length })}</p>
+    <div class="filters" role="group" aria-label=${_("Show")}>${FILTERS.map(([name, text]) => html`<button type="button"
+      aria-pressed=${String(filter === name)} data-testid=${`filter-${name}`}
+      @click=${() => ctx.go(href("checklist", { auditId }, name === "all" ? {} : { filter: name }))}>${_(text)}</button>`)}</div>
+    ${data.checklist.length ? nothing : html`<p>${_("This audit has no checklist yet: the audit lead pins it when preparing the audit.")}</p>`}
+    ${groups.map((group) => (group.items.length ? html`<section class="group" data-testid="clause-group">
+      <h2>${group.number} ${localName(data.titles.get(group.ref))}</h2>
+      <p class="progress-line"><progress max=${group.total} .value=${group.answered}
+        aria-label=${_("Clause %(clause)s answered", { clause: group.number })}></progress>
+        ${_("%(answered)s of %(total)s answered", group)}${group.nonconformities
+          ? ` · ${_("Nonconformities: %(count)s", { count: group.nonconformities })}` : nothing}</p>
+      <ul class="questions">${group.items.map((q) => item(q, answers.get(q.id), auditId, words))}</ul>
+    </section>` : nothing))}`;
+}) };
 
 const MAX_PHOTOS = 50;
 const finding = editor("finding");
@@ -143,7 +184,7 @@ function clausePicker(clauses) {
 
 export const freeFinding = {
   async load({ auditId, findingId }) {
-    const [records, standards] = await Promise.all([auditRecords(auditId), cachedStandards()]);
+    const [records, standards] = await Promise.all([auditRecords(auditId), cached("standards")]);
     if (!records.pkg) return records;
     const record = records.findings.find((f) => f.id === findingId);
     start(`f:${findingId}`, record, {});
@@ -157,3 +198,26 @@ export const freeFinding = {
       <p><a class="button" href=${back}>${_("Back to the other findings")}</a></p>`;
   }),
 };
+
+async function loadHistory({ auditId, findingId }) {
+  const records = await auditRecords(auditId);
+  const path = `/api/v1/findings/${findingId}`;
+  try {
+    const [versions, lost] = await Promise.all([getJson(`${path}/history`), getJson(`${path}/conflicts`).catch(() => [])]);
+    return { ...records, versions, lost };
+  } catch (error) {
+    return { ...records, error: describe(error) };
+  }
+}
+
+const content = (data) => facts([[_("Verdict"), label(VERDICTS, data.verdict)], ...findingRows(data), [_("Photos"), data.attachments?.length]]);
+
+/** A finding's versions on the server, and those that lost a conflict. */
+export const history = { load: loadHistory, view: auditView("", () => _("History of the finding"), (data, ctx) => html`${data.error
+  ? html`<p class="note error">${data.error}</p><p>${_("The history is kept on the server: it needs a connection.")}</p>` : html`
+    <ol class="history" data-testid="history">${data.versions.map((v) => html`<li class="card">
+      <h2>${_("Version %(rev)s", { rev: v.rev })}${v.deleted ? html` — ${_("deleted")}` : nothing}</h2>
+      ${byLine(v.author, v.deviceId, v.recordedAt)}${content(v.data)}</li>`)}</ol>
+    ${data.lost.length ? html`<h2>${_("Versions that lost a conflict (kept on the server)")}</h2><ul class="history">${data.lost.map((v) => html`<li class="card">
+      ${byLine(v.username, v.deviceId, v.createdAt)}${v.op?.data ? content(v.op.data) : html`<p>${_("A deletion")}</p>`}</li>`)}</ul>` : nothing}`}
+  <p><a class="button" href=${href("checklist", { auditId: ctx.params.auditId })}>${_("Back to the checklist")}</a></p>`) };

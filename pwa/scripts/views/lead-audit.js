@@ -1,8 +1,54 @@
-/** An audit as the audit lead sees it: plan and team at a glance, and its lifecycle. */
-import { N_, _ } from "../i18n.js";
-import { NEXT } from "../leadLogic.js";
-import { STATUSES, dots, facts, html, label, list, nothing, period, standards } from "./common.js";
-import { getAudit, leadHead, named, orgLists, problemNote, problemOf, writeAudit } from "./lead-common.js";
+/** The audit lead's audits, with filters; one of them: plan and team at a glance, lifecycle, the team's progress
+ * (questions answered, findings by verdict, each tablet's last sync), what came after signing. What the lead's
+ * screens share; their writes name the revision they were made on (If-Match). */
+import { ApiError, describe, getJson, request } from "../api.js";
+import { VERDICT_ORDER } from "../auditLogic.js";
+import { N_, _, formatDateTime } from "../i18n.js";
+import { NEXT, filterAudits } from "../leadLogic.js";
+import { href } from "../router.js";
+import { STANDARDS, STATUSES, VERDICTS, auditCard, byId, byLine, dots, facts, heads, html, label, list, named, noSubmit, nothing, options, period, roleName, standards, tabs, title, verdictTag } from "./common.js";
+
+/** The organisation's lists, Maps by id, archived items too (an older plan may name them). */
+export async function orgLists(names = ["processes", "units", "sites", "people"]) {
+  const lists = await Promise.all(names.map((name) => getJson(`/api/v1/${name}?includeArchived=true`)));
+  return Object.fromEntries(names.map((name, i) => [name, byId(lists[i])]));
+}
+export const getAudit = (auditId) => getJson(`/api/v1/audits/${auditId}`);
+
+/** A write on an audit read at `rev`; the server refuses it (412) if the audit changed since. */
+export const writeAudit = async (method, path, rev, json) =>
+  (await request(method, path, { json, headers: rev ? { "If-Match": `"${rev}"` } : {} })).json();
+
+/** A refusal in words, with a way out when the audit changed meanwhile. */
+export const problemOf = (error, reload) => (error instanceof ApiError && error.status === 412
+  ? { reload, message: _("Someone changed this audit meanwhile. Reload it to see their change, then make yours again.") }
+  : { message: describe(error) });
+
+/** `write()` shown busy; a refusal goes to `state.problem` (`amend(error)` may reword it), its reload
+ * dropping what the screen kept (`forget()`). */
+export async function submit(ctx, state, write, forget, amend) {
+  Object.assign(state, { busy: true, problem: null });
+  ctx.rerender();
+  try {
+    await write();
+  } catch (error) {
+    state.problem = problemOf(error, () => { state.problem = null; forget(); ctx.reload(); });
+    amend?.(error);
+  }
+  state.busy = false;
+  ctx.rerender();
+}
+
+export const problemNote = (problem) => (problem ? html`<div class="note error" role="alert" data-testid="problem">
+  <p>${problem.message}</p>${problem.list ? html`<ul>${problem.list.map((item) => html`<li>${item}</li>`)}</ul>` : nothing}
+  ${problem.reload ? html`<button type="button" data-testid="reload-audit" @click=${problem.reload}>${_("Reload the audit")}</button>` : nothing}
+</div>` : nothing);
+
+
+const TABS = [["leadAudit", N_("Overview")], ["leadPlan", N_("Plan")], ["leadTeam", N_("Team")],
+  ["leadProgress", N_("Progress")], ["leadLate", N_("Late submissions")]];
+/** An audit's heading (`heading — code`, else its title) and its tabs. */
+export const leadHead = (audit, tab, heading) => html`<h1>${heading ? `${heading} — ${audit.code}` : title(audit)}</h1>${tabs(TABS, tab, audit.id)}`;
 
 const MOVES = {
   prepared: N_("Mark as prepared"), planned: N_("Back to planning"), in_progress: N_("Start the audit"),
@@ -11,19 +57,11 @@ const MOVES = {
 const DONE = { plan: N_("The plan is saved."), team: N_("The team is saved.") };
 let state = {};
 
-async function move(ctx, audit, to) {
-  Object.assign(state, { busy: true, problem: null });
-  ctx.rerender();
-  try {
-    const moved = await writeAudit("POST", `/api/v1/audits/${audit.id}/transitions`, audit.rev, { to, reason: to === "cancelled" ? state.reason.trim() : "" });
-    Object.assign(state, { cancelling: false, reason: "" });
-    ctx.notify(_("%(code)s is now: %(status)s.", { code: moved.code, status: label(STATUSES, moved.status) }));
-  } catch (error) {
-    state.problem = problemOf(error, () => { state.problem = null; ctx.reload(); });
-  }
-  state.busy = false;
-  await ctx.reload();
-}
+const move = (ctx, audit, to) => submit(ctx, state, async () => {
+  const moved = await writeAudit("POST", `/api/v1/audits/${audit.id}/transitions`, audit.rev, { to, reason: to === "cancelled" ? state.reason.trim() : "" });
+  Object.assign(state, { cancelling: false, reason: "" });
+  ctx.notify(_("%(code)s is now: %(status)s.", { code: moved.code, status: label(STATUSES, moved.status) }));
+}, () => {}).then(ctx.reload);
 
 function lifecycle(audit, ctx) {
   const next = NEXT[audit.status];
@@ -63,8 +101,86 @@ export const overview = {
         [_("Reason for cancelling"), audit.cancelReason]])}
       <h2>${_("Criteria")}</h2>${list(audit.criteria)}</section>
       <section class="panel"><h2>${_("Audit team")}</h2>${list(audit.team.map((m) => html`${person(m.personId)}
-        <span class="muted">(${m.role === "lead" ? _("Lead auditor") : _("Auditor")})</span>${m.overrideReason ? html`<br><span data-testid="override-note">${_(
+        <span class="muted">(${roleName(m)})</span>${m.overrideReason ? html`<br><span data-testid="override-note">${_(
           "Included despite belonging to an audited unit, because: %(reason)s", { reason: m.overrideReason })}</span>` : nothing}`))}
         <h2>${_("Auditees")}</h2>${list(audit.auditeeIds.map(person))}</section>`;
   },
+};
+
+const NONE = { status: "", process: "", standard: "", from: "", to: "", text: "" };
+let filter = { ...NONE };
+let open = matchMedia("(min-width: 601px)").matches; // on a phone the filters start folded
+
+export const auditList = {
+  async load() {
+    const [audits, processes] = await Promise.all([getJson("/api/v1/audits"), getJson("/api/v1/processes?includeArchived=true")]);
+    return { audits, processes: byId(processes) };
+  },
+  view(data, ctx) {
+    const set = (key) => (e) => { filter = { ...filter, [key]: e.target.value }; ctx.rerender(); };
+    const choose = (key, text, choices) => html`<label>${text}<select data-testid=${`filter-${key}`} @change=${set(key)}>${options(
+      [["", _("All")], ...choices], filter[key])}</select></label>`;
+    const day = (key, text) => html`<label>${text}<input type="date" .value=${filter[key]} data-testid=${`filter-${key}`} @change=${set(key)}></label>`;
+    const shown = filterAudits(data.audits, filter);
+    const processes = [...data.processes.values()].filter((p) => data.audits.some((a) => a.processId === p.id))
+      .sort((a, b) => a.code.localeCompare(b.code)).map((p) => [p.id, title(p)]);
+    return html`<h1>${_("Audit planning")}</h1>
+      <p><a class="button primary" href=${href("leadNew")} data-testid="new-audit">${_("New audit plan")}</a></p>
+      <details class="panel filter-box" ?open=${open} @toggle=${(e) => { open = e.target.open; }}><summary>${_("Filter the audits")}</summary>
+      <form class="filters" role="search" aria-label=${_("Filter the audits")} @submit=${noSubmit}>
+        <label>${_("Code or title")}<input type="search" .value=${filter.text} data-testid="filter-text" @input=${set("text")}></label>
+        ${choose("status", _("Status"), Object.keys(STATUSES).map((s) => [s, label(STATUSES, s)]))}
+        ${choose("process", _("Process"), processes)}
+        ${choose("standard", _("Standard"), Object.entries(STANDARDS))}
+        ${day("from", _("Ending on or after"))}${day("to", _("Starting on or before"))}
+        <button type="button" data-testid="clear-filters" @click=${() => { filter = { ...NONE }; ctx.rerender(); }}>${_("Clear the filters")}</button>
+      </form></details>
+      <p role="status" data-testid="audit-count">${_("Audits shown: %(shown)s of %(total)s", { shown: shown.length, total: data.audits.length })}</p>
+      <div class="cards">${shown.map((a) => auditCard(a, "leadAudit", "lead-audit", [[_("Dates"), period(a)],
+        [_("Process"), named(data.processes, a.processId)], [_("Standards"), standards(a.standards)], [_("Status"), label(STATUSES, a.status)]]))}</div>`;
+  },
+};
+
+/** The audit and its `path` (the server's view of it) as `key`. */
+const withAudit = (path, key) => async ({ auditId }) => {
+  const [audit, found] = await Promise.all([getAudit(auditId), getJson(`/api/v1/audits/${auditId}/${path}`)]);
+  return { audit, [key]: found };
+};
+
+export const progress = {
+  load: withAudit("progress", "done"),
+  view: ({ audit, done }, ctx) => html`${leadHead(audit, "leadProgress", _("Progress"))}
+      <section class="panel" data-testid="progress"><h2>${_("Checklist")}</h2>
+        ${done.questions ? html`<p class="progress-line"><progress max=${done.questions} .value=${done.answered}
+          aria-label=${_("Questions answered")}></progress><span data-testid="answered">${_("Answered: %(answered)s of %(total)s",
+          { answered: done.answered, total: done.questions })}</span></p>`
+          : html`<p>${_("No checklist is fixed yet: it is fixed when the audit is prepared.")}</p>`}
+        <h2>${_("Findings")}</h2>
+        <table class="summary counts"><tbody>${VERDICT_ORDER.map((v) => html`<tr><th scope="row">${verdictTag(v)}</th>
+          <td data-testid=${`count-${v}`}>${done.byVerdict[v.replace(/_(\w)/g, (all, c) => c.toUpperCase())] ?? 0}</td></tr>`)}
+          <tr><th scope="row">${_("Of these, outside the checklist")}</th><td>${done.freeFindings}</td></tr></tbody></table>
+      </section>
+      <section class="panel"><h2>${_("Last sync of each tablet")}</h2>
+        ${done.devices.length ? html`<table data-testid="devices">${heads(_("Device"), _("Signed in as"), _("Last sync"))}<tbody>${done.devices.map((d) => html`<tr><td><code>${d.deviceId}</code></td>
+          <td>${d.username}</td><td>${formatDateTime(d.lastPushAt)}</td></tr>`)}</tbody></table>`
+          : html`<p>${_("No tablet has sent work for this audit yet.")}</p>`}
+      </section>
+      <button type="button" data-testid="refresh" @click=${() => ctx.reload()}>${_("Refresh")}</button>`,
+};
+
+const KINDS = { finding: N_("Finding"), meeting: N_("Meeting"), conclusion: N_("Conclusion"), opening: N_("Opening meeting"), closing: N_("Closing meeting") };
+
+const content = (data) => (data ? facts([[_("Verdict"), data.verdict && label(VERDICTS, data.verdict)], [_("Question"), data.questionId],
+  [_("Statement"), data.statement], [_("Objective evidence"), data.evidence], [_("Notes"), data.notes], [_("Conclusions"), data.conclusions]])
+  : html`<p>${_("A deletion")}</p>`);
+
+/** Changes that came after signing: never applied, kept for the audit lead. */
+export const late = {
+  load: withAudit("late-submissions", "items"),
+  view: ({ audit, items }) => html`${leadHead(audit, "leadLate", _("Late submissions"))}
+    <p>${_("These changes reached the server after the audit was signed. None was applied: the signed record stays as it was.")}</p>
+    ${items.length ? html`<ul class="history" data-testid="late">${items.map((item) => html`<li class="card" data-testid="late-item">
+      <h2>${label(KINDS, item.op?.data?.kind || item.entity)} ${item.reviewedAt ? nothing : html`<span class="tag warn">${_("To review")}</span>`}</h2>
+      ${byLine(item.username, item.deviceId, item.createdAt)}${content(item.op?.data)}</li>`)}</ul>`
+      : html`<p class="note" data-testid="late-none">${_("Nothing arrived after signing.")}</p>`}`,
 };

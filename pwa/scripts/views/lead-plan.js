@@ -1,10 +1,11 @@
-/** Create or change an audit's plan. */
+/** Create or change an audit's plan; its team, a refusal beside the person (impartiality overridden with a
+ * reason). */
 import { ApiError } from "../api.js";
 import { N_, _ } from "../i18n.js";
-import { EDITABLE, auditedUnits, lines, planBody, planProblems } from "../leadLogic.js";
+import { EDITABLE, auditedUnits, candidates, lines, planBody, planProblems, refusedPerson, teamMembers } from "../leadLogic.js";
 import { href } from "../router.js";
-import { STANDARDS, STATUSES, html, label, localName, nothing, options, textField } from "./common.js";
-import { getAudit, leadHead, orgLists, problemNote, problemOf, writeAudit } from "./lead-common.js";
+import { STANDARDS, STATUSES, html, label, localName, nothing, options, standards, textField, title } from "./common.js";
+import { getAudit, leadHead, orgLists, problemNote, submit, writeAudit } from "./lead-audit.js";
 
 const PROBLEMS = {
   code: N_("Code: capital letters, digits and hyphens, at most 24 (for example AI-2026-007)."),
@@ -20,30 +21,26 @@ const FIELDS = {
 const EMPTY = { code: "", title: { ar: "", fr: "" }, standards: [], processId: null, unitIds: [], siteIds: [], clauses: [],
   criteria: [], objectives: "", auditeeIds: [], plannedStart: null, plannedEnd: null, agenda: "" };
 let form = null; // {key, rev, plan, criteria}: what is typed survives re-renders and a change of language
-let problem = null;
-let busy = false;
+const state = { problem: null, busy: false };
 
 /** The fields a refusal names (`$.title.ar`, `unitIds`, `members[0]`…) in the screen's words. */
 const fieldsOf = (details) => [...new Set([details].flat().map((d) => /\w+/.exec(String(d?.field || "").replace(/^\$\./, ""))?.[0]))]
   .filter((field) => FIELDS[field]).map((field) => _(FIELDS[field]));
 
-async function save(ctx, auditId) {
+function save(ctx, auditId) {
   const plan = { ...form.plan, criteria: lines(form.criteria) };
   const wrong = planProblems(plan);
-  problem = wrong.length ? { message: _("The plan was not saved. Check:"), list: wrong.map((key) => _(PROBLEMS[key])) } : null;
-  if (problem) return ctx.rerender();
-  busy = true;
-  ctx.rerender();
-  try {
-    const saved = await writeAudit(auditId ? "PUT" : "POST", `/api/v1/audits${auditId ? `/${auditId}` : ""}`, form.rev, planBody(plan));
-    [form.key, busy] = [null, false]; // kept for a paint before the next screen: the next load starts afresh
-    return ctx.go(href("leadAudit", { auditId: saved.id }, { done: "plan" }));
-  } catch (error) {
-    problem = problemOf(error, () => { form = problem = null; ctx.reload(); });
-    if (error instanceof ApiError && !problem.reload && fieldsOf(error.details).length) problem.list = fieldsOf(error.details);
+  if (wrong.length) {
+    state.problem = { message: _("The plan was not saved. Check:"), list: wrong.map((key) => _(PROBLEMS[key])) };
+    return ctx.rerender();
   }
-  busy = false;
-  ctx.rerender();
+  return submit(ctx, state, async () => {
+    const saved = await writeAudit(auditId ? "PUT" : "POST", `/api/v1/audits${auditId ? `/${auditId}` : ""}`, form.rev, planBody(plan));
+    form.key = null; // kept for a paint before the next screen: the next load starts afresh
+    ctx.go(href("leadAudit", { auditId: saved.id }, { done: "plan" }));
+  }, () => { form = null; }, (error) => {
+    if (error instanceof ApiError && !state.problem.reload && fieldsOf(error.details).length) state.problem.list = fieldsOf(error.details);
+  });
 }
 
 export const planEditor = {
@@ -52,7 +49,7 @@ export const planEditor = {
     const key = auditId || "new";
     if (form?.key !== key || form.rev !== audit?.rev) {
       form = { key, rev: audit?.rev, plan: structuredClone(audit || EMPTY), criteria: (audit?.criteria || []).join("\n") };
-      problem = null;
+      state.problem = null;
     }
     return { org, audit };
   },
@@ -66,7 +63,7 @@ export const planEditor = {
       ? html`<div class="checks">${items.map(([id, name]) => html`<label class="choice"><input type="checkbox" .checked=${plan[list].includes(id)}
         @change=${change((t) => { plan[list] = t.checked ? [...plan[list], id] : plan[list].filter((x) => x !== id); })}><span>${name}</span></label>`)}</div>`
       : html`<p class="muted">${empty}</p>`}</fieldset>`;
-    const usable = (map, chosen, name = (i) => `${i.code} — ${localName(i.name)}`) => [...map.values()]
+    const usable = (map, chosen, name = title) => [...map.values()]
       .filter((i) => !i.archivedAt || chosen.includes(i.id)).sort((a, b) => (a.code || "").localeCompare(b.code || "")).map((i) => [i.id, name(i)]);
     const audited = new Set(auditedUnits(plan, org.processes));
     const auditees = usable(new Map([...org.people].filter(([id, p]) => audited.has(p.unitId) || plan.auditeeIds.includes(id))),
@@ -94,9 +91,81 @@ export const planEditor = {
         ${text(_("Criteria, one per line"), "criteria", [form, "criteria"], { area: true })}
         ${text(_("Objectives"), "objectives", [plan, "objectives"], { area: true })}
         ${text(_("Agenda"), "agenda", [plan, "agenda"], { area: true })}
-        ${problemNote(problem)}
-        <div class="actions"><button class="primary" data-testid="save-plan" ?disabled=${busy}>${_("Save the plan")}</button>
+        ${problemNote(state.problem)}
+        <div class="actions"><button class="primary" data-testid="save-plan" ?disabled=${state.busy}>${_("Save the plan")}</button>
           <a class="button" href=${audit ? href("leadAudit", { auditId: audit.id }) : href("lead")}>${_("Back")}</a></div>
       </form>`;
+  },
+};
+
+let team = null; // {auditId, rev, choices: {personId: {role, reason}}}
+let refusals = {}; // personId → {message, impartiality, otherScope}
+const teamState = { problem: null, busy: false };
+let focusRefusal = false;
+
+function saveTeam(ctx) {
+  const members = teamMembers(team.choices);
+  refusals = {};
+  if (members.filter((m) => m.role === "lead").length !== 1) {
+    teamState.problem = { message: _("Choose exactly one lead auditor.") };
+    return ctx.rerender();
+  }
+  return submit(ctx, teamState, async () => {
+    await writeAudit("PUT", `/api/v1/audits/${team.auditId}/team`, team.rev, { members });
+    team.rev = null; // kept for a paint before the next screen: the next load starts afresh
+    ctx.go(href("leadAudit", { auditId: team.auditId }, { done: "team" }));
+  }, () => { team = null; }, (error) => {
+    const person = error instanceof ApiError && error.status !== 412 && refusedPerson(error.details, members);
+    if (!person) return;
+    refusals[person] = { message: error.message, impartiality: error.code === "audit.not_impartial", otherScope: Boolean(error.details.overrideScope) };
+    teamState.problem = { message: _("The team was not saved: see the person marked below.") };
+    focusRefusal = true;
+  });
+}
+
+function member(person, units, ctx) {
+  const choice = team.choices[person.id] || { role: "", reason: "" };
+  const refusal = refusals[person.id];
+  const name = localName(person.fullName);
+  const set = (field, value) => { team.choices[person.id] = { ...(team.choices[person.id] || choice), [field]: value }; };
+  const roles = [["", _("Not on the team")], ["auditor", _("Auditor")], ...(person.leadAuditor || choice.role === "lead" ? [["lead", _("Lead auditor")]] : [])];
+  return html`<li class="card member" data-testid="member" data-person-id=${person.id} ?data-refused=${Boolean(refusal)}>
+    <p><strong>${name}</strong><br><span class="muted">${localName(units.get(person.unitId)?.name)} · ${standards((person.qualifications || []).map((q) => q.standard))}</span></p>
+    <label>${_("Role")}<select aria-label=${_("Role of %(name)s", { name })} data-testid="member-role"
+      @change=${(e) => { set("role", e.target.value); ctx.rerender(); }}>${options(roles, choice.role)}</select></label>
+    ${refusal ? html`<p class="note error" data-testid="refusal">${refusal.message}${refusal.otherScope
+      ? ` ${_("The reason on file was written for another scope: confirm it or write a new one.")}` : nothing}</p>` : nothing}
+    ${choice.role && (refusal?.impartiality || choice.reason) ? html`<label>${_("Why %(name)s may audit this scope all the same (kept with the audit)", { name })}
+      <textarea rows="3" .value=${choice.reason || ""} data-testid="override-reason" @input=${(e) => set("reason", e.target.value)}></textarea></label>` : nothing}
+  </li>`;
+}
+
+export const teamEditor = {
+  async load({ auditId }) {
+    const [audit, { people, units }] = await Promise.all([getAudit(auditId), orgLists(["people", "units"])]);
+    if (team?.auditId !== auditId || team.rev !== audit.rev) {
+      team = { auditId, rev: audit.rev, choices: Object.fromEntries(audit.team.map((m) => [m.personId, { role: m.role, reason: m.overrideReason }])) };
+      [refusals, teamState.problem] = [{}, null];
+    }
+    return { audit, people: [...people.values()], units };
+  },
+  view({ audit, people, units }, ctx) {
+    const onTeam = new Set(audit.team.map((m) => m.personId));
+    const shown = candidates(people, audit.standards, onTeam)
+      .sort((a, b) => onTeam.has(b.id) - onTeam.has(a.id) || localName(a.fullName).localeCompare(localName(b.fullName)));
+    return html`${leadHead(audit, "leadTeam", _("Audit team"))}
+      ${EDITABLE.includes(audit.status) ? nothing : html`<p class="note warn">${_("The team can only change while the audit is planned or prepared.")}</p>`}
+      <p>${_("People qualified for %(standards)s. Someone from an audited unit, or from a unit above it, is refused unless you write down why.",
+        { standards: standards(audit.standards) })}</p>
+      <form @submit=${(e) => { e.preventDefault(); saveTeam(ctx); }} data-testid="team-form">
+        <ul class="members">${shown.map((p) => member(p, units, ctx))}</ul>
+        ${problemNote(teamState.problem)}
+        <div class="actions"><button class="primary" data-testid="save-team" ?disabled=${teamState.busy}>${_("Save the team")}</button></div>
+      </form>`;
+  },
+  after(root) {
+    if (!focusRefusal) return;
+    focusRefusal = false;
+    (root.querySelector("[data-refused] textarea") || root.querySelector("[data-refused] select"))?.focus();
   },
 };

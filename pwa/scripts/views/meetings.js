@@ -1,33 +1,30 @@
 /** The opening meeting and the closing one, with the conclusions and two drawn signatures. */
 import { VERDICT_ORDER, verdictCounts } from "../auditLogic.js";
-import { N_, _, format, formatDateTime } from "../i18n.js";
+import { N_, _, format, formatDateTime, localIso } from "../i18n.js";
 import { auditRecords } from "../packages.js";
-import { blobRecord } from "../photos.js";
-import { attachPad, signatureFile } from "../signature.js";
-import { DEGREES, STANDARDS, VERDICTS, auditView, editor, html, label, localName, noSubmit, nothing, options, recordNotes, thumbnails } from "./common.js";
+import { attachPad, blobRecord, signatureFile } from "../photos.js";
+import { DEGREES, STANDARDS, VERDICTS, auditView, editor, html, label, localName, noSubmit, nothing, options, heads, recordNotes, roleName, thumbnails } from "./common.js";
 
 const SIGNERS = { lead_auditor: N_("Lead auditor"), auditee_representative: N_("Auditee's representative") };
 const meeting = editor("meeting");
 const conclusion = editor("conclusion");
 const signers = {};
 
-// datetime-local is local time without a zone; the record keeps RFC 3339
-const localInput = (iso) => new Date(new Date(iso) - new Date(iso).getTimezoneOffset() * 60000).toISOString().slice(0, 16);
 
 function attendance(pkg) {
   const { attendees } = meeting.form.data;
   const change = (i, field, value) => { attendees[i] = { ...attendees[i], [field]: value }; meeting.later(); };
   const addTeam = () => {
     const known = new Set(attendees.map((a) => a.personId));
-    const people = [...pkg.team.map((m) => [m, m.role === "lead" ? _("Lead auditor") : _("Auditor")]), ...pkg.auditees.map((p) => [p, _("Auditee")])];
+    const people = [...pkg.team.map((m) => [m, roleName(m)]), ...pkg.auditees.map((p) => [p, _("Auditee")])];
     for (const [p, role] of people) if (!known.has(p.personId)) attendees.push({ name: localName(p.fullName), role, personId: p.personId, present: true });
     meeting.save();
   };
+  const remove = html`<span class="visually-hidden">${_("Remove")}</span>`;
   const cell = (i, field, text) => html`<td><input .value=${attendees[i][field] || ""} aria-label=${format(text, { number: i + 1 })}
     @input=${(e) => change(i, field, e.target.value)} @change=${meeting.now}></td>`;
   return html`<fieldset class="attendance"><legend>${_("Attendance")}</legend>
-    <table><thead><tr><th scope="col">${_("Name")}</th><th scope="col">${_("Position")}</th><th scope="col">${_("Present")}</th>
-      <th scope="col"><span class="visually-hidden">${_("Remove")}</span></th></tr></thead>
+    <table>${heads(_("Name"), _("Position"), _("Present"), remove)}
     <tbody>${attendees.map((a, i) => html`<tr data-testid="attendee">
       ${cell(i, "name", _("Name of attendee %(number)s"))}${cell(i, "role", _("Position of attendee %(number)s"))}
       <td><input type="checkbox" .checked=${a.present !== false} aria-label=${_("Attendee %(number)s present", { number: i + 1 })}
@@ -47,7 +44,7 @@ function meetingForm(data, ctx) {
     meeting.save();
   };
   return html`<form class="panel" @submit=${noSubmit} data-testid="meeting-form">${recordNotes(data.meeting)}
-    <label>${_("Date and time")}<input type="datetime-local" required .value=${localInput(meeting.form.data.heldAt)} data-testid="meeting-heldAt" @change=${held}></label>
+    <label>${_("Date and time")}<input type="datetime-local" required .value=${localIso(new Date(meeting.form.data.heldAt)).slice(0, 16)} data-testid="meeting-heldAt" @change=${held}></label>
     ${meeting.field("place", _("Place"))}${attendance(data.pkg)}${meeting.field("notes", _("Notes"), { area: true })}
   </form>`;
 }
@@ -109,7 +106,7 @@ function signature(ctx, role, name, position = "") {
 export const closing = {
   async load(params) {
     const data = await loadMeeting("closing", params);
-    conclusion.edit(params.auditId, data.conclusion, { summary: "", conclusions: "", degrees: [], divergingOpinions: "", signatures: [], auditeeUnsignedReason: "" });
+    conclusion.edit(params.auditId, data.conclusion, { degrees: [], signatures: [] });
     return data;
   },
   view: auditView("closing", () => _("Closing meeting"), (data, ctx) => {

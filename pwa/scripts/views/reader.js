@@ -1,24 +1,20 @@
 /** Managers and auditees: the audits the server lets them see, and findings once reported. */
 import { getJson } from "../api.js";
 import { _, language } from "../i18n.js";
-import { href } from "../router.js";
-import { STATUSES, VERDICTS, clauseRef, dots, facts, html, label, localName, names, nothing, packageFacts, period, thumbnails, verdictTag } from "./common.js";
+import { STATUSES, VERDICTS, auditCard, dots, facts, findingRows, html, label, names, nothing, packageFacts, period, thumbnails, title, verdictTag } from "./common.js";
 
 const REPORTED = ["reported", "signed", "closed"];
 const SEVERITY = ["nc_major", "nc_minor", "observation", "improvement", "conform", "not_applicable"];
 
 export const readList = {
   load: async () => ({ audits: await getJson("/api/v1/audits") }),
-  view: ({ audits }) => html`<h1>${_("Audits")}</h1>${audits.length ? html`<div class="cards">${audits.map((a) => html`<article
-    class="card" data-testid="read-audit" data-code=${a.code}><h2><a href=${href("readAudit", { auditId: a.id })}>${a.code} — ${localName(a.title)}</a></h2>
-    ${facts([[_("Dates"), period(a)], [_("Status"), label(STATUSES, a.status)]])}</article>`)}</div>`
+  view: ({ audits }) => html`<h1>${_("Audits")}</h1>${audits.length ? html`<div class="cards">${audits.map((a) => auditCard(a, "readAudit",
+    "read-audit", [[_("Dates"), period(a)], [_("Status"), label(STATUSES, a.status)]]))}</div>`
     : html`<p data-testid="read-none">${_("No audit to show. An audit of your unit appears here once its report is out.")}</p>`}`,
 };
 
 const finding = ({ data }, questions) => html`<li class="card" data-testid="finding" data-verdict=${data.verdict}>
-  <p>${verdictTag(data.verdict)}</p>${facts([[_("Question"), questions.get(data.questionId)?.text], [_("Statement"), data.statement],
-    [_("Objective evidence"), data.evidence], [_("Clauses"), dots(data.clauseRefs.map(clauseRef))],
-    [_("Auditee's response"), data.auditeeResponse]])}${data.attachments.length ? thumbnails(data.attachments, null, data.photosTakenAt) : nothing}</li>`;
+  <p>${verdictTag(data.verdict)}</p>${facts([[_("Question"), questions.get(data.questionId)?.text], ...findingRows(data)])}${data.attachments.length ? thumbnails(data.attachments, null, data.photosTakenAt) : nothing}</li>`;
 
 export const readAudit = {
   load: ({ auditId }) => getJson(`/api/v1/audits/${auditId}/package?lang=${language()}`),
@@ -29,7 +25,7 @@ export const readAudit = {
     const counts = SEVERITY.map((v) => [v, live.filter((f) => f.data.verdict === v).length]).filter(([, n]) => n);
     const questions = new Map(pkg.checklist.map((q) => [q.id, q]));
     const all = (items) => names(items) || _("Not set");
-    return html`<h1>${audit.code} — ${localName(audit.title)}</h1>
+    return html`<h1>${title(audit)}</h1>
       <section class="panel">${packageFacts(pkg, [[_("Audit team"), all(pkg.team)], [_("Auditees"), all(pkg.auditees)]])}</section>
       <section><h2>${_("Findings")}</h2>${REPORTED.includes(audit.status) ? html`
         <p data-testid="finding-counts">${dots(counts.map(([v, n]) => _("%(verdict)s: %(count)s", { verdict: label(VERDICTS, v), count: n })))

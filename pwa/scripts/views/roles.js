@@ -9,9 +9,8 @@ const plans = (session) => has(session, "admin", "audit_lead"); // the server's 
 const audits = (session) => has(session, "audit_lead", "auditor");
 const reads = (session) => has(session, "admin", "audit_lead", "manager", "auditee");
 
-/** The screen `name` of views/`file`.js (the module when none), imported when first shown: the import
- * map names the hashed file, which the worker keeps for offline use. With `allowed`, only those roles
- * open it, and it needs the server. */
+/** The screen `name` of views/`file`.js (the module when none), imported when first shown (the worker
+ * keeps it for offline use). With `allowed`, only those roles open it, and it needs the server. */
 export function screen(file, name, allowed) {
   let shown = null;
   const module = () => import(`/scripts/views/${file}.js`).then((m) => (name ? m[name] : m));
@@ -32,11 +31,12 @@ export function screen(file, name, allowed) {
   };
 }
 
+const planEditor = screen("lead-plan", "planEditor", plans);
 export const ROLE_SCREENS = {
-  lead: screen("lead-audits", "auditList", plans), leadNew: screen("lead-plan", "planEditor", plans),
-  leadPlan: screen("lead-plan", "planEditor", plans), leadAudit: screen("lead-audit", "overview", plans),
-  leadTeam: screen("lead-team", "teamEditor", plans), leadProgress: screen("lead-progress", "progress", plans),
-  leadLate: screen("late", "late", plans), read: screen("reader", "readList", reads), readAudit: screen("reader", "readAudit", reads),
+  lead: screen("lead-audit", "auditList", plans), leadNew: planEditor, leadPlan: planEditor,
+  leadAudit: screen("lead-audit", "overview", plans), leadTeam: screen("lead-plan", "teamEditor", plans),
+  leadProgress: screen("lead-audit", "progress", plans), leadLate: screen("lead-audit", "late", plans),
+  read: screen("reader", "readList", reads), readAudit: screen("reader", "readAudit", reads),
 };
 
 /** The shell's links for this person's roles. */
