@@ -4,11 +4,21 @@ and the public verification page that a report's QR code opens."""
 from __future__ import annotations
 
 import re
+from dataclasses import dataclass
 from typing import Any
 from uuid import UUID
 from zoneinfo import ZoneInfo
 
 from litestar import Controller, MediaType, Request, Response, get, post
+from litestar.openapi.spec import (
+    OpenAPIFormat,
+    OpenAPIMediaType,
+    OpenAPIResponse,
+    OpenAPIType,
+    Operation,
+    RequestBody,
+    Schema,
+)
 from litestar.params import FromPath, FromQuery, JSONBody
 
 from server.attachments.service import receive_body
@@ -34,6 +44,34 @@ _PAGE_HEADERS = {
     "X-Content-Type-Options": "nosniff",
     "Referrer-Policy": "no-referrer",
 }
+
+
+_PDF = {
+    "application/pdf": OpenAPIMediaType(schema=Schema(type=OpenAPIType.STRING, format=OpenAPIFormat.BINARY))
+}
+
+
+@dataclass
+class _VerifyOperation(Operation):
+    """The PDF to check is read as a stream (never a handler argument), so its body is declared here."""
+
+    def __post_init__(self) -> None:
+        self.request_body = RequestBody(
+            required=True,
+            description="The PDF's raw bytes; the limit is the server's report_max_bytes setting.",
+            content=_PDF,
+        )
+
+
+@dataclass
+class _PdfOperation(Operation):
+    """The signed PDF leaves as it was issued."""
+
+    def __post_init__(self) -> None:
+        self.responses = {
+            **(self.responses or {}),
+            "200": OpenAPIResponse(description="The signed PDF, byte for byte as issued", content=_PDF),
+        }
 
 
 def _settings(request: Req) -> Settings:
@@ -72,6 +110,7 @@ class ReportsController(Controller):
         operation_id="getReportPdf",
         guards=[CAN_READ_REPORTS],
         media_type="application/pdf",
+        operation_class=_PdfOperation,
     )
     async def download(self, request: Req, file_name: FromPath[str]) -> Response[bytes]:
         """The signed PDF ``<report id>.pdf``, byte for byte as issued, for whoever may read the audit."""
@@ -96,6 +135,7 @@ class ReportsController(Controller):
         guards=[SIGNED_IN],
         request_max_body_size=None,
         status_code=200,
+        operation_class=_VerifyOperation,
     )
     async def verify(self, request: Req) -> VerifyOut:
         """Raw bytes of a PDF (``application/pdf``). Answers whether the signature is valid, covers the

@@ -77,12 +77,13 @@ async def auditor_on_audit(client: AsyncTestClient[Any], username: str = "audito
 
 
 async def teammates(client: AsyncTestClient[Any]) -> tuple[Device, Device, str]:
-    """Two auditors on the same demo audit."""
+    """Two auditors on the same prepared demo audit (the demo's completed audit already has findings,
+    meetings and a conclusion)."""
     lead = await login(client, "lead")
     people = {p["id"]: p["username"] for p in (await client.get("/api/v1/people", headers=lead)).json()}
     for audit in (await client.get("/api/v1/audits", headers=lead)).json():
         names = [people[m["personId"]] for m in audit["team"]]
-        if len(names) >= 2:
+        if audit["status"] == "prepared" and len(names) >= 2:
             first = Device(client, await login(client, names[0]))
             second = Device(client, await login(client, names[1]))
             return first, second, audit["id"]

@@ -55,6 +55,7 @@ async def test_wrong_hash_wrong_type_and_unsupported_type_store_nothing(
     client: AsyncTestClient[Any], settings: Settings
 ) -> None:
     headers = await login(client, "auditor1")
+    demo_files = sorted(p for p in (settings.var_dir / "blobs").rglob("*") if p.is_file())
     photo = _photo_with_gps()
     wrong = await _put(client, headers, photo, "image/jpeg", sha="a" * 64)
     assert wrong.status_code == 422 and wrong.json()["code"] == "attachment.hash_mismatch"
@@ -64,9 +65,7 @@ async def test_wrong_hash_wrong_type_and_unsupported_type_store_nothing(
     assert text.status_code == 415 and text.json()["code"] == "attachment.unsupported_type"
     bad = await _put(client, headers, photo, "image/jpeg", sha="NOT-A-HASH")
     assert bad.status_code == 400 and bad.json()["code"] == "attachment.bad_hash"
-    assert not list((settings.var_dir / "blobs").rglob("*")) or not any(
-        p.is_file() for p in (settings.var_dir / "blobs").rglob("*")
-    )
+    assert sorted(p for p in (settings.var_dir / "blobs").rglob("*") if p.is_file()) == demo_files
 
 
 async def test_oversized_attachment_is_413(settings: Settings) -> None:

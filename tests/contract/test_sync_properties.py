@@ -63,7 +63,9 @@ async def _play(program: list[tuple[str, int, int]], app_settings: Any) -> None:
         lead = await login(client, "lead")
         people = {p["id"]: p["username"] for p in (await client.get("/api/v1/people", headers=lead)).json()}
         audit = next(
-            a for a in (await client.get("/api/v1/audits", headers=lead)).json() if len(a["team"]) == 3
+            a
+            for a in (await client.get("/api/v1/audits", headers=lead)).json()
+            if len(a["team"]) == 3 and a["status"] == "prepared"
         )
         tablets = [
             Tablet(await login(client, people[m["personId"]]), people[m["personId"]]) for m in audit["team"]

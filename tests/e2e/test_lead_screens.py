@@ -281,7 +281,7 @@ def test_readers_see_the_audits_their_role_allows_and_the_findings_once_reported
 def test_a_plan_changed_meanwhile_is_refused_in_words_and_reloaded(browser: Browser, app_url: str) -> None:
     from playwright.sync_api import expect
 
-    audit = read(app_url, "/api/v1/audits")[0]
+    audit = next(a for a in read(app_url, "/api/v1/audits") if a["status"] == "prepared")  # plan editable
     page, errors = open_page(browser, app_url, "lead", "fr")
     page.goto(f"{app_url}/#/lead/{audit['id']}/plan")
     page.get_by_test_id("plan-agenda").fill("09:00 ouverture · 16:00 clôture")

@@ -21,13 +21,14 @@ async def test_only_the_roles_that_write_findings_may_upload_or_probe(
 ) -> None:
     headers = await login(client, username)
     photo = png()
+    demo_files = stored_blobs(settings)
 
     put = await upload(client, headers, photo, "image/png")
     probe = await client.head(f"/api/v1/attachments/{sha(photo)}", headers=headers)
 
     assert put.status_code == 403 and put.json()["code"] == "auth.forbidden"
     assert probe.status_code == 403
-    assert stored_blobs(settings) == []
+    assert stored_blobs(settings) == demo_files
 
 
 async def test_the_team_reads_back_an_attachment_of_its_finding_with_caching_headers(

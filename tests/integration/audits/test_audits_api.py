@@ -146,7 +146,7 @@ async def test_auditee_sees_their_units_audit_once_reported(client: AsyncTestCli
     audit = next(
         a
         for a in (await client.get("/api/v1/audits", headers=lead)).json()
-        if set(a["unitIds"]) & set(auditees)
+        if a["status"] == "prepared" and set(a["unitIds"]) & set(auditees)
     )
     auditee = await login(client, auditees[next(u for u in audit["unitIds"] if u in auditees)])
     assert (await client.get(f"/api/v1/audits/{audit['id']}", headers=auditee)).status_code == 404
