@@ -148,7 +148,7 @@ RECORD_OFFLINE = """async ({ auditId, findings, photos }) => {
 # From the page's "online" event (captured before the app's own listener) to the sync status that says
 # the run is over with nothing waiting, or that it failed.
 SYNC_PROBE = """async () => {
-  const { syncEvents } = await import("/scripts/sync.js");
+  const { syncEvents } = await import("/scripts/outbox.js");
   window.__benchSync = new Promise((resolve) => {
     let online = null;
     addEventListener("online", () => { online = performance.now(); }, { capture: true, once: true });
