@@ -1,11 +1,10 @@
 /** Hash routes: the server serves one page, and every screen works offline. */
+const [AUDIT, LEAD] = ["/audit/:auditId", "/lead/:auditId"];
 const ROUTES = {
-  audits: "/", device: "/device", plan: "/audit/:auditId", checklist: "/audit/:auditId/checklist",
-  question: "/audit/:auditId/question/:questionId", findings: "/audit/:auditId/findings",
-  finding: "/audit/:auditId/finding/:findingId", opening: "/audit/:auditId/opening", closing: "/audit/:auditId/closing",
-  conflicts: "/audit/:auditId/conflicts", history: "/audit/:auditId/history/:findingId",
-  lead: "/lead", leadNew: "/lead/new", leadAudit: "/lead/:auditId", leadPlan: "/lead/:auditId/plan",
-  leadTeam: "/lead/:auditId/team", leadProgress: "/lead/:auditId/progress", leadLate: "/lead/:auditId/late",
+  audits: "/", device: "/device", plan: AUDIT, checklist: `${AUDIT}/checklist`, question: `${AUDIT}/question/:questionId`,
+  findings: `${AUDIT}/findings`, finding: `${AUDIT}/finding/:findingId`, opening: `${AUDIT}/opening`, closing: `${AUDIT}/closing`,
+  conflicts: `${AUDIT}/conflicts`, history: `${AUDIT}/history/:findingId`, lead: "/lead", leadNew: "/lead/new", leadAudit: LEAD,
+  leadPlan: `${LEAD}/plan`, leadTeam: `${LEAD}/team`, leadProgress: `${LEAD}/progress`, leadLate: `${LEAD}/late`,
   read: "/read", readAudit: "/read/:auditId",
 };
 

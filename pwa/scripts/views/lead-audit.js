@@ -1,6 +1,5 @@
-/** The audit lead's audits, with filters; one of them: plan and team at a glance, lifecycle, the team's progress
- * (questions answered, findings by verdict, each tablet's last sync), what came after signing. What the lead's
- * screens share; their writes name the revision they were made on (If-Match). */
+/** The audit lead's screens but the editors: the audits, an audit's overview and lifecycle, its progress and
+ * late submissions; what the editors share too (writes name the revision they were made on: If-Match). */
 import { ApiError, describe, getJson, request } from "../api.js";
 import { VERDICT_ORDER } from "../auditLogic.js";
 import { N_, _, formatDateTime } from "../i18n.js";

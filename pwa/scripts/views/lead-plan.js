@@ -1,5 +1,4 @@
-/** Create or change an audit's plan; its team, a refusal beside the person (impartiality overridden with a
- * reason). */
+/** An audit's plan and its team (a refusal beside the person; impartiality overridden with a reason). */
 import { ApiError } from "../api.js";
 import { N_, _ } from "../i18n.js";
 import { EDITABLE, auditedUnits, candidates, lines, planBody, planProblems, refusedPerson, teamMembers } from "../leadLogic.js";
