@@ -24,9 +24,13 @@ SCREENSHOTS = Path(__file__).parent / "screenshots"
 TEMPLATE = Path(__file__).parents[2] / "locales" / "messages.pot"
 PHONE = 390
 # What the screen shows and what a screen reader reads out: the text, labels, alternatives, the title.
-SHOWN = """() => [document.title, document.body.innerText, ...[...document.querySelectorAll(
-  "[aria-label], [alt], [placeholder], [title]")].flatMap((e) => ["aria-label", "alt", "placeholder", "title"]
-  .map((name) => e.getAttribute(name)).filter(Boolean))].join("\\n")"""
+# The screen's own words, without the checklist's questions: those are the library's, in the screen's language
+# already (a French question may open with "Comment", which is also an English msgid).
+SHOWN = """() => [document.title, [...document.querySelectorAll(".qtext, .question-text")]
+  .reduce((text, question) => text.replace(question.innerText, ""), document.body.innerText),
+  ...[...document.querySelectorAll("[aria-label], [alt], [placeholder], [title]")]
+  .flatMap((e) => ["aria-label", "alt", "placeholder", "title"].map((name) => e.getAttribute(name)))
+].filter(Boolean).join("\\n")"""
 EVIDENCE = "Registre des déchets dangereux sans bordereau de suivi pour le lot de novembre."
 
 
