@@ -63,6 +63,14 @@ async def test_pdfsig_validates_an_issued_report_and_pdftotext_reads_its_arabic_
     path.write_bytes(pdf)
     checked = _run(pdfsig, str(path))
     assert "Signature is Valid" in checked and "Total document signed" in checked, checked
+    # One byte changed inside the signed range (the first one: before the signature's own contents).
+    start, length = (int(n) for n in re.findall(rb"/ByteRange\s*\[\s*(\d+)\s+(\d+)", pdf)[-1])
+    position = start + length // 2
+    tampered = bytearray(pdf)
+    tampered[position] = tampered[position] ^ 0x01
+    changed = tmp_path / "changed.pdf"
+    changed.write_bytes(bytes(tampered))
+    assert "Digest Mismatch" in _run(pdfsig, str(changed)), "pdfsig exits 0 even then: its words say it"
     # Arabic words in reading order from their positions (lines top to bottom, each from the right):
     # pdftotext's own reading order guesses around Latin runs at a line's start, positions do not.
     read = "".join(w.text for w in reading_order(pdf_words(pdf), rtl=True))
