@@ -17,7 +17,7 @@ from typing import TYPE_CHECKING, Any
 import httpx
 import pytest
 
-from tests.conftest import base_settings, missing_tool
+from tests.conftest import _copy_template_files, base_settings, missing_tool
 from tests.contract.live_server import free_port, live_server, start_server
 
 if TYPE_CHECKING:
@@ -59,9 +59,11 @@ def browser(playwright: Playwright) -> Iterator[Browser]:
 
 @pytest.fixture
 def app_url(templates: dict[str, str], tmp_path: Path) -> Iterator[str]:
-    """A server with the app on a fresh copy of the demo council (SQLite)."""
+    """A server with the app on a fresh copy of the demo council (SQLite) and its files (photos, signatures,
+    issued reports, the signing key)."""
     database = tmp_path / "tadqiq.sqlite3"
     shutil.copyfile(templates["sqlite"], database)
+    _copy_template_files(Path(templates["var"]), tmp_path)
     with live_server(base_settings(tmp_path, f"sqlite:///{database}"), log=tmp_path / "server.log") as base:
         yield base
 
