@@ -1,8 +1,8 @@
-/** The shell, the session (sign-in too), and the screens: `{load(params, ctx), view(data, ctx), after?(root)}`. */
-import { html, nothing, render } from "/vendor/lit-html@3.3.3/lit-html.js";
+/** The shell, the session and sign-in; screens are `{load(params, ctx), view(data, ctx), after?(root)}`. */
+import { html, render } from "/vendor/lit-html@3.3.3/lit-html.js";
 import { describe, sendJson, setToken } from "./api.js";
 import { clearAll, getMeta, setMeta } from "./db.js";
-import { LANGUAGES, _, format, language, onLanguageChange, refreshCatalog, setLanguage, startLanguage } from "./i18n.js";
+import { ENDONYMS, LANGUAGES, _, format, language, onLanguageChange, refreshCatalog, setLanguage, startLanguage } from "./i18n.js";
 import { href, parseRoute } from "./router.js";
 import { CHANGED, localWork, refreshStatus, sendLanguage, setSignedIn, startSync, syncEvents, syncNow, syncStatus } from "./outbox.js";
 import * as audits from "./views/audits.js";
@@ -15,7 +15,6 @@ const SCREENS = { // the first screen comes with the page's modules, the others 
   opening: screen("meetings", "opening"), closing: screen("meetings", "closing"), conflicts: screen("conflicts"),
   history: screen("finding", "history"), ...ROLE_SCREENS,
 };
-const ENDONYMS = { ar: "العربية", fr: "Français" }; // each language by its own name, never translated
 const worker = navigator.serviceWorker;
 let session = null;
 let route = parseRoute(location.hash);
@@ -78,15 +77,15 @@ function header() {
   const status = syncStatus();
   return html`<header class="shell"><a class="brand" href=${href("audits")}>${_("Tadqiq")}</a>
     ${session ? html`<nav aria-label=${_("Main")}>${roleLinks(session)}
-      <a href=${href("device")} data-testid="nav-device">${_("This tablet")}</a></nav>` : nothing}
-    <div class="langs" role="group" aria-label=${_("Language")}>${LANGUAGES.map((lang) => html`<button type="button" lang=${lang}
+      <a href=${href("device")} data-testid="nav-device">${_("This tablet")}</a></nav>` : ""}
+    <div class="langs" role="group" aria-label=${_("Language")}>${LANGUAGES.map((lang) => html`<button lang=${lang}
       aria-pressed=${String(language() === lang)} data-testid=${`lang-${lang}`} @click=${() => chooseLanguage(lang)}>${ENDONYMS[lang]}</button>`)}</div>
   </header>
   ${session ? html`<div class=${`syncbar state-${status.state}`} data-testid="sync-bar" data-state=${status.state} data-pending=${status.pending}>
-    <p role="status" aria-live="polite" data-testid="sync-status">${statusLine(status)}
-      ${status.error ? html`<strong class="sync-error" data-testid="sync-error">${status.error}</strong>` : nothing}</p>
-    <button type="button" data-testid="sync-now" ?disabled=${status.state === "syncing"} @click=${() => syncNow()}>${_("Sync now")}</button>
-  </div>` : nothing}`;
+    <p role="status" aria-live="polite">${statusLine(status)}
+      ${status.error ? html`<strong class="sync-error" data-testid="sync-error">${status.error}</strong>` : ""}</p>
+    <button data-testid="sync-now" ?disabled=${status.state === "syncing"} @click=${() => syncNow()}>${_("Sync now")}</button>
+  </div>` : ""}`;
 }
 
 /** Sign in, also when a session ends (nothing on the tablet is lost). */
@@ -109,11 +108,11 @@ function signInView(expired) {
   };
   return html`<section class="signin"><h1>${_("Sign in")}</h1>
     ${expired ? html`<p class="note warn">${_("Your session has ended. Sign in again to send your work: nothing is lost.")}</p>
-      <p><a href=${href("device")}>${_("This tablet: export the unsynced work")}</a></p>` : nothing}
+      <p><a href=${href("device")}>${_("This tablet: export the unsynced work")}</a></p>` : ""}
     <form @submit=${submit} data-testid="signin-form">
       <label>${_("User name")}<input name="username" autocomplete="username" autocapitalize="none" required .value=${session?.user.username || ""}></label>
       <label>${_("Password")}<input name="password" type="password" autocomplete="current-password" required></label>
-      ${signInError ? html`<p class="note error" role="alert" data-testid="signin-error">${signInError}</p>` : nothing}
+      ${signInError ? html`<p class="note error" role="alert">${signInError}</p>` : ""}
       <button class="primary" ?disabled=${signingIn}>${signingIn ? _("Signing in…") : _("Sign in")}</button>
     </form></section>`;
 }
@@ -123,13 +122,13 @@ function main() {
   if (!session || (expired && route.name !== "device")) return signInView(expired);
   if (!data) return html`<p class="muted">${_("Loading…")}</p>`;
   if (data.failure) return html`<h1>${_("This screen could not be shown")}</h1><p class="note error">${data.failure}</p>
-    <button type="button" data-testid="retry" @click=${reload}>${_("Try again")}</button>`;
+    <button data-testid="retry" @click=${reload}>${_("Try again")}</button>`;
   return SCREENS[route.name].view(data, ctx);
 }
 
 function paint() {
   render(html`${header()}<main>${main()}</main><div class="toast" aria-live="polite">${toast
-    ? html`<p class=${toast.error ? "note error" : "note"} role=${toast.error ? "alert" : "status"} data-testid="toast">${toast.message}</p>` : nothing}</div>`, document.body);
+    ? html`<p class=${toast.error ? "note error" : "note"} role=${toast.error ? "alert" : "status"} data-testid="toast">${toast.message}</p>` : ""}</div>`, document.body);
   document.documentElement.dataset.offline = ctx.offlineReadyNow() ? "ready" : "no";
   const root = document.querySelector("main");
   fillThumbnails(root);

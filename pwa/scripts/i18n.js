@@ -2,6 +2,7 @@
 import { getMeta, setMeta } from "./db.js";
 
 export const LANGUAGES = ["ar", "fr"];
+export const ENDONYMS = { ar: "العربية", fr: "Français" }; // each language by its own name, never translated
 let current = "fr";
 let messages = {};
 const listeners = new Set();

@@ -5,7 +5,6 @@ export const NEXT = {
   planned: ["prepared", "cancelled"], prepared: ["in_progress", "planned", "cancelled"],
   in_progress: ["reported", "cancelled"], reported: ["in_progress"], signed: ["closed"], closed: [], cancelled: [],
 };
-/** Statuses in which the plan and the team may change. */
 export const EDITABLE = ["planned", "prepared"];
 
 /** Audits passing every filter set: a period they overlap (`from`/`to`), words of code or titles. */
@@ -19,7 +18,6 @@ export function filterAudits(audits, { status, process, standard, from, to, text
 
 export const lines = (text) => text.split("\n").map((line) => line.trim()).filter(Boolean);
 
-/** The keys of what is wrong with a plan, before sending it. */
 export const planProblems = (plan) => [
   !/^[A-Z0-9][A-Z0-9-]{0,23}$/.test(plan.code) && "code",
   !plan.title.ar.trim() && "titleAr", !plan.title.fr.trim() && "titleFr",
@@ -53,3 +51,7 @@ export function refusedPerson(details, members) {
   const index = /^members\[(\d+)\]/.exec(details?.field || "")?.[1];
   return index === undefined ? null : members[Number(index)]?.personId ?? null;
 }
+
+/** Whether `user` may issue the audit's report now (the server's may_issue_report, once reported). */
+export const mayIssue = (user, audit) => ["reported", "signed", "closed"].includes(audit.status)
+  && (user.roles.includes("audit_lead") || audit.team.some((m) => m.role === "lead" && m.personId === user.personId));

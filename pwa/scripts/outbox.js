@@ -82,7 +82,7 @@ export async function localWork() {
 
 /** Queued ops (500 at most) frozen into a batch with its Idempotency-Key, each on its record's server
  * rev; an op whose record is in an unanswered batch waits, unless `predict` (export) assumes it applied. */
-export async function formBatch(auditId, { predict = false } = {}) {
+async function formBatch(auditId, { predict = false } = {}) {
   const device = await deviceId();
   return write(["outbox", "batches", ...Object.values(ENTITIES)], async (tx) => {
     const outbox = tx.objectStore("outbox");
@@ -113,8 +113,8 @@ export async function formBatch(auditId, { predict = false } = {}) {
   });
 }
 
-export const batchesOf = async (auditId) => oldestFirst(await byAudit("batches", auditId));
-export const batchAttachments = (batch) => [...new Set(batch.ops.flatMap((op) => attachmentsOf(entityOfOp(op), op.data)))];
+const batchesOf = async (auditId) => oldestFirst(await byAudit("batches", auditId));
+const batchAttachments = (batch) => [...new Set(batch.ops.flatMap((op) => attachmentsOf(entityOfOp(op), op.data)))];
 
 async function base64(blob) {
   const bytes = new Uint8Array(await blob.arrayBuffer());

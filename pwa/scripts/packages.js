@@ -68,7 +68,7 @@ export const fromServer = (entity, item) => ({
   draft: null, rejected: null, locked: null, conflict: false, updatedAt: item.data?.clientUpdatedAt || item.updatedAt,
 });
 
-const checklistsRead = new Map(); // auditId → [savedAt, lists]: hundreds of questions, read once a download
+const checklistsRead = new Map(); // auditId → [savedAt, lists]: hundreds of questions, read once per download
 
 export async function auditRecords(auditId, withChecklist = false) {
   const stores = ["audits", "findings", "meetings", "conclusions", "conflicts"];

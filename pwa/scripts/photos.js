@@ -1,5 +1,5 @@
 /** Files made before any transaction opens, named by SHA-256: photos (upright, at most 1600 px, JPEG
- * without EXIF: the capture time is kept beside) and drawn signatures (finger, pen or mouse; PNG). */
+ * without EXIF: the capture time is kept beside) and signatures drawn by finger, pen or mouse (PNG). */
 const MAX_SIDE = 1600;
 
 export async function sha256Hex(blob) {
@@ -7,8 +7,7 @@ export async function sha256Hex(blob) {
   return [...new Uint8Array(digest)].map((b) => b.toString(16).padStart(2, "0")).join("");
 }
 
-/** What a canvas holds, as a file of `type`. */
-export const canvasFile = (canvas, type, quality) => new Promise((resolve, reject) => canvas.toBlob(
+const canvasFile = (canvas, type, quality) => new Promise((resolve, reject) => canvas.toBlob(
   (blob) => (blob ? resolve(blob) : reject(new Error(`no ${type} made`))), type, quality));
 
 function jpeg(bitmap) {

@@ -5,7 +5,7 @@ import { _, format } from "../i18n.js";
 import { pendingCount } from "../outbox.js";
 import { auditRecords, cached, downloadAudit, refreshAuditList } from "../packages.js";
 import { href } from "../router.js";
-import { STATUSES, auditCard, auditView, byId, clauseRef, dots, html, label, list, localName, named, nothing, packageFacts, period, roleName, title, when } from "./common.js";
+import { auditCard, auditView, byId, clauseRef, dots, html, list, localName, named, packageFacts, roleName, title, when } from "./common.js";
 
 const downloading = new Set();
 
@@ -35,15 +35,13 @@ async function makeAvailable(ctx, { id, code }) {
 function card(audit, data, ctx) {
   const pkg = data.packages.get(audit.id);
   const busy = downloading.has(audit.id);
-  const conflicts = audit.conflicts ? html`<a href=${href("conflicts", { auditId: audit.id })}>${_("Conflicts to resolve: %(count)s", { count: audit.conflicts })}</a>` : nothing;
-  const rows = [ // out of the template: Babel misses a _() beside a template nested in ${}
-    [_("Dates"), period(audit)], [_("Process"), named(data.processes, audit.processId)],
-    [_("Status"), label(STATUSES, audit.status)],
-    [_("On this tablet"), html`<span data-testid="offline-state">${pkg ? _("Available offline (downloaded %(time)s)", { time: when(pkg.savedAt) })
-      : _("Not downloaded")}</span>`],
+  const conflicts = audit.conflicts ? html`<a href=${href("conflicts", { auditId: audit.id })}>${_("Conflicts to resolve: %(count)s", { count: audit.conflicts })}</a>` : "";
+  const rows = [
+    [_("Process"), named(data.processes, audit.processId)],
+    [_("On this tablet"), pkg ? _("Available offline (downloaded %(time)s)", { time: when(pkg.savedAt) }) : _("Not downloaded")],
     [_("Sync"), html`${audit.pending ? _("Changes waiting to be sent: %(count)s", { count: audit.pending }) : _("Nothing waiting")} ${conflicts}`],
   ];
-  return auditCard(audit, "plan", "audit-card", rows, html`<button type="button" data-testid="make-offline" ?disabled=${busy}
+  return auditCard(audit, "plan", "audit-card", rows, html`<button data-testid="make-offline" ?disabled=${busy}
     @click=${() => makeAvailable(ctx, audit)}>${busy ? _("Downloading…") : pkg ? _("Update the offline copy") : _("Make available offline")}</button>`);
 }
 

@@ -6,7 +6,7 @@ import { N_, _, formatDate, formatDateTime, language } from "../i18n.js";
 import { saveRecord } from "../outbox.js";
 import { href } from "../router.js";
 
-export { html, nothing }; // the screens' templates
+export { html, nothing };
 
 export const VERDICTS = {
   conform: N_("Conform"), nc_major: N_("Major nonconformity"), nc_minor: N_("Minor nonconformity"),
@@ -15,6 +15,13 @@ export const VERDICTS = {
 export const STATUSES = {
   planned: N_("Planned"), prepared: N_("Prepared"), in_progress: N_("In progress"), reported: N_("Reported"),
   signed: N_("Signed"), closed: N_("Closed"), cancelled: N_("Cancelled"),
+};
+export const FIELDS = {
+  finding: { verdict: N_("Verdict"), statement: N_("Statement"), evidence: N_("Objective evidence"), clauseRefs: N_("Clauses"),
+    auditeeResponse: N_("Auditee's response"), attachments: N_("Photos") },
+  meeting: { heldAt: N_("Date and time"), place: N_("Place"), attendees: N_("Attendance"), notes: N_("Notes") },
+  conclusion: { summary: N_("Findings summary"), conclusions: N_("The lead auditor's conclusions"), degrees: N_("Degrees"),
+    divergingOpinions: N_("Diverging opinions"), signatures: N_("Signatures"), auditeeUnsignedReason: N_("Why the auditee's representative did not sign") },
 };
 export const DEGREES = { fully: N_("Fully met"), largely: N_("Largely met"), partially: N_("Partially met"), not_met: N_("Not met") };
 export const STANDARDS = { iso9001: "ISO 9001", iso14001: "ISO 14001", iso45001: "ISO 45001" };
@@ -34,9 +41,10 @@ export const named = (map, id, field = "name") => localName(map.get(id)?.[field]
 export const title = (item) => `${item.code} — ${localName(item.title || item.name)}`;
 export const roleName = (member) => (member.role === "lead" ? _("Lead auditor") : _("Auditor"));
 
-/** `[term, value]` rows as a definition list; a row without a value is left out. */
+/** `[term, value]` rows as a definition list, a row without a value left out. Rows are made out of templates:
+ * Babel misses a _() beside a template nested in ${}. */
 export const facts = (rows) => html`<dl class="facts">${rows.map(([term, value]) => (value
-  ? html`<dt>${term}</dt><dd>${value}</dd>` : nothing))}</dl>`;
+  ? html`<dt>${term}</dt><dd>${value}</dd>` : ""))}</dl>`;
 /** Facts of an audit's package: its status, dates and scope, then `more`. */
 export function packageFacts(pkg, more) {
   const { audit } = pkg;
@@ -44,30 +52,41 @@ export function packageFacts(pkg, more) {
     [_("Process"), localName(pkg.process?.name) || _("Not set")], [_("Standards"), standards(audit.standards)],
     [_("Units"), names(pkg.units) || _("Not set")], [_("Sites"), names(pkg.sites) || _("Not set")], ...more]);
 }
-/** An audit as a card: its title, linking to `route`, its facts, then `more`. */
-export const auditCard = (a, route, testid, rows, more = nothing) => html`<article class="card" data-testid=${testid} data-audit-id=${a.id}
-  data-code=${a.code}><h2><a href=${href(route, { auditId: a.id })}>${title(a)}</a></h2>${facts(rows)}${more}</article>`;
-/** What a finding says, as rows of facts. */
+/** An audit as a card: its title, linking to `route`, its dates, status and `rows` of facts, then `more`. */
+export const auditCard = (a, route, testid, rows, more = "") => html`<article class="card" data-testid=${testid} data-audit-id=${a.id}
+  data-code=${a.code}><h2><a href=${href(route, { auditId: a.id })}>${title(a)}</a></h2>${facts([[_("Dates"), period(a)], [_("Status"), label(STATUSES, a.status)], ...rows])}${more}</article>`;
 export const findingRows = (data) => [[_("Statement"), data.statement], [_("Objective evidence"), data.evidence],
   [_("Clauses"), data.clauseRefs && dots(data.clauseRefs.map(clauseRef))], [_("Auditee's response"), data.auditeeResponse]];
+/** A record's version: who sent it from which device, when, and what it held (none: a deletion). */
+export function version(author, device, time, data) {
+  const rows = data && [[_("Verdict"), data.verdict && label(VERDICTS, data.verdict)], [_("Question"), data.questionId],
+    ...findingRows(data), [_("Photos"), data.attachments?.length], [_("Notes"), data.notes], [_("Conclusions"), data.conclusions]];
+  return html`<p class="muted">${_("By %(author)s on device %(device)s, %(time)s", { author, device, time: formatDateTime(time) })}</p>
+    ${rows ? facts(rows) : html`<p>${_("A deletion")}</p>`}`;
+}
 export const heads = (...titles) => html`<thead><tr>${titles.map((t) => html`<th scope="col">${t}</th>`)}</tr></thead>`;
 export const list = (items) => (items.length ? html`<ul>${items.map((i) => html`<li>${i}</li>`)}</ul>` : html`<p>${_("Not set")}</p>`);
 /** A labelled text input (or `area`): `on.input` as typed, `on.change` when left. */
 export const textField = (text, value, on, { area, required, type = "text", lang, testid } = {}) => html`<label>${text}${required
-  ? html` <span class="req">${_("(required)")}</span>` : nothing}${area
+  ? html` <span class="req">${_("(required)")}</span>` : ""}${area
   ? html`<textarea rows="4" .value=${value || ""} data-testid=${testid} @input=${on.input} @change=${on.change}></textarea>`
   : html`<input type=${type} .value=${value || ""} lang=${lang || nothing} dir=${lang === "ar" ? "rtl" : nothing} ?required=${required}
     data-testid=${testid} @input=${on.input} @change=${on.change}>`}</label>`;
-export const byLine = (author, device, time) => html`<p class="muted">${_("By %(author)s on device %(device)s, %(time)s",
-  { author, device, time: formatDateTime(time) })}</p>`;
+export function saveFile(blob, name) {
+  const link = Object.assign(document.createElement("a"), { href: URL.createObjectURL(blob), download: name });
+  document.body.append(link);
+  link.click();
+  link.remove();
+  setTimeout(() => URL.revokeObjectURL(link.href), 60000);
+}
 
 /** Tabs of `[route, label]`, with `badges[route]` counted beside. */
 export const tabs = (sections, active, auditId, badges = {}) => html`<nav class="tabs" aria-label=${_("Audit sections")}>${sections.map(
   ([name, text]) => html`<a href=${href(name, { auditId })} aria-current=${name === active ? "page" : "false"}
-    data-testid=${`tab-${name}`}>${_(text)}${badges[name] ? html` <span class="badge">${badges[name]}</span>` : nothing}</a>`)}</nav>`;
+    data-testid=${`tab-${name}`}>${_(text)}${badges[name] ? html` <span class="badge">${badges[name]}</span>` : ""}</a>`)}</nav>`;
 
 const AUDIT_TABS = [["plan", N_("Plan")], ["checklist", N_("Checklist")], ["findings", N_("Other findings")],
-  ["opening", N_("Opening meeting")], ["closing", N_("Closing meeting")], ["conflicts", N_("Conflicts")]];
+  ["opening", N_("Opening meeting")], ["closing", N_("Closing meeting")], ["conflicts", N_("Conflicts")], ["reports", N_("Reports")]];
 
 /** A downloaded audit's screen: heading, tabs, body. */
 export const auditView = (tab, title, body) => (data, ctx) => (data.pkg ? html`<h1>${title(data, ctx)}</h1>
@@ -75,17 +94,17 @@ export const auditView = (tab, title, body) => (data, ctx) => (data.pkg ? html`<
   <p>${_("Download this audit first: in My audits, choose “Make available offline”.")}</p><p><a href=${href("audits")}>${_("My audits")}</a></p>`);
 
 export function recordNotes(record) {
-  if (!record) return nothing;
-  const note = (kind, testid, text) => html`<p class=${`note ${kind}`} data-testid=${testid}>${text}</p>`;
+  if (!record) return "";
+  const note = (kind, text) => html`<p class=${`note ${kind}`}>${text}</p>`;
   return [
-    record.conflict && note("warn", "record-conflict", _("Someone changed this on the server too: resolve the conflict.")),
-    record.rejected && note("error", "record-rejected", _("Refused by the server: %(reason)s", { reason: record.rejected.message })),
-    record.locked && note("warn", "record-locked", _("Not applied: %(reason)s It is kept for the audit lead's review.", { reason: record.locked.message })),
-    record.draft && note("", "record-draft", _("Kept on this tablet, not sent yet: %(reason)s", { reason: _(record.draft) })),
+    record.conflict && note("warn", _("Someone changed this on the server too: resolve the conflict.")),
+    record.rejected && note("error", _("Refused by the server: %(reason)s", { reason: record.rejected.message })),
+    record.locked && note("warn", _("Not applied: %(reason)s It is kept for the audit lead's review.", { reason: record.locked.message })),
+    record.draft && note("", _("Kept on this tablet, not sent yet: %(reason)s", { reason: _(record.draft) })),
   ].filter(Boolean);
 }
 
-const waiting = new Set(); // saves waiting for typing to pause, flushed before leaving the screen or the page
+const waiting = new Set(); // saves held while typing, flushed before leaving the screen or the page
 export const flushSaves = () => Promise.all([...waiting].map((run) => run()));
 
 /** The record a screen edits, kept here so that what is typed survives re-renders. */
@@ -111,10 +130,10 @@ export function editor(entity) {
   };
   self.later = () => { cancel(); waiting.add(run); timer = setTimeout(run, 500); };
   self.now = () => (waiting.has(run) ? run() : undefined);
-  self.field = (field, text, opts) => {
+  self.field = (field, opts) => { // a text area, unless `opts` says otherwise
     const { data } = self.form;
     const input = (e) => { data[field] = e.target.value; self.later(); };
-    return textField(text, data[field], { input, change: self.now }, { ...opts, testid: `${entity}-${field}` });
+    return textField(_(FIELDS[entity][field]), data[field], { input, change: self.now }, { area: true, ...opts, testid: `${entity}-${field}` });
   };
   return self;
 }
@@ -135,8 +154,8 @@ async function file(sha256) {
 /** Photos by hash, `taken` (a finding's photosTakenAt) in their captions. */
 export const thumbnails = (shas, remove, taken = {}) => html`<ul class="thumbs">${shas.map((sha, i) => html`<li>
   <img alt=${_("Photo %(number)s", { number: i + 1 })} data-sha=${sha} data-taken=${taken[sha] ?? nothing} src=${files.get(sha)?.url ?? nothing}>
-  ${remove ? html`<button type="button" class="small" @click=${() => remove(sha)}
-    aria-label=${_("Remove photo %(number)s", { number: i + 1 })}>${_("Remove")}</button>` : nothing}</li>`)}</ul>`;
+  ${remove ? html`<button class="small" @click=${() => remove(sha)}
+    aria-label=${_("Remove photo %(number)s", { number: i + 1 })}>${_("Remove")}</button>` : ""}</li>`)}</ul>`;
 
 /** After a render: the thumbnails' files and capture times. */
 export async function fillThumbnails(root) {

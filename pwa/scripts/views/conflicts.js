@@ -1,18 +1,11 @@
 /** Conflicts: mine beside the server's, keep one or merge (the other stays in the server's history). */
 import { describe } from "../api.js";
 import { differs, mergeFields } from "../auditLogic.js";
-import { N_, _, formatDateTime } from "../i18n.js";
+import { _, formatDateTime } from "../i18n.js";
 import { resolveConflict } from "../outbox.js";
 import { auditRecords } from "../packages.js";
-import { DEGREES, STANDARDS, VERDICTS, auditView, clauseRef, dots, heads, html, label, nothing } from "./common.js";
+import { DEGREES, FIELDS, STANDARDS, VERDICTS, auditView, clauseRef, dots, heads, html, label } from "./common.js";
 
-const FIELDS = {
-  finding: { verdict: N_("Verdict"), statement: N_("Statement"), evidence: N_("Objective evidence"), clauseRefs: N_("Clauses"),
-    auditeeResponse: N_("Auditee's response"), attachments: N_("Photos") },
-  meeting: { heldAt: N_("Date and time"), place: N_("Place"), attendees: N_("Attendance"), notes: N_("Notes") },
-  conclusion: { summary: N_("Findings summary"), conclusions: N_("The lead auditor's conclusions"), degrees: N_("Degrees"),
-    divergingOpinions: N_("Diverging opinions"), signatures: N_("Signatures"), auditeeUnsignedReason: N_("Why the auditee's representative did not sign") },
-};
 const SHOWN = {
   verdict: (v) => label(VERDICTS, v),
   heldAt: formatDateTime,
@@ -53,18 +46,18 @@ function card(conflict, ctx) {
   };
   return html`<article class="card" data-testid="conflict"><h2>${subject(conflict)}</h2>
     <p class="muted">${_("Server version by %(author)s, %(time)s", { author: server.author, time: formatDateTime(server.updatedAt) })}</p>
-    ${mine ? nothing : html`<p class="note">${_("You deleted it on this tablet.")}</p>`}
-    ${theirs ? nothing : html`<p class="note">${_("It was deleted on the server.")}</p>`}
+    ${mine ? "" : html`<p class="note">${_("You deleted it on this tablet.")}</p>`}
+    ${theirs ? "" : html`<p class="note">${_("It was deleted on the server.")}</p>`}
     <table>${heads(_("Field"), _("Mine"), _("On the server"))}
     <tbody>${fields.filter((f) => differs(mine?.[f], theirs?.[f])).map((field) => html`<tr><th scope="row">${_(FIELDS[entity][field])}</th>
       ${[["mine", mine], ["theirs", theirs]].map(([side, data]) => html`<td><label class="choice"><input type="radio" name=${`${id}-${field}`}
         .checked=${(picked[field] || "mine") === side} ?disabled=${!mine || !theirs}
         @change=${() => choices.set(id, { ...choices.get(id), [field]: side })}><span>${shown(field, data?.[field])}</span></label></td>`)}</tr>`)}</tbody></table>
     <div class="actions">
-      <button type="button" data-testid="keep-mine" @click=${() => resolve(mine ? { data: mine } : { deleted: true })}>${_("Keep mine")}</button>
-      <button type="button" data-testid="keep-theirs" @click=${() => resolve({ keep: "theirs" })}>${_("Keep the server's")}</button>
-      ${mine && theirs ? html`<button type="button" class="primary" data-testid="merge"
-        @click=${() => resolve({ data: mergeFields(mine, theirs, fields, choices.get(id) || {}) })}>${_("Merge as chosen")}</button>` : nothing}
+      <button data-testid="keep-mine" @click=${() => resolve(mine ? { data: mine } : { deleted: true })}>${_("Keep mine")}</button>
+      <button data-testid="keep-theirs" @click=${() => resolve({ keep: "theirs" })}>${_("Keep the server's")}</button>
+      ${mine && theirs ? html`<button class="primary" data-testid="merge"
+        @click=${() => resolve({ data: mergeFields(mine, theirs, fields, choices.get(id) || {}) })}>${_("Merge as chosen")}</button>` : ""}
     </div></article>`;
 }
 

@@ -3,7 +3,7 @@ import { describe } from "../api.js";
 import { deviceId, getMeta } from "../db.js";
 import { _, format, formatBytes } from "../i18n.js";
 import { exportOutbox, localWork } from "../outbox.js";
-import { dots, facts, html, nothing, when } from "./common.js";
+import { dots, facts, html, saveFile, when } from "./common.js";
 
 let refusal = "";
 
@@ -20,11 +20,7 @@ const lossReason = (work) => dots([
 async function download(ctx) {
   try {
     const file = await exportOutbox(ctx.session.user.username);
-    const link = Object.assign(document.createElement("a"), { href: URL.createObjectURL(file.blob), download: file.filename });
-    document.body.append(link);
-    link.click();
-    link.remove();
-    setTimeout(() => URL.revokeObjectURL(link.href), 60000);
+    saveFile(file.blob, file.filename);
     ctx.notify(_("Exported %(count)s changes to %(file)s.", { count: file.count, file: file.filename }));
   } catch (error) {
     ctx.notify(describe(error), true);
@@ -39,11 +35,10 @@ async function unlessLoss(ctx, action) {
 }
 
 export function view({ estimate, ...data }, ctx) {
-  const rows = [ // out of the template: Babel misses a _() beside a template nested in ${}
+  const rows = [
     [_("Signed in as"), html`<span data-testid="username">${ctx.session.user.username}</span>`], [_("Device"), html`<code>${data.device}</code>`],
-    [_("Ready to work offline"), html`<span data-testid="offline-ready">${ctx.offlineReadyNow() ? _("Yes") : _("Not yet")}</span>`],
-    [_("Storage kept for good"), html`<span data-testid="persisted">${data.persisted ? _("Granted")
-      : _("Not granted: the browser may clear this data when space runs short. Sync often.")}</span>`],
+    [_("Ready to work offline"), ctx.offlineReadyNow() ? _("Yes") : _("Not yet")],
+    [_("Storage kept for good"), data.persisted ? _("Granted") : _("Not granted: the browser may clear this data when space runs short. Sync often.")],
     [_("Space used"), estimate ? _("%(used)s of %(quota)s", { used: formatBytes(estimate.usage), quota: formatBytes(estimate.quota) }) : _("Unknown")],
     [_("Last successful sync"), when(data.lastSync)],
     [_("Not yet on the server"), lossReason(data.work) || _("Nothing: the server has everything.")],
@@ -51,10 +46,10 @@ export function view({ estimate, ...data }, ctx) {
   return html`<h1>${_("This tablet")}</h1><section class="panel">${facts(rows)}</section>
     <section class="panel"><h2>${_("Before wiping this tablet")}</h2>
       <p>${_("Export saves the changes not yet sent, with their photos and signatures, to a file. The audit lead imports it on the server; importing it twice applies it once.")}</p>
-      <button type="button" class="primary" data-testid="export-outbox" ?disabled=${!data.work.pending} @click=${() => download(ctx)}>${_("Export unsynced work")}</button>
+      <button class="primary" data-testid="export-outbox" ?disabled=${!data.work.pending} @click=${() => download(ctx)}>${_("Export unsynced work")}</button>
     </section>
-    <section class="panel">${refusal ? html`<p class="note error" role="alert" data-testid="refusal">${refusal}</p>` : nothing}
-      <button type="button" data-testid="sign-out" @click=${() => unlessLoss(ctx, ctx.signOut)}>${_("Sign out")}</button>
-      <button type="button" class="danger" data-testid="clear-data" @click=${() => unlessLoss(ctx, ctx.clearData)}>${_("Clear the data on this tablet")}</button>
+    <section class="panel">${refusal ? html`<p class="note error" role="alert" data-testid="refusal">${refusal}</p>` : ""}
+      <button data-testid="sign-out" @click=${() => unlessLoss(ctx, ctx.signOut)}>${_("Sign out")}</button>
+      <button class="danger" data-testid="clear-data" @click=${() => unlessLoss(ctx, ctx.clearData)}>${_("Clear the data on this tablet")}</button>
     </section>`;
 }

@@ -7,7 +7,7 @@ import { saveRecord } from "../outbox.js";
 import { auditRecords, cached } from "../packages.js";
 import { blobRecord, preparePhoto } from "../photos.js";
 import { href } from "../router.js";
-import { STANDARDS, VERDICTS, auditView, byLine, clauseRef, editor, facts, findingRows, html, label, localName, noSubmit, nothing, recordNotes, thumbnails, verdictTag } from "./common.js";
+import { STANDARDS, VERDICTS, auditView, clauseRef, editor, html, label, localName, recordNotes, thumbnails, verdictTag, version } from "./common.js";
 
 const FILTERS = [["all", N_("All questions")], ["unanswered", N_("Unanswered")], ["nc", N_("Nonconformities")]];
 
@@ -16,7 +16,7 @@ async function loadChecklist({ auditId }) {
   return { ...records, titles: new Map(clauseList(standards).map((c) => [c.ref, c.title])) };
 }
 
-/** One item: text and attribute bindings only, no nested template (hundreds of them render at once). */
+/** One item: text and attribute bindings, no nested template (hundreds render at once). */
 function item(question, answer, auditId, words) {
   const verdict = answer?.data?.verdict;
   const flag = answer?.conflict || answer?.rejected || answer?.locked ? words.attention : answer?.draft ? words.draft : "";
@@ -27,7 +27,6 @@ function item(question, answer, auditId, words) {
     class=${flag ? "tag warn" : "gone"}>${flag}</span></span></a></li>`;
 }
 
-/** The checklist by clause, with progress and filters. */
 export const checklist = { load: loadChecklist, view: auditView("checklist", ({ pkg }) => `${_("Checklist")} — ${pkg.audit.code}`, (data, ctx) => {
   const auditId = data.pkg.audit.id;
   const filter = ctx.query.filter || "all";
@@ -35,19 +34,18 @@ export const checklist = { load: loadChecklist, view: auditView("checklist", ({ 
   const groups = groupByClause(data.checklist, answers, filter);
   const answered = groups.reduce((n, g) => n + g.answered, 0);
   const words = { gp: _("Good practice"), none: _("Not answered"), draft: _("Draft"), attention: _("Needs attention") };
-  return html`<p data-testid="checklist-progress">${_("Answered: %(answered)s of %(total)s", { answered, total: data.checklist.length })}</p>
-    <div class="filters" role="group" aria-label=${_("Show")}>${FILTERS.map(([name, text]) => html`<button type="button"
-      aria-pressed=${String(filter === name)} data-testid=${`filter-${name}`}
+  return html`<p>${_("Answered: %(answered)s of %(total)s", { answered, total: data.checklist.length })}</p>
+    <div class="filters" role="group" aria-label=${_("Show")}>${FILTERS.map(([name, text]) => html`<button aria-pressed=${String(filter === name)}
       @click=${() => ctx.go(href("checklist", { auditId }, name === "all" ? {} : { filter: name }))}>${_(text)}</button>`)}</div>
-    ${data.checklist.length ? nothing : html`<p>${_("This audit has no checklist yet: the audit lead pins it when preparing the audit.")}</p>`}
-    ${groups.map((group) => (group.items.length ? html`<section class="group" data-testid="clause-group">
+    ${data.checklist.length ? "" : html`<p>${_("This audit has no checklist yet: the audit lead pins it when preparing the audit.")}</p>`}
+    ${groups.map((group) => (group.items.length ? html`<section class="group">
       <h2>${group.number} ${localName(data.titles.get(group.ref))}</h2>
       <p class="progress-line"><progress max=${group.total} .value=${group.answered}
         aria-label=${_("Clause %(clause)s answered", { clause: group.number })}></progress>
         ${_("%(answered)s of %(total)s answered", group)}${group.nonconformities
-          ? ` · ${_("Nonconformities: %(count)s", { count: group.nonconformities })}` : nothing}</p>
+          ? ` · ${_("Nonconformities: %(count)s", { count: group.nonconformities })}` : ""}</p>
       <ul class="questions">${group.items.map((q) => item(q, answers.get(q.id), auditId, words))}</ul>
-    </section>` : nothing))}`;
+    </section>` : ""))}`;
 }) };
 
 const MAX_PHOTOS = 50;
@@ -59,7 +57,7 @@ function verdictButtons(goodPractice) {
   const data = finding.form.data;
   const allowed = Object.keys(VERDICTS).filter((v) => !(goodPractice && NONCONFORMITIES.includes(v)));
   return html`<fieldset class="verdicts"><legend>${_("Verdict")}</legend>
-    ${allowed.map((v) => html`<button type="button" class=${`verdict v-${v}`} data-testid=${`verdict-${v}`}
+    ${allowed.map((v) => html`<button class=${`verdict v-${v}`} data-testid=${`verdict-${v}`}
       aria-pressed=${String(data.verdict === v)} @click=${() => { data.verdict = v; finding.save(); }}>${label(VERDICTS, v)}</button>`)}
   </fieldset>`;
 }
@@ -73,7 +71,7 @@ async function addPhotos(ctx, input) {
   try {
     const prepared = [];
     for (const file of files) prepared.push(await preparePhoto(file)); // before any transaction opens
-    // meanwhile a sync may have replaced the form (same record, new rev), or another screen be shown
+    // meanwhile a sync may have replaced the form (same record, new rev), or another screen opened
     const form = finding.form?.key === started.key ? finding.form : started;
     const { data } = form;
     const added = prepared.filter((p) => !data.attachments.includes(p.sha256)).slice(0, MAX_PHOTOS - data.attachments.length);
@@ -101,19 +99,19 @@ function form(ctx, record, head, afterDelete) {
     finding.form = null;
     afterDelete();
   };
-  return html`<form class="panel" @submit=${noSubmit}>${head}${recordNotes(record)}
-    ${finding.field("statement", _("Statement"), { area: true })}
-    ${finding.field("evidence", _("Objective evidence"), { area: true, required: NEEDS_EVIDENCE.includes(data.verdict) })}
+  return html`<div class="panel">${head}${recordNotes(record)}
+    ${finding.field("statement")}
+    ${finding.field("evidence", { required: NEEDS_EVIDENCE.includes(data.verdict) })}
     <section class="photos"><h2>${_("Photos")}</h2>
       ${thumbnails(data.attachments, remove, data.photosTakenAt)}
       ${data.attachments.length < MAX_PHOTOS ? html`<label class="button file" data-testid="take-photo">
         ${preparing ? _("Preparing the photo…") : _("Take a photo")}<input type="file" accept="image/*" capture="environment"
-        multiple class="visually-hidden" ?disabled=${preparing} @change=${(e) => addPhotos(ctx, e.target)}></label>` : nothing}
+        multiple class="visually-hidden" ?disabled=${preparing} @change=${(e) => addPhotos(ctx, e.target)}></label>` : ""}
     </section>
-    ${finding.field("auditeeResponse", _("Auditee's response"), { area: true })}
-    ${record?.rev ? html`<p><a href=${href("history", { auditId: ctx.params.auditId, findingId: record.id })}>${_("History of this finding")}</a></p>` : nothing}
-    ${record && !record.deleted ? html`<button type="button" class="danger" data-testid="delete-finding" @click=${destroy}>
-      ${confirming ? _("Tap again to delete this finding") : _("Delete this finding")}</button>` : nothing}</form>`;
+    ${finding.field("auditeeResponse")}
+    ${record?.rev ? html`<p><a href=${href("history", { auditId: ctx.params.auditId, findingId: record.id })}>${_("History of this finding")}</a></p>` : ""}
+    ${record && !record.deleted ? html`<button class="danger" @click=${destroy}>
+      ${confirming ? _("Tap again to delete this finding") : _("Delete this finding")}</button>` : ""}</div>`;
 }
 
 function start(key, record, defaults) {
@@ -136,15 +134,15 @@ export const question = {
   },
   view: auditView("checklist", ({ item }) => (item ? _("Question %(code)s", { code: item.id }) : _("Question not found")), (data, ctx) => {
     const { item } = data;
-    if (!item) return nothing;
+    if (!item) return "";
     const auditId = ctx.params.auditId;
     const goodPractice = item.basis === "good_practice";
-    const go = (q) => (q ? html`<a class="button" href=${href("question", { auditId, questionId: q.id })}>${q.id}</a>` : nothing);
+    const go = (q) => (q ? html`<a class="button" href=${href("question", { auditId, questionId: q.id })}>${q.id}</a>` : "");
     return html`<section class="panel">
         <p class="question-text" data-testid="question-text">${item.text}</p>
         <p class="chips">${chips(item.clauses)}</p>
-        ${goodPractice ? html`<p class="note" data-testid="good-practice">${_("Good practice: beyond what the clauses require. A gap is an opportunity for improvement, never a nonconformity.")}</p>` : nothing}
-        ${item.guidance ? html`<details class="guidance"><summary>${_("Guidance on evidence")}</summary><p class="text">${item.guidance}</p></details>` : nothing}
+        ${goodPractice ? html`<p class="note" data-testid="good-practice">${_("Good practice: beyond what the clauses require. A gap is an opportunity for improvement, never a nonconformity.")}</p>` : ""}
+        ${item.guidance ? html`<details class="guidance"><summary>${_("Guidance on evidence")}</summary><p class="text">${item.guidance}</p></details>` : ""}
       </section>
       ${form(ctx, data.record, verdictButtons(goodPractice), ctx.reload)}
       <nav class="pager" aria-label=${_("Questions")}>${go(data.prev)}
@@ -157,12 +155,12 @@ export const findings = {
   view: auditView("findings", () => _("Other findings"), (data, ctx) => {
     const auditId = ctx.params.auditId;
     return html`<p>${_("Findings tied to no checklist question, each citing the clauses it concerns.")}</p>
-      <button type="button" class="primary" data-testid="new-finding"
+      <button class="primary" data-testid="new-finding"
         @click=${() => ctx.go(href("finding", { auditId, findingId: crypto.randomUUID() }))}>${_("New finding")}</button>
-      <ul class="questions">${data.findings.filter((f) => !f.data?.questionId && !f.deleted).map((f) => html`<li class="question" data-testid="free-finding">
+      <ul class="questions">${data.findings.filter((f) => !f.data?.questionId && !f.deleted).map((f) => html`<li class="question">
         <a href=${href("finding", { auditId, findingId: f.id })}><span class="qtext">${f.data.statement || f.data.evidence || _("No statement yet")}</span>
-        <span class="qmeta">${chips(f.data.clauseRefs)}${f.data.verdict ? verdictTag(f.data.verdict) : nothing}
-          ${f.draft ? html`<span class="tag">${_("Draft")}</span>` : nothing}</span></a></li>`)}</ul>`;
+        <span class="qmeta">${chips(f.data.clauseRefs)}${f.data.verdict ? verdictTag(f.data.verdict) : ""}
+          ${f.draft ? html`<span class="tag">${_("Draft")}</span>` : ""}</span></a></li>`)}</ul>`;
   }),
 };
 
@@ -170,15 +168,15 @@ function clausePicker(clauses) {
   const data = finding.form.data;
   const change = (refs) => { data.clauseRefs = refs; finding.save(); };
   const add = (e) => {
-    const ref = e.target.form.elements.clause.value;
+    const ref = e.target.parentElement.querySelector("select").value;
     if (ref && !data.clauseRefs.includes(ref)) change([...data.clauseRefs, ref]);
   };
   return html`<fieldset><legend>${_("Clauses concerned")} <span class="req">${_("(required)")}</span></legend>
-    <ul class="chips">${data.clauseRefs.map((ref) => html`<li class="chip">${clauseRef(ref)}<button type="button" class="small"
+    <ul class="chips">${data.clauseRefs.map((ref) => html`<li class="chip">${clauseRef(ref)}<button class="small"
       aria-label=${_("Remove %(clause)s", { clause: clauseRef(ref) })} @click=${() => change(data.clauseRefs.filter((r) => r !== ref))}>×</button></li>`)}</ul>
-    <label>${_("Clause")}<select name="clause" data-testid="clause-select">${clauses.map((c) => html`<option value=${c.ref}>
+    <label>${_("Clause")}<select data-testid="clause-select">${clauses.map((c) => html`<option value=${c.ref}>
       ${"\u2003".repeat(c.depth)}${STANDARDS[c.standard]} ${c.number} ${localName(c.title)}</option>`)}</select></label>
-    <button type="button" data-testid="add-clause" @click=${add}>${_("Add the clause")}</button>
+    <button data-testid="add-clause" @click=${add}>${_("Add the clause")}</button>
   </fieldset>${verdictButtons(false)}`;
 }
 
@@ -210,14 +208,13 @@ async function loadHistory({ auditId, findingId }) {
   }
 }
 
-const content = (data) => facts([[_("Verdict"), label(VERDICTS, data.verdict)], ...findingRows(data), [_("Photos"), data.attachments?.length]]);
 
 /** A finding's versions on the server, and those that lost a conflict. */
 export const history = { load: loadHistory, view: auditView("", () => _("History of the finding"), (data, ctx) => html`${data.error
   ? html`<p class="note error">${data.error}</p><p>${_("The history is kept on the server: it needs a connection.")}</p>` : html`
     <ol class="history" data-testid="history">${data.versions.map((v) => html`<li class="card">
-      <h2>${_("Version %(rev)s", { rev: v.rev })}${v.deleted ? html` — ${_("deleted")}` : nothing}</h2>
-      ${byLine(v.author, v.deviceId, v.recordedAt)}${content(v.data)}</li>`)}</ol>
+      <h2>${_("Version %(rev)s", { rev: v.rev })}${v.deleted ? html` — ${_("deleted")}` : ""}</h2>
+      ${version(v.author, v.deviceId, v.recordedAt, v.data)}</li>`)}</ol>
     ${data.lost.length ? html`<h2>${_("Versions that lost a conflict (kept on the server)")}</h2><ul class="history">${data.lost.map((v) => html`<li class="card">
-      ${byLine(v.username, v.deviceId, v.createdAt)}${v.op?.data ? content(v.op.data) : html`<p>${_("A deletion")}</p>`}</li>`)}</ul>` : nothing}`}
+      ${version(v.username, v.deviceId, v.createdAt, v.op?.data)}</li>`)}</ul>` : ""}`}
   <p><a class="button" href=${href("checklist", { auditId: ctx.params.auditId })}>${_("Back to the checklist")}</a></p>`) };

@@ -1,13 +1,13 @@
-/** The audit lead's screens but the editors: the audits, an audit's overview and lifecycle, its progress and
- * late submissions; what the editors share too (writes name the revision they were made on: If-Match). */
+/** The audit lead's screens but the editors (audits, overview and lifecycle, progress, late submissions), and
+ * what the editors share (writes name the revision they were made on: If-Match). */
 import { ApiError, describe, getJson, request } from "../api.js";
 import { VERDICT_ORDER } from "../auditLogic.js";
 import { N_, _, formatDateTime } from "../i18n.js";
 import { NEXT, filterAudits } from "../leadLogic.js";
 import { href } from "../router.js";
-import { STANDARDS, STATUSES, VERDICTS, auditCard, byId, byLine, dots, facts, heads, html, label, list, named, noSubmit, nothing, options, period, roleName, standards, tabs, title, verdictTag } from "./common.js";
+import { STANDARDS, STATUSES, auditCard, byId, dots, facts, heads, html, label, list, named, noSubmit, nothing, options, period, roleName, standards, tabs, title, verdictTag, version } from "./common.js";
 
-/** The organisation's lists, Maps by id, archived items too (an older plan may name them). */
+/** The organisation's lists as Maps by id, archived items too (an older plan may name them). */
 export async function orgLists(names = ["processes", "units", "sites", "people"]) {
   const lists = await Promise.all(names.map((name) => getJson(`/api/v1/${name}?includeArchived=true`)));
   return Object.fromEntries(names.map((name, i) => [name, byId(lists[i])]));
@@ -18,10 +18,10 @@ export const getAudit = (auditId) => getJson(`/api/v1/audits/${auditId}`);
 export const writeAudit = async (method, path, rev, json) =>
   (await request(method, path, { json, headers: rev ? { "If-Match": `"${rev}"` } : {} })).json();
 
-/** A refusal in words, with a way out when the audit changed meanwhile. */
-export const problemOf = (error, reload) => (error instanceof ApiError && error.status === 412
+/** A refusal in words (and the items it lists), with a way out when the audit changed meanwhile. */
+const problemOf = (error, reload) => (error instanceof ApiError && error.status === 412
   ? { reload, message: _("Someone changed this audit meanwhile. Reload it to see their change, then make yours again.") }
-  : { message: describe(error) });
+  : { message: describe(error), list: error.details?.missing });
 
 /** `write()` shown busy; a refusal goes to `state.problem` (`amend(error)` may reword it), its reload
  * dropping what the screen kept (`forget()`). */
@@ -31,7 +31,7 @@ export async function submit(ctx, state, write, forget, amend) {
   try {
     await write();
   } catch (error) {
-    state.problem = problemOf(error, () => { state.problem = null; forget(); ctx.reload(); });
+    state.problem = problemOf(error, () => { state.problem = null; forget?.(); ctx.reload(); });
     amend?.(error);
   }
   state.busy = false;
@@ -39,15 +39,15 @@ export async function submit(ctx, state, write, forget, amend) {
 }
 
 export const problemNote = (problem) => (problem ? html`<div class="note error" role="alert" data-testid="problem">
-  <p>${problem.message}</p>${problem.list ? html`<ul>${problem.list.map((item) => html`<li>${item}</li>`)}</ul>` : nothing}
-  ${problem.reload ? html`<button type="button" data-testid="reload-audit" @click=${problem.reload}>${_("Reload the audit")}</button>` : nothing}
-</div>` : nothing);
+  <p>${problem.message}</p>${problem.list ? html`<ul>${problem.list.map((item) => html`<li data-code=${item.code ?? nothing}>${item.message ?? item}</li>`)}</ul>` : ""}
+  ${problem.reload ? html`<button type="button" data-testid="reload-audit" @click=${problem.reload}>${_("Reload the audit")}</button>` : ""}
+</div>` : "");
 
 
 const TABS = [["leadAudit", N_("Overview")], ["leadPlan", N_("Plan")], ["leadTeam", N_("Team")],
-  ["leadProgress", N_("Progress")], ["leadLate", N_("Late submissions")]];
-/** An audit's heading (`heading — code`, else its title) and its tabs. */
-export const leadHead = (audit, tab, heading) => html`<h1>${heading ? `${heading} — ${audit.code}` : title(audit)}</h1>${tabs(TABS, tab, audit.id)}`;
+  ["leadProgress", N_("Progress")], ["leadLate", N_("Late submissions")], ["reports", N_("Reports")]];
+/** An audit's heading (`heading — code`, else its title) and its tabs, the lead's unless `sections`. */
+export const auditHead = (audit, tab, heading, sections = TABS) => html`<h1>${heading ? `${heading} — ${audit.code}` : title(audit)}</h1>${tabs(sections, tab, audit.id)}`;
 
 const MOVES = {
   prepared: N_("Mark as prepared"), planned: N_("Back to planning"), in_progress: N_("Start the audit"),
@@ -60,25 +60,25 @@ const move = (ctx, audit, to) => submit(ctx, state, async () => {
   const moved = await writeAudit("POST", `/api/v1/audits/${audit.id}/transitions`, audit.rev, { to, reason: to === "cancelled" ? state.reason.trim() : "" });
   Object.assign(state, { cancelling: false, reason: "" });
   ctx.notify(_("%(code)s is now: %(status)s.", { code: moved.code, status: label(STATUSES, moved.status) }));
-}, () => {}).then(ctx.reload);
+}).then(ctx.reload);
 
 function lifecycle(audit, ctx) {
   const next = NEXT[audit.status];
   const set = (changes) => { Object.assign(state, changes); ctx.rerender(); };
-  const button = (to) => html`<button type="button" class=${to === "prepared" || to === "in_progress" ? "primary" : ""} ?disabled=${state.busy}
+  const button = (to) => html`<button class=${to === "prepared" || to === "in_progress" ? "primary" : ""} ?disabled=${state.busy}
     data-testid=${`move-${to}`} @click=${() => move(ctx, audit, to)}>${audit.status === "reported" ? _("Back to in progress") : _(MOVES[to])}</button>`;
   return html`<section class="panel" data-testid="lifecycle"><h2>${_("Status")}</h2>
     <p data-testid="audit-status">${label(STATUSES, audit.status)}</p>
-    ${audit.status === "planned" ? html`<p class="muted">${_("Preparing checks the plan and the team again and fixes the checklist the team will use.")}</p>` : nothing}
+    ${audit.status === "planned" ? html`<p class="muted">${_("Preparing checks the plan and the team again and fixes the checklist the team will use.")}</p>` : ""}
     ${problemNote(state.problem)}
     <div class="actions">${next.filter((to) => to !== "cancelled").map(button)}
-      ${next.includes("cancelled") && !state.cancelling ? html`<button type="button" class="danger" data-testid="move-cancelled"
-        @click=${() => set({ cancelling: true })}>${_(MOVES.cancelled)}</button>` : nothing}</div>
+      ${next.includes("cancelled") && !state.cancelling ? html`<button class="danger"
+        @click=${() => set({ cancelling: true })}>${_(MOVES.cancelled)}</button>` : ""}</div>
     ${state.cancelling ? html`<label>${_("Why is this audit cancelled? (required, kept with the audit)")}<textarea rows="3" .value=${state.reason}
-      data-testid="cancel-reason" @input=${(e) => set({ reason: e.target.value })}></textarea></label>
-      <div class="actions"><button type="button" class="danger" data-testid="confirm-cancel" ?disabled=${state.busy || !state.reason.trim()}
+      @input=${(e) => set({ reason: e.target.value })}></textarea></label>
+      <div class="actions"><button class="danger" ?disabled=${state.busy || !state.reason.trim()}
         @click=${() => move(ctx, audit, "cancelled")}>${_("Confirm the cancellation")}</button>
-        <button type="button" @click=${() => set({ cancelling: false })}>${_("Keep the audit")}</button></div>` : nothing}
+        <button @click=${() => set({ cancelling: false })}>${_("Keep the audit")}</button></div>` : ""}
   </section>`;
 }
 
@@ -91,8 +91,8 @@ export const overview = {
   view({ audit, org }, ctx) {
     const person = (id) => named(org.people, id, "fullName");
     const all = (map, ids) => dots(ids.map((id) => named(map, id))) || _("Not set");
-    return html`${leadHead(audit, "leadAudit")}
-      ${DONE[ctx.query.done] ? html`<p class="note" role="status" data-testid="saved">${_(DONE[ctx.query.done])}</p>` : nothing}
+    return html`${auditHead(audit, "leadAudit")}
+      ${DONE[ctx.query.done] ? html`<p class="note" role="status" data-testid="saved">${_(DONE[ctx.query.done])}</p>` : ""}
       ${lifecycle(audit, ctx)}
       <section class="panel"><h2>${_("Scope")}</h2>${facts([
         [_("Dates"), period(audit)], [_("Process"), named(org.processes, audit.processId)], [_("Standards"), standards(audit.standards)],
@@ -101,7 +101,7 @@ export const overview = {
       <h2>${_("Criteria")}</h2>${list(audit.criteria)}</section>
       <section class="panel"><h2>${_("Audit team")}</h2>${list(audit.team.map((m) => html`${person(m.personId)}
         <span class="muted">(${roleName(m)})</span>${m.overrideReason ? html`<br><span data-testid="override-note">${_(
-          "Included despite belonging to an audited unit, because: %(reason)s", { reason: m.overrideReason })}</span>` : nothing}`))}
+          "Included despite belonging to an audited unit, because: %(reason)s", { reason: m.overrideReason })}</span>` : ""}`))}
         <h2>${_("Auditees")}</h2>${list(audit.auditeeIds.map(person))}</section>`;
   },
 };
@@ -134,9 +134,9 @@ export const auditList = {
         ${day("from", _("Ending on or after"))}${day("to", _("Starting on or before"))}
         <button type="button" data-testid="clear-filters" @click=${() => { filter = { ...NONE }; ctx.rerender(); }}>${_("Clear the filters")}</button>
       </form></details>
-      <p role="status" data-testid="audit-count">${_("Audits shown: %(shown)s of %(total)s", { shown: shown.length, total: data.audits.length })}</p>
-      <div class="cards">${shown.map((a) => auditCard(a, "leadAudit", "lead-audit", [[_("Dates"), period(a)],
-        [_("Process"), named(data.processes, a.processId)], [_("Standards"), standards(a.standards)], [_("Status"), label(STATUSES, a.status)]]))}</div>`;
+      <p role="status">${_("Audits shown: %(shown)s of %(total)s", { shown: shown.length, total: data.audits.length })}</p>
+      <div class="cards">${shown.map((a) => auditCard(a, "leadAudit", "lead-audit", [
+        [_("Process"), named(data.processes, a.processId)], [_("Standards"), standards(a.standards)]]))}</div>`;
   },
 };
 
@@ -148,7 +148,7 @@ const withAudit = (path, key) => async ({ auditId }) => {
 
 export const progress = {
   load: withAudit("progress", "done"),
-  view: ({ audit, done }, ctx) => html`${leadHead(audit, "leadProgress", _("Progress"))}
+  view: ({ audit, done }, ctx) => html`${auditHead(audit, "leadProgress", _("Progress"))}
       <section class="panel" data-testid="progress"><h2>${_("Checklist")}</h2>
         ${done.questions ? html`<p class="progress-line"><progress max=${done.questions} .value=${done.answered}
           aria-label=${_("Questions answered")}></progress><span data-testid="answered">${_("Answered: %(answered)s of %(total)s",
@@ -164,22 +164,19 @@ export const progress = {
           <td>${d.username}</td><td>${formatDateTime(d.lastPushAt)}</td></tr>`)}</tbody></table>`
           : html`<p>${_("No tablet has sent work for this audit yet.")}</p>`}
       </section>
-      <button type="button" data-testid="refresh" @click=${() => ctx.reload()}>${_("Refresh")}</button>`,
+      <button data-testid="refresh" @click=${() => ctx.reload()}>${_("Refresh")}</button>`,
 };
 
 const KINDS = { finding: N_("Finding"), meeting: N_("Meeting"), conclusion: N_("Conclusion"), opening: N_("Opening meeting"), closing: N_("Closing meeting") };
 
-const content = (data) => (data ? facts([[_("Verdict"), data.verdict && label(VERDICTS, data.verdict)], [_("Question"), data.questionId],
-  [_("Statement"), data.statement], [_("Objective evidence"), data.evidence], [_("Notes"), data.notes], [_("Conclusions"), data.conclusions]])
-  : html`<p>${_("A deletion")}</p>`);
 
 /** Changes that came after signing: never applied, kept for the audit lead. */
 export const late = {
   load: withAudit("late-submissions", "items"),
-  view: ({ audit, items }) => html`${leadHead(audit, "leadLate", _("Late submissions"))}
+  view: ({ audit, items }) => html`${auditHead(audit, "leadLate", _("Late submissions"))}
     <p>${_("These changes reached the server after the audit was signed. None was applied: the signed record stays as it was.")}</p>
-    ${items.length ? html`<ul class="history" data-testid="late">${items.map((item) => html`<li class="card" data-testid="late-item">
-      <h2>${label(KINDS, item.op?.data?.kind || item.entity)} ${item.reviewedAt ? nothing : html`<span class="tag warn">${_("To review")}</span>`}</h2>
-      ${byLine(item.username, item.deviceId, item.createdAt)}${content(item.op?.data)}</li>`)}</ul>`
-      : html`<p class="note" data-testid="late-none">${_("Nothing arrived after signing.")}</p>`}`,
+    ${items.length ? html`<ul class="history" data-testid="late">${items.map((item) => html`<li class="card">
+      <h2>${label(KINDS, item.op?.data?.kind || item.entity)} ${item.reviewedAt ? "" : html`<span class="tag warn">${_("To review")}</span>`}</h2>
+      ${version(item.username, item.deviceId, item.createdAt, item.op?.data)}</li>`)}</ul>`
+      : html`<p class="note">${_("Nothing arrived after signing.")}</p>`}`,
 };

@@ -3,8 +3,8 @@ import { ApiError } from "../api.js";
 import { N_, _ } from "../i18n.js";
 import { EDITABLE, auditedUnits, candidates, lines, planBody, planProblems, refusedPerson, teamMembers } from "../leadLogic.js";
 import { href } from "../router.js";
-import { STANDARDS, STATUSES, html, label, localName, nothing, options, standards, textField, title } from "./common.js";
-import { getAudit, leadHead, orgLists, problemNote, submit, writeAudit } from "./lead-audit.js";
+import { STANDARDS, STATUSES, html, label, localName, options, standards, textField, title } from "./common.js";
+import { auditHead, getAudit, orgLists, problemNote, submit, writeAudit } from "./lead-audit.js";
 
 const PROBLEMS = {
   code: N_("Code: capital letters, digits and hyphens, at most 24 (for example AI-2026-007)."),
@@ -19,7 +19,7 @@ const FIELDS = {
 };
 const EMPTY = { code: "", title: { ar: "", fr: "" }, standards: [], processId: null, unitIds: [], siteIds: [], clauses: [],
   criteria: [], objectives: "", auditeeIds: [], plannedStart: null, plannedEnd: null, agenda: "" };
-let form = null; // {key, rev, plan, criteria}: what is typed survives re-renders and a change of language
+let form = null; // {key, rev, plan, criteria}: typing survives re-renders and a change of language
 const state = { problem: null, busy: false };
 
 /** The fields a refusal names (`$.title.ar`, `unitIds`, `members[0]`…) in the screen's words. */
@@ -55,10 +55,10 @@ export const planEditor = {
   view({ org, audit }, ctx) {
     const { plan } = form;
     const change = (fn) => (e) => { fn(e.target); ctx.rerender(); };
-    // typing only updates the form (no re-render under the cursor); leaving the field shows it as kept
+    // typing updates the form only (no re-render under the cursor); leaving the field shows it kept
     const text = (name, testid, [owner, key, clean = (v) => v], opts) => textField(name, owner[key],
       { input: (e) => { owner[key] = clean(e.target.value); }, change: ctx.rerender }, { ...opts, testid: `plan-${testid}` });
-    const checks = (legend, list, items, empty) => html`<fieldset data-testid=${`plan-${list}`}><legend>${legend}</legend>${items.length
+    const checks = (list, items, empty) => html`<fieldset><legend>${_(FIELDS[list])}</legend>${items.length
       ? html`<div class="checks">${items.map(([id, name]) => html`<label class="choice"><input type="checkbox" .checked=${plan[list].includes(id)}
         @change=${change((t) => { plan[list] = t.checked ? [...plan[list], id] : plan[list].filter((x) => x !== id); })}><span>${name}</span></label>`)}</div>`
       : html`<p class="muted">${empty}</p>`}</fieldset>`;
@@ -71,20 +71,20 @@ export const planEditor = {
       plan.processId = value || null;
       if (!plan.standards.length && value) plan.standards = [...org.processes.get(value).standards];
     };
-    const head = audit ? leadHead(audit, "leadPlan", _("Audit plan")) : html`<h1>${_("New audit plan")}</h1>`;
+    const head = audit ? auditHead(audit, "leadPlan", _("Audit plan")) : html`<h1>${_("New audit plan")}</h1>`;
     return html`${head}
       ${audit && !EDITABLE.includes(audit.status) ? html`<p class="note warn">${_("The plan can only change while the audit is planned or prepared; it is now: %(status)s.",
-        { status: label(STATUSES, audit.status) })}</p>` : nothing}
-      <form class="panel" novalidate data-testid="plan-form" @submit=${(e) => { e.preventDefault(); save(ctx, audit?.id); }}>
+        { status: label(STATUSES, audit.status) })}</p>` : ""}
+      <form class="panel" novalidate @submit=${(e) => { e.preventDefault(); save(ctx, audit?.id); }}>
         ${text(_("Code"), "code", [plan, "code", (v) => v.trim().toUpperCase()], { required: true })}
         <div class="pair">${text(_("Title in Arabic"), "title-ar", [plan.title, "ar"], { lang: "ar", required: true })}
           ${text(_("Title in French"), "title-fr", [plan.title, "fr"], { lang: "fr", required: true })}</div>
         <label>${_("Process")}<select data-testid="plan-process" @change=${change(pickProcess)}>${options([["", _("No process (audited units only)")],
           ...usable(org.processes, [plan.processId])], plan.processId || "")}</select></label>
-        ${checks(_("Standards"), "standards", Object.entries(STANDARDS))}
-        ${checks(_("Audited units"), "unitIds", usable(org.units, plan.unitIds))}
-        ${checks(_("Sites"), "siteIds", usable(org.sites, plan.siteIds))}
-        ${checks(_("Auditees"), "auditeeIds", auditees, _("Choose the process or the audited units first: their people are listed here."))}
+        ${checks("standards", Object.entries(STANDARDS))}
+        ${checks("unitIds", usable(org.units, plan.unitIds))}
+        ${checks("siteIds", usable(org.sites, plan.siteIds))}
+        ${checks("auditeeIds", auditees, _("Choose the process or the audited units first: their people are listed here."))}
         <div class="pair">${text(_("Start"), "start", [plan, "plannedStart"], { type: "date" })}
           ${text(_("End"), "end", [plan, "plannedEnd"], { type: "date" })}</div>
         ${text(_("Criteria, one per line"), "criteria", [form, "criteria"], { area: true })}
@@ -133,9 +133,9 @@ function member(person, units, ctx) {
     <label>${_("Role")}<select aria-label=${_("Role of %(name)s", { name })} data-testid="member-role"
       @change=${(e) => { set("role", e.target.value); ctx.rerender(); }}>${options(roles, choice.role)}</select></label>
     ${refusal ? html`<p class="note error" data-testid="refusal">${refusal.message}${refusal.otherScope
-      ? ` ${_("The reason on file was written for another scope: confirm it or write a new one.")}` : nothing}</p>` : nothing}
+      ? ` ${_("The reason on file was written for another scope: confirm it or write a new one.")}` : ""}</p>` : ""}
     ${choice.role && (refusal?.impartiality || choice.reason) ? html`<label>${_("Why %(name)s may audit this scope all the same (kept with the audit)", { name })}
-      <textarea rows="3" .value=${choice.reason || ""} data-testid="override-reason" @input=${(e) => set("reason", e.target.value)}></textarea></label>` : nothing}
+      <textarea rows="3" .value=${choice.reason || ""} data-testid="override-reason" @input=${(e) => set("reason", e.target.value)}></textarea></label>` : ""}
   </li>`;
 }
 
@@ -152,11 +152,11 @@ export const teamEditor = {
     const onTeam = new Set(audit.team.map((m) => m.personId));
     const shown = candidates(people, audit.standards, onTeam)
       .sort((a, b) => onTeam.has(b.id) - onTeam.has(a.id) || localName(a.fullName).localeCompare(localName(b.fullName)));
-    return html`${leadHead(audit, "leadTeam", _("Audit team"))}
-      ${EDITABLE.includes(audit.status) ? nothing : html`<p class="note warn">${_("The team can only change while the audit is planned or prepared.")}</p>`}
+    return html`${auditHead(audit, "leadTeam", _("Audit team"))}
+      ${EDITABLE.includes(audit.status) ? "" : html`<p class="note warn">${_("The team can only change while the audit is planned or prepared.")}</p>`}
       <p>${_("People qualified for %(standards)s. Someone from an audited unit, or from a unit above it, is refused unless you write down why.",
         { standards: standards(audit.standards) })}</p>
-      <form @submit=${(e) => { e.preventDefault(); saveTeam(ctx); }} data-testid="team-form">
+      <form @submit=${(e) => { e.preventDefault(); saveTeam(ctx); }}>
         <ul class="members">${shown.map((p) => member(p, units, ctx))}</ul>
         ${problemNote(teamState.problem)}
         <div class="actions"><button class="primary" data-testid="save-team" ?disabled=${teamState.busy}>${_("Save the team")}</button></div>

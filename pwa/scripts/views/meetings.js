@@ -3,7 +3,7 @@ import { VERDICT_ORDER, verdictCounts } from "../auditLogic.js";
 import { N_, _, format, formatDateTime, localIso } from "../i18n.js";
 import { auditRecords } from "../packages.js";
 import { attachPad, blobRecord, signatureFile } from "../photos.js";
-import { DEGREES, STANDARDS, VERDICTS, auditView, editor, html, label, localName, noSubmit, nothing, options, heads, recordNotes, roleName, thumbnails } from "./common.js";
+import { DEGREES, STANDARDS, VERDICTS, auditView, editor, html, label, localName, options, heads, recordNotes, roleName, thumbnails } from "./common.js";
 
 const SIGNERS = { lead_auditor: N_("Lead auditor"), auditee_representative: N_("Auditee's representative") };
 const meeting = editor("meeting");
@@ -29,10 +29,10 @@ function attendance(pkg) {
       ${cell(i, "name", _("Name of attendee %(number)s"))}${cell(i, "role", _("Position of attendee %(number)s"))}
       <td><input type="checkbox" .checked=${a.present !== false} aria-label=${_("Attendee %(number)s present", { number: i + 1 })}
         @change=${(e) => { change(i, "present", e.target.checked); meeting.now(); }}></td>
-      <td><button type="button" class="small" aria-label=${_("Remove attendee %(number)s", { number: i + 1 })}
+      <td><button class="small" aria-label=${_("Remove attendee %(number)s", { number: i + 1 })}
         @click=${() => { attendees.splice(i, 1); meeting.save(); }}>×</button></td></tr>`)}</tbody></table>
-    <button type="button" data-testid="add-attendee" @click=${() => { attendees.push({ name: "", role: "", present: true }); meeting.ctx.rerender(); }}>${_("Add an attendee")}</button>
-    <button type="button" data-testid="add-team" @click=${addTeam}>${_("Add the audit team and the auditees")}</button>
+    <button @click=${() => { attendees.push({ name: "", role: "", present: true }); meeting.ctx.rerender(); }}>${_("Add an attendee")}</button>
+    <button data-testid="add-team" @click=${addTeam}>${_("Add the audit team and the auditees")}</button>
   </fieldset>`;
 }
 
@@ -43,10 +43,10 @@ function meetingForm(data, ctx) {
     meeting.form.data.heldAt = new Date(e.target.value).toISOString();
     meeting.save();
   };
-  return html`<form class="panel" @submit=${noSubmit} data-testid="meeting-form">${recordNotes(data.meeting)}
-    <label>${_("Date and time")}<input type="datetime-local" required .value=${localIso(new Date(meeting.form.data.heldAt)).slice(0, 16)} data-testid="meeting-heldAt" @change=${held}></label>
-    ${meeting.field("place", _("Place"))}${attendance(data.pkg)}${meeting.field("notes", _("Notes"), { area: true })}
-  </form>`;
+  return html`<div class="panel">${recordNotes(data.meeting)}
+    <label>${_("Date and time")}<input type="datetime-local" required .value=${localIso(new Date(meeting.form.data.heldAt)).slice(0, 16)} @change=${held}></label>
+    ${meeting.field("place", { area: false })}${attendance(data.pkg)}${meeting.field("notes")}
+  </div>`;
 }
 
 async function loadMeeting(kind, { auditId }) {
@@ -93,13 +93,13 @@ function signature(ctx, role, name, position = "") {
   return html`<div class="signature" data-testid=${`signature-${role}`}><h3>${who}</h3>${signed ? html`
     ${thumbnails([signed.attachment])}
     <p>${_("Signed by %(name)s (%(position)s), %(time)s", { name: signed.signerName, position: signed.signerRole || who, time: formatDateTime(signed.signedAt) })}</p>
-    <button type="button" @click=${() => { data.signatures = data.signatures.filter((s) => s !== signed); conclusion.save(); }}>${_("Sign again")}</button>` : html`
+    <button @click=${() => { data.signatures = data.signatures.filter((s) => s !== signed); conclusion.save(); }}>${_("Sign again")}</button>` : html`
     <label>${_("Signer's name")}<input .value=${signer.name} @input=${(e) => { signer.name = e.target.value; }} data-testid=${`signer-name-${role}`}></label>
     <label>${_("Signer's position")}<input .value=${signer.position} @input=${(e) => { signer.position = e.target.value; }}></label>
     <canvas class="pad" role="img" aria-label=${_("Signature area: %(signer)s", { signer: who })}></canvas>
-    <button type="button" @click=${(e) => attachPad(canvas(e)).clear()}>${_("Clear the drawing")}</button>
-    <button type="button" class="primary" data-testid=${`save-signature-${role}`} @click=${(e) => sign(ctx, role, canvas(e))}>${_("Save the signature")}</button>
-    ${role === "auditee_representative" ? conclusion.field("auditeeUnsignedReason", _("Why the auditee's representative did not sign"), { area: true }) : nothing}`}
+    <button @click=${(e) => attachPad(canvas(e)).clear()}>${_("Clear the drawing")}</button>
+    <button class="primary" data-testid=${`save-signature-${role}`} @click=${(e) => sign(ctx, role, canvas(e))}>${_("Save the signature")}</button>
+    ${role === "auditee_representative" ? conclusion.field("auditeeUnsignedReason") : ""}`}
   </div>`;
 }
 
@@ -119,19 +119,19 @@ export const closing = {
     };
     const lead = pkg.team.find((m) => m.role === "lead");
     return html`${meetingForm(data, ctx)}
-      <form class="panel" @submit=${noSubmit} data-testid="conclusion-form"><h2>${_("Conclusions")}</h2>
+      <section class="panel"><h2>${_("Conclusions")}</h2>
         ${recordNotes(data.conclusion)}
-        <table class="summary" data-testid="findings-summary"><caption>${_("Findings summary")}</caption>
+        <table class="summary"><caption>${_("Findings summary")}</caption>
           <tbody>${VERDICT_ORDER.map((v) => html`<tr><th scope="row">${label(VERDICTS, v)}</th><td>${counts[v]}</td></tr>`)}</tbody></table>
-        <button type="button" @click=${summary}>${_("Write the summary from the findings")}</button>
-        ${conclusion.field("summary", _("Findings summary"), { area: true })}
-        ${conclusion.field("conclusions", _("The lead auditor's conclusions"), { area: true })}
+        <button @click=${summary}>${_("Write the summary from the findings")}</button>
+        ${conclusion.field("summary")}
+        ${conclusion.field("conclusions")}
         ${degrees(pkg.audit.standards)}
-        ${conclusion.field("divergingOpinions", _("Diverging opinions"), { area: true })}
+        ${conclusion.field("divergingOpinions")}
         <h2>${_("Signatures")}</h2>
         ${signature(ctx, "lead_auditor", lead && localName(lead.fullName), _("Lead auditor"))}
         ${signature(ctx, "auditee_representative", pkg.auditees[0] && localName(pkg.auditees[0].fullName))}
-      </form>`;
+      </section>`;
   }),
   after: (root) => root.querySelectorAll("canvas.pad").forEach(attachPad),
 };

@@ -5,12 +5,12 @@ import { href, parseRoute } from "../router.js";
 import { html } from "./common.js";
 
 const has = (session, ...roles) => roles.some((role) => session?.user.roles.includes(role));
-const plans = (session) => has(session, "admin", "audit_lead"); // the server's can_plan
+export const plans = (session) => has(session, "admin", "audit_lead"); // the server's can_plan
 const audits = (session) => has(session, "audit_lead", "auditor");
 const reads = (session) => has(session, "admin", "audit_lead", "manager", "auditee");
 
-/** The screen `name` of views/`file`.js (the module when none), imported when first shown (the worker
- * keeps it for offline use). With `allowed`, only those roles open it, and it needs the server. */
+/** The screen `name` of views/`file`.js (else the module), imported when first shown (the worker keeps it
+ * offline). With `allowed`, only those roles open it, and it needs the server. */
 export function screen(file, name, allowed) {
   let shown = null;
   const module = () => import(`/scripts/views/${file}.js`).then((m) => (name ? m[name] : m));
@@ -36,10 +36,10 @@ export const ROLE_SCREENS = {
   lead: screen("lead-audit", "auditList", plans), leadNew: planEditor, leadPlan: planEditor,
   leadAudit: screen("lead-audit", "overview", plans), leadTeam: screen("lead-plan", "teamEditor", plans),
   leadProgress: screen("lead-audit", "progress", plans), leadLate: screen("lead-audit", "late", plans),
-  read: screen("reader", "readList", reads), readAudit: screen("reader", "readAudit", reads),
+  read: screen("reader", "readList", reads), readAudit: screen("reader", "readAudit", Boolean),
+  reports: screen("reader", "reports", Boolean), // the server says who reads an audit and its reports
 };
 
-/** The shell's links for this person's roles. */
 export const roleLinks = (session) => [
   audits(session) && ["audits", _("My audits"), "nav-audits"],
   plans(session) && ["lead", _("Audit planning"), "nav-lead"],
