@@ -209,3 +209,22 @@ def test_placeholders_are_filled_and_isolated_in_arabic(page: Page) -> None:
     }""",
     )
     assert texts == ["3 changes, %(missing)s", "\u20683\u2069", "rtl"]
+
+
+def test_a_report_is_issued_by_the_audits_lead_auditor_or_the_audit_lead_once_the_audit_is_reported(
+    page: Page,
+) -> None:
+    allowed = run(
+        page,
+        "leadLogic",
+        """(m) => {
+      const team = [{personId: "p1", role: "lead"}, {personId: "p2", role: "auditor"}];
+      const cases = [
+        ["reported", ["auditor"], "p1"], ["signed", ["auditor"], "p1"], ["closed", ["auditor"], "p1"],
+        ["in_progress", ["auditor"], "p1"], ["cancelled", ["auditor"], "p1"], ["reported", ["auditor"], "p2"],
+        ["signed", ["audit_lead", "auditor"], "p9"], ["prepared", ["audit_lead"], "p9"],
+        ["signed", ["manager"], "p7"], ["signed", ["auditee"], null]];
+      return cases.map(([status, roles, personId]) => m.mayIssue({roles, personId}, {status, team}));
+    }""",
+    )
+    assert allowed == [True, True, True, False, False, False, True, False, False, False]
