@@ -32,6 +32,7 @@ DOMAINS: tuple[Domain, ...] = (
     Domain("sync", tables=True),
     Domain("attachments", tables=False),
     Domain("reports", tables=True),
+    Domain("programme", tables=True),
 )
 
 
