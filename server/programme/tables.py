@@ -54,7 +54,7 @@ class ProgrammeEntry(Table, tablename="programme_entry"):
     id = UUID(primary_key=True, default=uuid.uuid4)
     programme = ForeignKey(Programme, null=False, on_delete=OnDelete.cascade)
     process_id = UUID(index=True)
-    occurrence = Integer(default=0, help_text="0 for the first audit of the process this year, 1 for the 2nd.")
+    occurrence = Integer(default=0, help_text="0: first audit of the process this year, 1: the second.")
     active = Boolean(
         default=True, help_text="False once a solve or revision dropped it (kept: an audit may refer to it)."
     )
