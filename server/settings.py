@@ -94,6 +94,8 @@ class Settings:
     """IANA time zone in which reports and the public verification page show times."""
     report_max_bytes: int = 100 * 1024 * 1024
     """Largest PDF accepted by ``POST /api/v1/reports/verify`` (413 above)."""
+    programme_solve_seconds: float = 10.0
+    """Time limit of the programme solver (CP-SAT) for one solve; it returns the best programme found."""
 
     @property
     def database_kind(self) -> str:
@@ -121,6 +123,11 @@ def _parse(name: str, raw: str, kind: type[Any]) -> Any:
         if not raw.strip().isascii() or not raw.strip().isdigit():
             raise SystemExit(f"{name} must be a whole number, got {raw!r}")
         return int(raw)
+    if kind is float:
+        try:
+            return float(raw)
+        except ValueError:
+            raise SystemExit(f"{name} must be a number, got {raw!r}") from None
     return raw
 
 

@@ -27,6 +27,7 @@ if TYPE_CHECKING:
 __all__ = [
     "ALL_POLICIES",
     "CAN_ADMIN_ACCOUNTS",
+    "CAN_APPROVE_PROGRAMME",
     "CAN_EDIT_CHECKLISTS",
     "CAN_EDIT_ORG",
     "CAN_ISSUE_REPORT",
@@ -35,6 +36,7 @@ __all__ = [
     "CAN_READ_AUDIT",
     "CAN_READ_FINDINGS",
     "CAN_READ_FINDING_HISTORY",
+    "CAN_READ_PROGRAMME",
     "CAN_READ_REPORTS",
     "CAN_READ_TRAIL",
     "CAN_REVIEW_LATE",
@@ -122,6 +124,14 @@ CAN_ISSUE_REPORT = Policy(
     frozenset({Role.AUDIT_LEAD, Role.AUDITOR}),
     summary="issue and sign an audit's report (the audit's lead auditor, or the audit lead)",
 )
+CAN_READ_PROGRAMME = Policy(
+    "can_read_programme",
+    frozenset({Role.ADMIN, Role.AUDIT_LEAD, Role.MANAGER}),
+    summary="the annual audit programmes, their versions and exports",
+)
+CAN_APPROVE_PROGRAMME = Policy(
+    "can_approve_programme", frozenset({Role.MANAGER}), summary="approve or return a submitted programme"
+)
 CAN_READ_REPORTS = Policy(
     "can_read_reports", _EVERYONE, summary="issued reports of audits the caller may see (may_read_audit)"
 )
@@ -144,6 +154,8 @@ ALL_POLICIES: tuple[Policy, ...] = (
     CAN_REVIEW_LATE,
     CAN_ISSUE_REPORT,
     CAN_READ_REPORTS,
+    CAN_READ_PROGRAMME,
+    CAN_APPROVE_PROGRAMME,
 )
 
 

@@ -105,6 +105,16 @@ class ErrorCode(StrEnum):
     REPORT_VERSION_TAKEN = "report.version_taken"
     REPORT_SIGNING_UNAVAILABLE = "report.signing_unavailable"
     REPORT_NOT_PDF = "report.not_pdf"
+    PROGRAMME_YEAR_TAKEN = "programme.year_taken"
+    PROGRAMME_NOT_DRAFT = "programme.not_draft"
+    PROGRAMME_NOT_SUBMITTED = "programme.not_submitted"
+    PROGRAMME_NOT_APPROVED = "programme.not_approved"
+    PROGRAMME_NOT_SOLVED = "programme.not_solved"
+    PROGRAMME_REASON_REQUIRED = "programme.reason_required"
+    PROGRAMME_OVERRIDE_REQUIRED = "programme.override_required"
+    PROGRAMME_PIN_INVALID = "programme.pin_invalid"
+    PROGRAMME_POLICY_INVALID = "programme.policy_invalid"
+    PROGRAMME_NO_PERSON = "programme.no_person"
 
 
 _MESSAGES: dict[ErrorCode, str] = {
@@ -247,6 +257,32 @@ _MESSAGES: dict[ErrorCode, str] = {
         "signing key (tadqiq keys init for a demonstration key)."
     ),
     ErrorCode.REPORT_NOT_PDF: N_("This file is not a PDF document, so it cannot be checked."),
+    ErrorCode.PROGRAMME_YEAR_TAKEN: N_("The programme of {year} already exists: open it instead."),
+    ErrorCode.PROGRAMME_NOT_DRAFT: N_(
+        "This programme is {status}: only a draft can be changed. Revise the approved programme (with a "
+        "reason) or wait for the manager's decision."
+    ),
+    ErrorCode.PROGRAMME_NOT_SUBMITTED: N_(
+        "Only a submitted programme can be approved or returned; this one is {status}."
+    ),
+    ErrorCode.PROGRAMME_NOT_APPROVED: N_("Only an approved programme can be revised; this one is {status}."),
+    ErrorCode.PROGRAMME_NOT_SOLVED: N_(
+        "The programme changed since it was last solved, or no programme satisfying every rule was "
+        "found. Solve it again before submitting it."
+    ),
+    ErrorCode.PROGRAMME_REASON_REQUIRED: N_(
+        "Write the reason: {what} needs one, and it is kept in the history."
+    ),
+    ErrorCode.PROGRAMME_OVERRIDE_REQUIRED: N_(
+        "{name} belongs to the audited unit or a unit above it. Choose someone else, or write why they "
+        "may audit it (the reason is shown on every copy of the programme)."
+    ),
+    ErrorCode.PROGRAMME_PIN_INVALID: N_("This cannot be pinned: {problem}."),
+    ErrorCode.PROGRAMME_POLICY_INVALID: N_("The programme policy is not valid: {problem}."),
+    ErrorCode.PROGRAMME_NO_PERSON: N_(
+        "Your account is not linked to a person of the organisation, so it has no audits to show. Ask "
+        "the administrator to link it."
+    ),
 }
 
 
@@ -324,6 +360,16 @@ _STATUS: dict[ErrorCode, int] = {
     ErrorCode.REPORT_VERSION_TAKEN: 409,
     ErrorCode.REPORT_SIGNING_UNAVAILABLE: 503,
     ErrorCode.REPORT_NOT_PDF: 415,
+    ErrorCode.PROGRAMME_YEAR_TAKEN: 409,
+    ErrorCode.PROGRAMME_NOT_DRAFT: 409,
+    ErrorCode.PROGRAMME_NOT_SUBMITTED: 409,
+    ErrorCode.PROGRAMME_NOT_APPROVED: 409,
+    ErrorCode.PROGRAMME_NOT_SOLVED: 409,
+    ErrorCode.PROGRAMME_REASON_REQUIRED: 422,
+    ErrorCode.PROGRAMME_OVERRIDE_REQUIRED: 422,
+    ErrorCode.PROGRAMME_PIN_INVALID: 422,
+    ErrorCode.PROGRAMME_POLICY_INVALID: 422,
+    ErrorCode.PROGRAMME_NO_PERSON: 409,
     ErrorCode.CONCLUSION_AUDIT_MISMATCH: 409,
     ErrorCode.CONCLUSION_STANDARD_OUT_OF_SCOPE: 422,
     ErrorCode.CONCLUSION_DUPLICATE_STANDARD: 422,
