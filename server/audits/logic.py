@@ -200,20 +200,11 @@ def check_editable(status: str) -> None:
         raise AppError(ErrorCode.AUDIT_NOT_EDITABLE, details={"status": status})
 
 
-def check_plan(planned_start: date | None, planned_end: date | None, programme_entry_id: str | None) -> None:
-    """The rules of a plan that need no database: its period, and its programme entry."""
+def check_plan(planned_start: date | None, planned_end: date | None) -> None:
+    """The rules of a plan that need no database: its period. (Its programme entry, if any, must exist:
+    ``server/audits/service.py`` asks the programme domain.)"""
     if planned_start and planned_end and planned_end < planned_start:
         raise AppError(ErrorCode.INVALID_PERIOD, details={"field": "plannedEnd"})
-    # No programme entry can exist yet: programme entries belong to the programme domain (issue #11),
-    # which is not built. Until it is, any entry id is an unknown reference; once entries exist, this
-    # becomes a lookup through the programme domain's service, next to check_usable_references in
-    # server/audits/service.py (_check_new_references).
-    if programme_entry_id is not None:
-        raise AppError(
-            ErrorCode.UNKNOWN_REFERENCE,
-            params={"field": "programmeEntryId"},
-            details={"field": "programmeEntryId"},
-        )
 
 
 def check_revision(stated: Sequence[int], current: int, status: str) -> None:

@@ -24,6 +24,7 @@ from server.lib.errors import AppError, ErrorCode
 from server.org import people_store
 from server.org import store as org_store
 from server.org.service import check_usable_references
+from server.programme import store as programme_store
 
 if TYPE_CHECKING:
     from collections.abc import Sequence
@@ -105,13 +106,15 @@ async def list_visible_audits(principal: Principal) -> list[AuditOut]:
 async def _check_new_references(data: AuditIn, before: AuditOut | None) -> None:
     """The org objects the plan adds must exist and not be archived (those already in the stored plan
     were checked when they were added, and stay usable even if archived since)."""
-    check_plan(
-        data.planned_start,
-        data.planned_end,
-        data.programme_entry_id
-        if before is None or data.programme_entry_id != before.programme_entry_id
-        else None,
-    )
+    check_plan(data.planned_start, data.planned_end)
+    entry = data.programme_entry_id
+    is_new = entry is not None and (before is None or entry != before.programme_entry_id)
+    if entry is not None and is_new and not await programme_store.entry_exists(entry):
+        raise AppError(
+            ErrorCode.UNKNOWN_REFERENCE,
+            params={"field": "programmeEntryId"},
+            details={"field": "programmeEntryId"},
+        )
 
     def added(ids: Sequence[str], kept: Sequence[str]) -> list[str]:
         already = set(kept)

@@ -82,7 +82,7 @@ class BlockedMonthIO(msgspec.Struct, rename="camel", forbid_unknown_fields=True,
     """Why nobody audits then, e.g. the summer holidays or the council's budget session."""
 
 
-class PolicyIO(ApiIn, frozen=True):
+class PolicyIO(ApiIn):
     """How the programme is built. ``rev`` is the policy's revision: send back the one you read."""
 
     weights: WeightsIO = WeightsIO()

@@ -39,6 +39,9 @@ class Programme(Table, tablename="programme"):
     last_solve = JSON(
         null=True, default=None, help_text="The last solve's outcome (status, objective, explanations)."
     )
+    revision_reason = Text(
+        default="", help_text="Why the approved programme is being revised: the next version's reason."
+    )
     solved_rev = Integer(
         default=0, help_text="rev right after the last successful solve: submitting needs it current."
     )

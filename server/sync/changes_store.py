@@ -38,7 +38,23 @@ __all__ = [
     "findings_since",
     "late_submissions",
     "list_conflicts",
+    "verdict_counts",
 ]
+
+
+async def verdict_counts(audit_ids: Sequence[str]) -> dict[str, dict[str, int]]:
+    """audit id → verdict → how many findings (deleted ones left out) carry it, for the given audits."""
+    result: dict[str, dict[str, int]] = {}
+    for chunk in chunked(sorted({a.lower() for a in audit_ids})):
+        rows = (
+            await Finding.select(Finding.audit_id, Finding.verdict)
+            .where(Finding.audit_id.is_in([uuid.UUID(a) for a in chunk]) & (Finding.deleted == False))  # noqa: E712
+            .run()
+        )
+        for row in rows:
+            counts = result.setdefault(str(row["audit_id"]), {})
+            counts[row["verdict"]] = counts.get(row["verdict"], 0) + 1
+    return result
 
 
 async def finding_audit_ids(ids: Iterable[str]) -> dict[str, str]:

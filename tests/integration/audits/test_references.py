@@ -45,7 +45,7 @@ async def test_an_unknown_auditee_added_to_a_plan_is_refused(client: Client) -> 
     assert accepted.status_code == 200 and accepted.json()["auditeeIds"] == [known], accepted.text
 
 
-async def test_a_programme_entry_is_refused_while_no_programme_exists(client: Client) -> None:
+async def test_an_unknown_programme_entry_is_refused(client: Client) -> None:
     lead = await login(client, "lead")
     process = (await processes(client, lead))["P-BUD"]
     entry = str(uuid.uuid4())

@@ -25,6 +25,9 @@ from server.auth.policy import policies_of
 from server.settings import Settings
 from tests.conftest import login
 from tests.contract.support import finding, force_status
+from tests.integration.programme.support import created as programme_created
+from tests.integration.programme.support import solved as programme_solved
+from tests.integration.programme.support import submitted as programme_submitted
 from tests.integration.reports.support import register_fake_report
 
 ROLES = ("admin", "lead", "auditor", "manager", "auditee")
@@ -344,6 +347,99 @@ TABLE: dict[str, Row] = {
     ),
     "verifyReport": Row("signed_in", ALL, ALL, call("POST", "/api/v1/reports/verify", raw=b"%PDF-1.7 x")),
     "getVerificationPage": Row("public", ALL, ALL, call("GET", "/v/{report_token}")),
+    # the annual programme: writes answer 412 to the scenario's If-Match once authorization has passed
+    "getProgrammePolicy": Row(
+        "can_read_programme", READERS_OF_FOREIGN, READERS_OF_FOREIGN, call("GET", "/api/v1/programme/policy")
+    ),
+    "replaceProgrammePolicy": Row(
+        "can_plan", PROGRAMME, PROGRAMME, call("PUT", "/api/v1/programme/policy", {})
+    ),
+    "listProgrammes": Row(
+        "can_read_programme", READERS_OF_FOREIGN, READERS_OF_FOREIGN, call("GET", "/api/v1/programmes")
+    ),
+    "createProgramme": Row(
+        "can_plan", PROGRAMME, PROGRAMME, call("POST", "/api/v1/programmes", {"year": 2031})
+    ),
+    "getProgramme": Row(
+        "can_read_programme",
+        READERS_OF_FOREIGN,
+        READERS_OF_FOREIGN,
+        call("GET", "/api/v1/programmes/{programme}"),
+    ),
+    "setProgrammeRisk": Row(
+        "can_plan",
+        PROGRAMME,
+        PROGRAMME,
+        call("PUT", "/api/v1/programmes/{programme}/risks/{process}", {"criticality": 3}),
+    ),
+    "solveProgramme": Row(
+        "can_plan", PROGRAMME, PROGRAMME, call("POST", "/api/v1/programmes/{programme}/solve", {})
+    ),
+    "pinProgrammeEntry": Row(
+        "can_plan",
+        PROGRAMME,
+        PROGRAMME,
+        call("PUT", "/api/v1/programmes/{programme}/entries/{entry}/pin", {}),
+    ),
+    "unpinProgrammeEntry": Row(
+        "can_plan", PROGRAMME, PROGRAMME, call("DELETE", "/api/v1/programmes/{programme}/entries/{entry}/pin")
+    ),
+    "submitProgramme": Row(
+        "can_plan", PROGRAMME, PROGRAMME, call("POST", "/api/v1/programmes/{programme}/submit", {})
+    ),
+    "approveProgramme": Row(
+        "can_approve_programme",
+        frozenset({"manager"}),
+        frozenset({"manager"}),
+        call("POST", "/api/v1/programmes/{programme}/approve", {}),
+    ),
+    "returnProgramme": Row(
+        "can_approve_programme",
+        frozenset({"manager"}),
+        frozenset({"manager"}),
+        call("POST", "/api/v1/programmes/{programme}/return", {"comment": "À revoir."}),
+    ),
+    "reviseProgramme": Row(
+        "can_plan",
+        PROGRAMME,
+        PROGRAMME,
+        call("POST", "/api/v1/programmes/{programme}/revise", {"reason": "x"}),
+    ),
+    "getProgrammeVersion": Row(
+        "can_read_programme",
+        READERS_OF_FOREIGN,
+        READERS_OF_FOREIGN,
+        call("GET", "/api/v1/programmes/{programme}/versions/1"),
+    ),
+    "diffProgramme": Row(
+        "can_read_programme",
+        READERS_OF_FOREIGN,
+        READERS_OF_FOREIGN,
+        call("GET", "/api/v1/programmes/{programme}/diff?from=1"),
+    ),
+    "getProgrammePdf": Row(
+        "can_read_programme",
+        READERS_OF_FOREIGN,
+        READERS_OF_FOREIGN,
+        call("GET", "/api/v1/programmes/{programme}/programme.pdf?lang=ar"),
+    ),
+    "getProgrammeWorkbook": Row(
+        "can_read_programme",
+        READERS_OF_FOREIGN,
+        READERS_OF_FOREIGN,
+        call("GET", "/api/v1/programmes/{programme}/programme.xlsx"),
+    ),
+    "getProgrammeCalendar": Row(
+        "can_read_programme",
+        READERS_OF_FOREIGN,
+        READERS_OF_FOREIGN,
+        call("GET", "/api/v1/programmes/{programme}/calendar.ics"),
+    ),
+    "getMyProgramme": Row("signed_in", ALL, ALL, call("GET", "/api/v1/me/programme")),
+    # before the link rows below: they replace or revoke the scenario's subscription
+    "getCalendarFeed": Row("public", ALL, ALL, call("GET", "/cal/{cal_token}")),
+    "createCalendarLink": Row("signed_in", ALL, ALL, call("POST", "/api/v1/me/calendar-link")),
+    "revokeCalendarLink": Row("signed_in", ALL, ALL, call("DELETE", "/api/v1/me/calendar-link")),
 }
 
 
@@ -487,6 +583,9 @@ async def _world(client: AsyncTestClient[Any], settings: Settings) -> World:
         ).json()["id"],
     }
     version = (await client.post("/api/v1/checklists/pin", headers=lead)).json()["version"]
+    programme, _ = await programme_created(client, 2030)
+    submitted = await programme_submitted(client, await programme_solved(client, programme, lead), lead)
+    link = (await client.post("/api/v1/me/calendar-link", headers=await login(client, "auditor2"))).json()
     shared = {
         "unit": own_unit,
         "site": own["siteIds"][0] if own["siteIds"] else next(iter(processes.values()))["siteIds"][0],
@@ -495,6 +594,9 @@ async def _world(client: AsyncTestClient[Any], settings: Settings) -> World:
         "user": next(u["id"] for u in users if u["username"] == "auditor2"),
         "question": question["id"],
         "version": version,
+        "programme": submitted["id"],
+        "entry": str(uuid.uuid4()),
+        "cal_token": link["url"].rsplit("/", 1)[1],
         **spare,
     }
     return World(

@@ -299,17 +299,10 @@ def test_only_planned_and_prepared_audits_are_editable() -> None:
 
 
 def test_a_plan_ending_before_it_starts_is_refused() -> None:
-    check_plan(date(2030, 1, 2), date(2030, 1, 2), None)
+    check_plan(date(2030, 1, 2), date(2030, 1, 2))
     with pytest.raises(AppError) as refused:
-        check_plan(date(2030, 1, 2), date(2030, 1, 1), None)
+        check_plan(date(2030, 1, 2), date(2030, 1, 1))
     assert refused.value.code is ErrorCode.INVALID_PERIOD
-
-
-def test_any_programme_entry_is_unknown_while_no_programme_exists() -> None:
-    with pytest.raises(AppError) as refused:
-        check_plan(None, None, "0b4f1c9e-5f59-4a8e-9f4c-6f1d0c1e2a3b")
-    assert refused.value.code is ErrorCode.UNKNOWN_REFERENCE
-    assert refused.value.details == {"field": "programmeEntryId"}
 
 
 def test_a_write_without_a_revision_is_428_and_on_an_old_one_412() -> None:

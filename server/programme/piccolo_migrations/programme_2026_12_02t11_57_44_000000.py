@@ -5,7 +5,7 @@ its own so that it runs after the table exists."""
 from piccolo.apps.migrations.auto.migration_manager import MigrationManager
 from piccolo.engine.finder import engine_finder
 
-ID = "2026-12-02T11:52:41:000000"
+ID = "2026-12-02T11:57:44:000000"
 VERSION = "1.38.0"
 DESCRIPTION = "programme_entry: (programme, process_id, occurrence) unique"
 
