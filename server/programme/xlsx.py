@@ -191,7 +191,7 @@ def _grid_legend(sheet: Worksheet, doc: ExportDoc) -> None:
         (_PINNED_FILL, N_("Month or team pinned by hand.")),
         (
             _OVERRIDE_FILL,
-            N_("A team member belongs to the audited unit or a unit above it (see the reason)."),
+            N_("A member belongs to the audited unit or above it: see the note."),
         ),
         (_BLOCKED_FILL, N_("No audits this month.")),
     ]

@@ -25,12 +25,14 @@ from server.programme.schemas import (
     RiskRowOut,
     VersionOut,
 )
+from tests.unit.programme.export_labels import SAMPLE_LABELS
 
 __all__ = [
     "ENTRY_MOVED",
     "OVERRIDE_ENTRY",
     "OVERRIDE_REASON",
     "PEOPLE",
+    "SAMPLE_LABELS",
     "Lang",
     "revised",
     "sample_doc",
@@ -254,7 +256,7 @@ def sample_programme(lang: Lang) -> ProgrammeOut:
 
 def sample_doc(lang: Lang, programme: ProgrammeOut | None = None) -> ExportDoc:
     def labels(message: str) -> str:
-        return translate(lang, message)
+        return SAMPLE_LABELS[lang].get(message) or translate(lang, message)
 
     index = 1 if lang == "ar" else 2
     return ExportDoc(
