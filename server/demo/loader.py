@@ -37,6 +37,8 @@ from server.org.schemas import (
     UnitIn,
     UnitKind,
 )
+from server.programme import store as programme_store
+from server.programme.schemas import PolicyIO
 from server.settings import Settings
 
 __all__ = ["DEMO_FILE", "DemoData", "database_is_empty", "load_demo", "read_demo"]
@@ -97,6 +99,7 @@ class DemoData(msgspec.Struct, forbid_unknown_fields=True):
     sites: list[DemoSite]
     processes: list[DemoProcess]
     people: list[DemoPerson]
+    programme_policy: PolicyIO | None = None
 
 
 def read_demo(path: Path = DEMO_FILE) -> DemoData:
@@ -185,6 +188,8 @@ async def load_demo(settings: Settings, path: Path = DEMO_FILE) -> list[tuple[st
                 now=utcnow(),
             )
             accounts.append((person.username, sorted(person.roles)))
+        if data.programme_policy is not None:
+            await programme_store.save_policy(None, data.programme_policy, 0)
         await load_demo_audits(settings.checklists_dir, utcnow().date())
         completed = await load_completed_audit(settings, utcnow().date())
     if completed is not None:

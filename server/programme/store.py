@@ -144,7 +144,7 @@ async def get_policy() -> PolicyIO:
     return msgspec.convert({**body, "rev": row["rev"]}, PolicyIO)
 
 
-async def save_policy(actor: Principal, data: PolicyIO, expected_rev: int) -> PolicyIO:
+async def save_policy(actor: Principal | None, data: PolicyIO, expected_rev: int) -> PolicyIO:
     """Store ``data`` if the policy is still at ``expected_rev`` (0: never saved); 412 otherwise."""
     before = await get_policy()
     body = msgspec.to_builtins(msgspec.structs.replace(data, rev=0))
@@ -154,7 +154,11 @@ async def save_policy(actor: Principal, data: PolicyIO, expected_rev: int) -> Po
             raise AppError(ErrorCode.PRECONDITION_FAILED, details={"currentRev": before.rev})
         await ProgrammePolicy.insert(
             ProgrammePolicy(
-                id=1, body=json.dumps(body), rev=1, updated_at=utcnow(), updated_by=actor.username
+                id=1,
+                body=json.dumps(body),
+                rev=1,
+                updated_at=utcnow(),
+                updated_by=actor.username if actor else "system",
             )
         ).run()
     else:
@@ -164,7 +168,7 @@ async def save_policy(actor: Principal, data: PolicyIO, expected_rev: int) -> Po
                     ProgrammePolicy.body: json.dumps(body),
                     ProgrammePolicy.rev: expected_rev + 1,
                     ProgrammePolicy.updated_at: utcnow(),
-                    ProgrammePolicy.updated_by: actor.username,
+                    ProgrammePolicy.updated_by: actor.username if actor else "system",
                 }
             )
             .where((ProgrammePolicy.id == 1) & (ProgrammePolicy.rev == expected_rev))
