@@ -177,7 +177,7 @@ def _grid_section(kit: Kit, doc: ExportDoc) -> list[Flowable]:
         aligned_text(kit, doc.labels(N_("Legend")), kit.style(9.5, bold=True)),
         marks_legend(kit, doc, _WIDTH),
         Spacer(1, 3),
-        initials_legend(kit, doc, _WIDTH),
+        *initials_legend(kit, doc, _WIDTH),
     ]
     title = kit.section_title(doc.labels(N_("Audits by month")))
     # Not kept with the grid: kept together, a grid taller than the rest of the page would all move on.

@@ -224,8 +224,9 @@ def footnote_text(doc: ExportDoc, note: Footnote) -> str:
     return f"{override_mark(note.number)} {text}"
 
 
-def initials_legend(kit: Kit, doc: ExportDoc, width: float) -> Table:
-    """The marks and colours of the grid, then each initials beside the person's name, four to a row."""
+def initials_legend(kit: Kit, doc: ExportDoc, width: float) -> list[Flowable]:
+    """Each initials of the grid beside the person's name, four to a row (nothing when nobody is
+    planned yet)."""
     people = dict.fromkeys(p for e in doc.programme.entries for p in doc.team_ids(e))
     pairs = [(doc.initials_of(p), doc.person(p)) for p in sorted(people, key=doc.initials_of)]
     per_row = 4
@@ -235,9 +236,11 @@ def initials_legend(kit: Kit, doc: ExportDoc, width: float) -> Table:
         for initials, name in pairs[start : start + per_row]:
             row += [_text(kit, initials, bold=True), _text(kit, name)]
         rows.append(row + [""] * (2 * per_row - len(row)))
+    if not rows:
+        return []
     unit = width / per_row
     widths = [32.0, unit - 32.0] * per_row
-    return mirrored_table(rows, widths, [], rtl=kit.rtl, header=0, lined=False)
+    return [mirrored_table(rows, widths, [], rtl=kit.rtl, header=0, lined=False)]
 
 
 def marks_legend(kit: Kit, doc: ExportDoc, width: float) -> Table:

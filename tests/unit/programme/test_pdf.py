@@ -172,3 +172,10 @@ def test_the_sample_labels_cover_every_label_of_the_exports() -> None:
     assert msgids
     for lang_ in ("ar", "fr"):
         assert sorted(msgids - set(SAMPLE_LABELS[lang_])) == [], lang_
+
+
+def test_a_new_draft_without_audits_or_history_renders() -> None:
+    doc = sample_doc("ar")
+    empty = msgspec.structs.replace(doc.programme, entries=[], history=[], coverage=[], status="draft")
+    texts = page_texts(render_programme_pdf(replace(doc, programme=empty)))
+    assert letters(SAMPLE_LABELS["ar"]["Not submitted yet."]) in letters("".join(texts))

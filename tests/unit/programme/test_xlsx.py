@@ -4,8 +4,10 @@ audit, risk, clause and version, real dates, team initials in the month grid."""
 from __future__ import annotations
 
 import io
+from dataclasses import replace
 from datetime import UTC, datetime
 
+import msgspec
 import pytest
 from openpyxl import Workbook, load_workbook
 from openpyxl.worksheet.worksheet import Worksheet
@@ -112,3 +114,11 @@ def test_the_history_sheet_has_a_row_per_version_with_local_times() -> None:
     assert rows[0][4] == "Karim Alaoui" and rows[0][6] == "Omar Mansouri"
     # Submitted at 10:00 UTC: 11:00 in Casablanca, written as a wall-clock time (Excel has no time zones).
     assert rows[0][5] == datetime(2026, 1, 8, 11, 0, tzinfo=UTC).replace(tzinfo=None)
+
+
+def test_a_new_draft_without_audits_gives_the_sheets_with_headers_only() -> None:
+    doc = sample_doc("fr")
+    empty = msgspec.structs.replace(doc.programme, entries=[], history=[], coverage=[], status="draft")
+    book = _open(replace(doc, programme=empty))
+    assert _rows(book.worksheets[0]) == [] and _rows(book.worksheets[4]) == []
+    assert len(_rows(book.worksheets[2])) == len(doc.programme.risks)
