@@ -22,8 +22,8 @@ from server.programme.xlsx import programme_workbook
 
 if TYPE_CHECKING:
     from server.lib.principal import Principal
-    from server.programme.schemas import EntryOut
     from server.org.schemas import PersonOut
+    from server.programme.schemas import EntryOut, RiskRowOut
 
 __all__ = [
     "calendar_feed",
@@ -177,16 +177,21 @@ async def calendar_feed(token: str, lang: Lang, ctx: Context, time_zone: str) ->
         raise AppError(ErrorCode.NOT_FOUND, details={"entity": "calendar"})
     rows = [row for row, _ in await store.list_programmes() if _has_approved_version(row)]
     entries: list[EntryOut] = []
+    risks: list[RiskRowOut] = []
     doc: ExportDoc | None = None
     for row in sorted(rows, key=lambda r: r.year):
         state = await load_state(row.id, ctx)
         programme = state.out([], lang)
         approved = {e.id for e in await _approved_entries(row)}
         entries.extend(e for e in programme.entries if e.id in approved)
+        risks.extend(programme.risks)
         doc = doc or await _doc(state, programme, lang, time_zone)
     if doc is None:
         doc = await _empty_doc(lang, time_zone)
+    # One calendar over several years: what was approved, whatever the current draft of a revision says.
     doc.programme.entries = entries
+    doc.programme.status = "approved"
+    doc.programme.risks = list({r.process_id: r for r in risks}.values())
     return programme_calendar(doc, person_id=person_id, name=translate(lang, N_("My audits")))
 
 
