@@ -9,7 +9,7 @@ import * as audits from "./views/audits.js";
 import { fillThumbnails, flushSaves, when } from "./views/common.js";
 import { ROLE_SCREENS, homeFor, roleLinks, screen } from "./views/roles.js";
 
-const SCREENS = { // the first screen comes with the page's modules, the others when first shown
+const SCREENS = { // the first screen with the page's modules, others when first shown
   audits, device: screen("device"), plan: audits.plan, checklist: screen("finding", "checklist"),
   question: screen("finding", "question"), findings: screen("finding", "findings"), finding: screen("finding", "freeFinding"),
   opening: screen("meetings", "opening"), closing: screen("meetings", "closing"), conflicts: screen("conflicts"),
@@ -38,7 +38,7 @@ const ctx = {
   offlineReady: waitForController,
   offlineReadyNow: () => Boolean(worker?.controller),
   signOut: async () => {
-    await sendJson("POST", "/api/v1/auth/logout").catch(() => {}); // the token goes with the data anyway
+    await sendJson("POST", "/api/v1/auth/logout").catch(() => {}); // the token goes with the data
     await forget();
   },
   clearData: forget,
@@ -206,8 +206,8 @@ async function boot() {
   addEventListener("pagehide", flushSaves);
   document.addEventListener("visibilitychange", () => document.visibilityState === "hidden" && flushSaves());
   startSync();
-  await Promise.all([refreshStatus(), show()]); // one paint for both: the first frame shows the screen
-  let frame = 0; // the sync bar at the next frame: never inside a tap's handler, at most once a frame
+  await Promise.all([refreshStatus(), show()]); // one paint: the first frame shows the screen
+  let frame = 0; // the sync bar at the next frame: never in a tap's handler, once a frame at most
   const repaint = () => { frame ||= requestAnimationFrame(() => { frame = 0; paint(); }); };
   syncEvents.addEventListener("status", repaint);
   repaint();
@@ -216,7 +216,7 @@ async function boot() {
     if (worker) registerWorker();
     if (session) syncNow();
     refreshCatalog();
-    // every module now: a new version of the app deletes this one's files from the worker
+    // every module now: the next version deletes this one's files from the worker
     Object.values(SCREENS).forEach((s) => s.preload?.());
   });
 }

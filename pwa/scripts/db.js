@@ -6,7 +6,7 @@ let opening = null;
 function upgrade(db) {
   db.createObjectStore("meta");
   db.createObjectStore("audits", { keyPath: "id" });
-  db.createObjectStore("checklists", { keyPath: "auditId" }); // apart: the audits list stays light
+  db.createObjectStore("checklists", { keyPath: "auditId" }); // apart: audits stay light
   for (const [name, keyPath] of [...RECORD_STORES.map((s) => [s, "id"]), ["conflicts", "id"], ["batches", "key"], ["blobs", "sha256"]]) {
     db.createObjectStore(name, { keyPath }).createIndex("auditId", "auditId");
   }

@@ -17,10 +17,10 @@ export const format = (text, values) => text.replace(/%\((\w+)\)s/g, (all, name)
 export const language = () => current;
 const locale = () => (current === "ar" ? "ar-MA-u-nu-latn" : "fr-MA");
 
-const formats = {}; // made once per locale: the first costs 50–150 ms on a tablet (Intl loads its data)
+const formats = {}; // once per locale: the first costs 50–150 ms on a tablet (Intl loads its data)
 const made = (Format, options) => (formats[Format.name + locale() + JSON.stringify(options)] ??= new Format(locale(), options));
 
-/** A date (`YYYY-MM-DD`, RFC 3339 or a Date), with its time when `time`; "" for none. */
+/** A date (`YYYY-MM-DD`, RFC 3339 or a Date), with its time if `time`; "" for none. */
 export const formatDate = (value, time) => (value ? made(Intl.DateTimeFormat, time ? { dateStyle: "medium", timeStyle: "short" }
   : { dateStyle: "long" }).format(new Date(value.length === 10 ? `${value}T12:00:00` : value)) : "");
 export const formatDateTime = (value) => formatDate(value, true);
@@ -51,7 +51,7 @@ function apply(lang, catalog) {
   for (const listener of listeners) listener();
 }
 
-/** Switch at once from the cached catalog (the network when none is cached), then refresh it, unless
+/** Switch at once from the cached catalog (else the network), then refresh it, unless
  * `kept` (stored already: at start the screen comes first). */
 export async function setLanguage(lang, kept) {
   if (!LANGUAGES.includes(lang)) lang = "fr";

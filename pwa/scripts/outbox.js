@@ -64,7 +64,7 @@ export async function resolveConflict(conflict, { keep, data, deleted = false })
   announce(auditId);
 }
 
-/** Changes not acknowledged yet, queued or in a batch: in all, or for each of `auditIds`. */
+/** Changes not acknowledged yet, queued or in a batch: in all, or per `auditIds`. */
 export const pendingCount = (auditIds) => read(["outbox", "batches"], (tx) => {
   const count = async (id) => {
     const [queued, sent] = await Promise.all([tx.objectStore("outbox").index("auditId").count(id), tx.objectStore("batches").index("auditId").getAll(id)]);
@@ -157,7 +157,7 @@ function publish(changes) {
   syncEvents.dispatchEvent(new CustomEvent("status", { detail: status }));
 }
 let editCount = 0;
-/** The counts read from every record; again if an edit came meanwhile (it may be missed). */
+/** The counts from every record; again if an edit came meanwhile (it may be missed). */
 export async function refreshStatus() {
   const seen = editCount;
   const [work, lastSync] = await Promise.all([localWork(), getMeta("lastSync")]);
@@ -201,7 +201,7 @@ async function syncAll() {
       try {
         const run = () => syncAudit(auditId, changed);
         await (navigator.locks?.request(`tadqiq-sync-${auditId}`, run) ?? run());
-      } catch (error) { // one audit refused (off its team now) must not hold up the others
+      } catch (error) { // one audit refused (off its team now) holds up no other
         if (signInAgain(error)) throw error;
         failure ??= error;
       }

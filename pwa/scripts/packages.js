@@ -1,4 +1,4 @@
-/** The server's data kept on the tablet, merged without ever overwriting local work. */
+/** The server's data on the tablet, merged without ever overwriting local work. */
 import { getJson } from "./api.js";
 import { get, getMeta, read, setMeta, write } from "./db.js";
 import { LANGUAGES, cacheCatalogs, language } from "./i18n.js";
@@ -68,7 +68,7 @@ export const fromServer = (entity, item) => ({
   draft: null, rejected: null, locked: null, conflict: false, updatedAt: item.data?.clientUpdatedAt || item.updatedAt,
 });
 
-const checklistsRead = new Map(); // auditId → [savedAt, lists]: hundreds of questions, read once per download
+const checklistsRead = new Map(); // auditId → [savedAt, lists]: read once per download
 
 export async function auditRecords(auditId, withChecklist = false) {
   const stores = ["audits", "findings", "meetings", "conclusions", "conflicts"];

@@ -38,7 +38,7 @@ export const blobRecord = (file, auditId) => ({ ...file, auditId, uploaded: fals
 
 const mid = ([x1, y1], [x2, y2]) => [(x1 + x2) / 2, (y1 + y2) / 2];
 
-/** The canvas's pad (made once, at the screen's pixel density): `{clear(), isEmpty()}`. */
+/** The canvas's pad (made once, at the pixel density): `{clear(), isEmpty()}`. */
 export function attachPad(canvas) {
   if (canvas.pad) return canvas.pad;
   const ratio = Math.max(devicePixelRatio || 1, 1);

@@ -1,11 +1,12 @@
 /** Hash routes: the server serves one page. */
-const [AUDIT, LEAD] = ["/audit/:auditId", "/lead/:auditId"];
+const [AUDIT, LEAD, PROGRAMME] = ["/audit/:auditId", "/lead/:auditId", "/programmes/:programmeId"];
 const ROUTES = {
   audits: "/", device: "/device", plan: AUDIT, checklist: `${AUDIT}/checklist`, question: `${AUDIT}/question/:questionId`,
   findings: `${AUDIT}/findings`, finding: `${AUDIT}/finding/:findingId`, opening: `${AUDIT}/opening`, closing: `${AUDIT}/closing`,
   conflicts: `${AUDIT}/conflicts`, history: `${AUDIT}/history/:findingId`, lead: "/lead", leadNew: "/lead/new", leadAudit: LEAD,
   leadPlan: `${LEAD}/plan`, leadTeam: `${LEAD}/team`, leadProgress: `${LEAD}/progress`, leadLate: `${LEAD}/late`,
-  read: "/read", readAudit: "/read/:auditId", reports: `${AUDIT}/reports`,
+  read: "/read", readAudit: "/read/:auditId", reports: `${AUDIT}/reports`, programmes: "/programmes", programme: PROGRAMME,
+  decide: `${PROGRAMME}/decide`, mine: "/my-programme",
 };
 
 /** The route of a location hash: `{name, params, query}` (unknown paths go to the audits). */

@@ -1,4 +1,4 @@
-/** My audits, each with its offline copy and what waits to be sent; an audit's plan. */
+/** My audits, their offline copies and what waits to be sent; an audit's plan. */
 import { describe } from "../api.js";
 import { getAll } from "../db.js";
 import { _, format } from "../i18n.js";

@@ -41,23 +41,23 @@ export const named = (map, id, field = "name") => localName(map.get(id)?.[field]
 export const title = (item) => `${item.code} — ${localName(item.title || item.name)}`;
 export const roleName = (member) => (member.role === "lead" ? _("Lead auditor") : _("Auditor"));
 
-/** `[term, value]` rows as a definition list, a row without a value left out. Rows are made out of templates:
+/** `[term, value]` rows as a definition list, a row without a value left out. Rows are templates:
  * Babel misses a _() beside a template nested in ${}. */
 export const facts = (rows) => html`<dl class="facts">${rows.map(([term, value]) => (value
   ? html`<dt>${term}</dt><dd>${value}</dd>` : ""))}</dl>`;
-/** Facts of an audit's package: its status, dates and scope, then `more`. */
+/** An audit package's facts: status, dates and scope, then `more`. */
 export function packageFacts(pkg, more) {
   const { audit } = pkg;
   return facts([[_("Status"), label(STATUSES, audit.status)], [_("Dates"), period(audit)],
     [_("Process"), localName(pkg.process?.name) || _("Not set")], [_("Standards"), standards(audit.standards)],
     [_("Units"), names(pkg.units) || _("Not set")], [_("Sites"), names(pkg.sites) || _("Not set")], ...more]);
 }
-/** An audit as a card: its title, linking to `route`, its dates, status and `rows` of facts, then `more`. */
+/** An audit's card: title (a link to `route`), dates, status, `rows` of facts, `more`. */
 export const auditCard = (a, route, testid, rows, more = "") => html`<article class="card" data-testid=${testid} data-audit-id=${a.id}
   data-code=${a.code}><h2><a href=${href(route, { auditId: a.id })}>${title(a)}</a></h2>${facts([[_("Dates"), period(a)], [_("Status"), label(STATUSES, a.status)], ...rows])}${more}</article>`;
 export const findingRows = (data) => [[_("Statement"), data.statement], [_("Objective evidence"), data.evidence],
   [_("Clauses"), data.clauseRefs && dots(data.clauseRefs.map(clauseRef))], [_("Auditee's response"), data.auditeeResponse]];
-/** A record's version: who sent it from which device, when, and what it held (none: a deletion). */
+/** A record's version: who sent it, from which device, when, what it held (none: deleted). */
 export function version(author, device, time, data) {
   const rows = data && [[_("Verdict"), data.verdict && label(VERDICTS, data.verdict)], [_("Question"), data.questionId],
     ...findingRows(data), [_("Photos"), data.attachments?.length], [_("Notes"), data.notes], [_("Conclusions"), data.conclusions]];
@@ -104,10 +104,10 @@ export function recordNotes(record) {
   ].filter(Boolean);
 }
 
-const waiting = new Set(); // saves held while typing, flushed before leaving the screen or the page
+const waiting = new Set(); // saves held while typing, flushed before leaving
 export const flushSaves = () => Promise.all([...waiting].map((run) => run()));
 
-/** The record a screen edits, kept here so that what is typed survives re-renders. */
+/** The record a screen edits, kept here: what is typed survives re-renders. */
 export function editor(entity) {
   const self = { form: null, ctx: null };
   let timer = null;
@@ -138,9 +138,9 @@ export function editor(entity) {
   return self;
 }
 
-/** The tablet's copy of a file, else the server's: `{url, time}` (when taken). */
+/** The tablet's copy of a file, else the server's: `{url, time}`. */
 const files = new Map();
-const misses = new Map(); // the server is asked again after 30 s, not at every render
+const misses = new Map(); // asked again after 30 s, not at every render
 async function file(sha256) {
   if (!files.has(sha256) && !(Date.now() - misses.get(sha256) < 30000)) {
     const stored = await get("blobs", sha256);

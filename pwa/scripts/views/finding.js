@@ -65,7 +65,7 @@ function verdictButtons(goodPractice) {
 async function addPhotos(ctx, input) {
   const files = [...input.files];
   input.value = "";
-  const [started, auditId] = [finding.form, ctx.params.auditId]; // the record the photos belong to
+  const [started, auditId] = [finding.form, ctx.params.auditId]; // the photos' record
   preparing = true;
   ctx.rerender();
   try {
@@ -77,7 +77,7 @@ async function addPhotos(ctx, input) {
     const added = prepared.filter((p) => !data.attachments.includes(p.sha256)).slice(0, MAX_PHOTOS - data.attachments.length);
     data.attachments = [...data.attachments, ...added.map((p) => p.sha256)];
     data.photosTakenAt = { ...data.photosTakenAt, ...Object.fromEntries(added.map((p) => [p.sha256, p.capturedAt])) };
-    const blobs = prepared.map((p) => blobRecord(p, auditId)); // a file the tablet lacked is kept too
+    const blobs = prepared.map((p) => blobRecord(p, auditId)); // kept too if the tablet lacked it
     await (form === finding.form ? finding.save(blobs) : saveRecord("finding", { id: form.id, auditId, data: structuredClone(data) }, blobs));
   } catch (error) {
     ctx.notify(error?.name === "QuotaExceededError" ? describe(error) : _("This photo could not be read. Take it again."), true);
@@ -207,7 +207,6 @@ async function loadHistory({ auditId, findingId }) {
     return { ...records, error: describe(error) };
   }
 }
-
 
 /** A finding's versions on the server, and those that lost a conflict. */
 export const history = { load: loadHistory, view: auditView("", () => _("History of the finding"), (data, ctx) => html`${data.error

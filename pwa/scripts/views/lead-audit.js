@@ -1,5 +1,4 @@
-/** The audit lead's screens but the editors (audits, overview and lifecycle, progress, late submissions), and
- * what the editors share (writes name the revision they were made on: If-Match). */
+/** The audit lead's screens but the editors, and what those share (writes name the rev read: If-Match). */
 import { ApiError, describe, getJson, request } from "../api.js";
 import { VERDICT_ORDER } from "../auditLogic.js";
 import { N_, _, formatDateTime } from "../i18n.js";
@@ -7,24 +6,23 @@ import { NEXT, filterAudits } from "../leadLogic.js";
 import { href } from "../router.js";
 import { STANDARDS, STATUSES, auditCard, byId, dots, facts, heads, html, label, list, named, noSubmit, nothing, options, period, roleName, standards, tabs, title, verdictTag, version } from "./common.js";
 
-/** The organisation's lists as Maps by id, archived items too (an older plan may name them). */
+/** The organisation's lists by id, archived items too (an older plan may name them). */
 export async function orgLists(names = ["processes", "units", "sites", "people"]) {
   const lists = await Promise.all(names.map((name) => getJson(`/api/v1/${name}?includeArchived=true`)));
   return Object.fromEntries(names.map((name, i) => [name, byId(lists[i])]));
 }
 export const getAudit = (auditId) => getJson(`/api/v1/audits/${auditId}`);
 
-/** A write on an audit read at `rev`; the server refuses it (412) if the audit changed since. */
+/** A write on an audit read at `rev` (412 if it changed since). */
 export const writeAudit = async (method, path, rev, json) =>
   (await request(method, path, { json, headers: rev ? { "If-Match": `"${rev}"` } : {} })).json();
 
-/** A refusal in words (and the items it lists), with a way out when the audit changed meanwhile. */
+/** A refusal in words (and its items); a reload if the audit changed meanwhile. */
 const problemOf = (error, reload) => (error instanceof ApiError && error.status === 412
   ? { reload, message: _("Someone changed this audit meanwhile. Reload it to see their change, then make yours again.") }
   : { message: describe(error), list: error.details?.missing });
 
-/** `write()` shown busy; a refusal goes to `state.problem` (`amend(error)` may reword it), its reload
- * dropping what the screen kept (`forget()`). */
+/** `write()` shown busy; a refusal to `state.problem` (`amend(error)` may reword it), its reload calling `forget()`. */
 export async function submit(ctx, state, write, forget, amend) {
   Object.assign(state, { busy: true, problem: null });
   ctx.rerender();
@@ -43,10 +41,9 @@ export const problemNote = (problem) => (problem ? html`<div class="note error" 
   ${problem.reload ? html`<button type="button" data-testid="reload-audit" @click=${problem.reload}>${_("Reload the audit")}</button>` : ""}
 </div>` : "");
 
-
 const TABS = [["leadAudit", N_("Overview")], ["leadPlan", N_("Plan")], ["leadTeam", N_("Team")],
   ["leadProgress", N_("Progress")], ["leadLate", N_("Late submissions")], ["reports", N_("Reports")]];
-/** An audit's heading (`heading — code`, else its title) and its tabs, the lead's unless `sections`. */
+/** An audit's heading (`heading — code`, else its title) and tabs (the lead's by default). */
 export const auditHead = (audit, tab, heading, sections = TABS) => html`<h1>${heading ? `${heading} — ${audit.code}` : title(audit)}</h1>${tabs(sections, tab, audit.id)}`;
 
 const MOVES = {
@@ -108,7 +105,7 @@ export const overview = {
 
 const NONE = { status: "", process: "", standard: "", from: "", to: "", text: "" };
 let filter = { ...NONE };
-let open = matchMedia("(min-width: 601px)").matches; // on a phone the filters start folded
+let open = matchMedia("(min-width: 601px)").matches; // folded on a phone
 
 export const auditList = {
   async load() {
@@ -169,8 +166,7 @@ export const progress = {
 
 const KINDS = { finding: N_("Finding"), meeting: N_("Meeting"), conclusion: N_("Conclusion"), opening: N_("Opening meeting"), closing: N_("Closing meeting") };
 
-
-/** Changes that came after signing: never applied, kept for the audit lead. */
+/** Changes after signing: never applied, kept for the audit lead. */
 export const late = {
   load: withAudit("late-submissions", "items"),
   view: ({ audit, items }) => html`${auditHead(audit, "leadLate", _("Late submissions"))}

@@ -1,4 +1,4 @@
-/** An audit's plan and its team (a refusal beside the person; impartiality overridden with a reason). */
+/** An audit's plan and team (a refusal beside the person; an impartiality override with a reason). */
 import { ApiError } from "../api.js";
 import { N_, _ } from "../i18n.js";
 import { EDITABLE, auditedUnits, candidates, lines, planBody, planProblems, refusedPerson, teamMembers } from "../leadLogic.js";
@@ -19,10 +19,10 @@ const FIELDS = {
 };
 const EMPTY = { code: "", title: { ar: "", fr: "" }, standards: [], processId: null, unitIds: [], siteIds: [], clauses: [],
   criteria: [], objectives: "", auditeeIds: [], plannedStart: null, plannedEnd: null, agenda: "" };
-let form = null; // {key, rev, plan, criteria}: typing survives re-renders and a change of language
+let form = null; // {key, rev, plan, criteria}: typing survives re-renders and language changes
 const state = { problem: null, busy: false };
 
-/** The fields a refusal names (`$.title.ar`, `unitIds`, `members[0]`…) in the screen's words. */
+/** The fields a refusal names (`$.title.ar`, `members[0]`…) in the screen's words. */
 const fieldsOf = (details) => [...new Set([details].flat().map((d) => /\w+/.exec(String(d?.field || "").replace(/^\$\./, ""))?.[0]))]
   .filter((field) => FIELDS[field]).map((field) => _(FIELDS[field]));
 
@@ -35,7 +35,7 @@ function save(ctx, auditId) {
   }
   return submit(ctx, state, async () => {
     const saved = await writeAudit(auditId ? "PUT" : "POST", `/api/v1/audits${auditId ? `/${auditId}` : ""}`, form.rev, planBody(plan));
-    form.key = null; // kept for a paint before the next screen: the next load starts afresh
+    form.key = null; // the next load starts afresh
     ctx.go(href("leadAudit", { auditId: saved.id }, { done: "plan" }));
   }, () => { form = null; }, (error) => {
     if (error instanceof ApiError && !state.problem.reload && fieldsOf(error.details).length) state.problem.list = fieldsOf(error.details);
@@ -111,7 +111,7 @@ function saveTeam(ctx) {
   }
   return submit(ctx, teamState, async () => {
     await writeAudit("PUT", `/api/v1/audits/${team.auditId}/team`, team.rev, { members });
-    team.rev = null; // kept for a paint before the next screen: the next load starts afresh
+    team.rev = null; // the next load starts afresh
     ctx.go(href("leadAudit", { auditId: team.auditId }, { done: "team" }));
   }, () => { team = null; }, (error) => {
     const person = error instanceof ApiError && error.status !== 412 && refusedPerson(error.details, members);

@@ -10,7 +10,6 @@ const meeting = editor("meeting");
 const conclusion = editor("conclusion");
 const signers = {};
 
-
 function attendance(pkg) {
   const { attendees } = meeting.form.data;
   const change = (i, field, value) => { attendees[i] = { ...attendees[i], [field]: value }; meeting.later(); };

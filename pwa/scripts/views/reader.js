@@ -42,7 +42,7 @@ export const readAudit = {
 
 let state = {};
 
-/** Fetched with the session's token (a link has none), saved as `<reference>.pdf`. */
+/** With the session's token (a link has none), saved as `<reference>.pdf`. */
 const download = (ctx, r) => request("GET", r.downloadUrl).then((response) => response.blob())
   .then((pdf) => saveFile(pdf, `${r.reference}.pdf`), (error) => ctx.notify(describe(error), true));
 

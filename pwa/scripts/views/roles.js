@@ -9,8 +9,8 @@ export const plans = (session) => has(session, "admin", "audit_lead"); // the se
 const audits = (session) => has(session, "audit_lead", "auditor");
 const reads = (session) => has(session, "admin", "audit_lead", "manager", "auditee");
 
-/** The screen `name` of views/`file`.js (else the module), imported when first shown (the worker keeps it
- * offline). With `allowed`, only those roles open it, and it needs the server. */
+/** Screen `name` of views/`file`.js (else the module; "../programme/x": that group), imported when first shown.
+ * With `allowed`, only those roles open it, and it needs the server. */
 export function screen(file, name, allowed) {
   let shown = null;
   const module = () => import(`/scripts/views/${file}.js`).then((m) => (name ? m[name] : m));
@@ -32,20 +32,25 @@ export function screen(file, name, allowed) {
 }
 
 const planEditor = screen("lead-plan", "planEditor", plans);
+const [decides, programmes] = [(s) => has(s, "manager"), (s) => plans(s) || has(s, "manager")];
 export const ROLE_SCREENS = {
   lead: screen("lead-audit", "auditList", plans), leadNew: planEditor, leadPlan: planEditor,
   leadAudit: screen("lead-audit", "overview", plans), leadTeam: screen("lead-plan", "teamEditor", plans),
   leadProgress: screen("lead-audit", "progress", plans), leadLate: screen("lead-audit", "late", plans),
   read: screen("reader", "readList", reads), readAudit: screen("reader", "readAudit", Boolean),
   reports: screen("reader", "reports", Boolean), // the server says who reads an audit and its reports
+  programmes: screen("../programme/parts", "programmeList", programmes), programme: screen("../programme/grid", "programme", plans),
+  decide: screen("../programme/decide", "decide", decides), mine: screen("../programme/mine", "mine", Boolean),
 };
 
 export const roleLinks = (session) => [
   audits(session) && ["audits", _("My audits"), "nav-audits"],
   plans(session) && ["lead", _("Audit planning"), "nav-lead"],
   !plans(session) && reads(session) && ["read", _("Audits"), "nav-read"],
+  programmes(session) && ["programmes", _("Audit programme"), "nav-programmes"],
+  audits(session) && ["mine", _("My programme"), "nav-mine"],
 ].filter(Boolean).map(([to, text, testid]) => html`<a href=${href(to)} data-testid=${testid}>${text}</a>`);
 
-/** The home screen of someone who records no findings is the one their role reads. */
+/** Someone who records no findings starts on what their role reads. */
 export const homeFor = (route, session) => (route.name !== "audits" || !session || audits(session) ? route
   : parseRoute(href(plans(session) ? "lead" : "read")));
