@@ -6,7 +6,15 @@ import asyncio
 import platform
 import sys
 
-from bench import bench_app, bench_auth, bench_checklists, bench_reports, bench_sync, bench_tablets
+from bench import (
+    bench_app,
+    bench_auth,
+    bench_checklists,
+    bench_programme,
+    bench_reports,
+    bench_sync,
+    bench_tablets,
+)
 from bench.harness import report
 
 SUITES = {
@@ -16,6 +24,7 @@ SUITES = {
     "tablets": bench_tablets.run,
     "app": bench_app.run,
     "reports": bench_reports.run,
+    "programme": bench_programme.run,
 }
 
 
