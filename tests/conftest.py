@@ -43,7 +43,7 @@ def base_settings(tmp: Path, url: str) -> Settings:
         argon2_time_cost=1,
         argon2_memory_kib=1024,
         demo_password="demo",
-        programme_solve_seconds=5.0,
+        programme_solve_seconds=3.0,
     )
 
 

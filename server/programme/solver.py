@@ -388,7 +388,7 @@ def schedule_programme(problem: Problem, *, time_limit_s: float, workers: int = 
     free ones in the same model; a better programme replaces the incumbent.
 
     ``optimal`` or ``feasible`` come with the audits; ``infeasible`` with ``blockers`` saying why
-    (``explain.explain_infeasible``, which gets its own ``time_limit_s``); ``unknown`` when the time ran
+    (``explain.explain_infeasible``, within what is left of ``time_limit_s``); ``unknown`` when the time ran
     out before any programme or proof was found.
     """
     from server.programme.explain import explain_infeasible, structural_blockers  # they build on this module
@@ -415,7 +415,8 @@ def schedule_programme(problem: Problem, *, time_limit_s: float, workers: int = 
         cost = programme_cost(problem, best)
         status = "optimal" if cost <= bound else "feasible"  # the search met the proven bound
         return Solution(status, best, cost, time.perf_counter() - started)
-    blockers = explain_infeasible(problem, time_limit_s=time_limit_s)
+    # The explanation shares the solve's budget (at least a second): an answer ends about when the limit does.
+    blockers = explain_infeasible(problem, time_limit_s=max(1.0, deadline - time.perf_counter()))
     if blockers:
         status = "infeasible"  # each blocker is itself a proof that no programme exists
     return Solution(status, (), None, time.perf_counter() - started, blockers)

@@ -57,7 +57,8 @@ def period_label(locale: Locale, year: int, months: Sequence[int]) -> str:
     ordered = sorted(set(months))
     if len(ordered) == 3 and ordered[0] % 3 == 1 and ordered[2] == ordered[0] + 2:
         return translate(locale, _QUARTER, quarter=(ordered[0] - 1) // 3 + 1, year=year)
-    names = [format_date(date(year, m, 1), "LLLL y", locale=locale) for m in ordered]
+    babel_locale = {"ar": "ar_MA", "fr": "fr_MA"}.get(locale, locale)  # Moroccan month names, Latin digits
+    names = [format_date(date(year, m, 1), "LLLL y", locale=babel_locale) for m in ordered]
     return ", ".join(names) if names else str(year)
 
 

@@ -35,6 +35,7 @@ def start_server(
         "TADQIQ_VAR_DIR": str(settings.var_dir),
         "TADQIQ_ARGON2_TIME_COST": "1",
         "TADQIQ_ARGON2_MEMORY_KIB": "1024",
+        "TADQIQ_PROGRAMME_SOLVE_SECONDS": str(settings.programme_solve_seconds),
         **(extra or {}),
     }
     output = log.open("wb") if log is not None else subprocess.DEVNULL
