@@ -1,7 +1,7 @@
 /** The manager's programme: read it, then approve it, or return it to the audit lead saying why. */
 import { _ } from "../i18n.js";
 import { html, nothing } from "../views/common.js";
-import { act, problemNote, programmeScreen, write } from "./parts.js";
+import { act, downloads, problemNote, programmeScreen, write } from "./parts.js";
 
 const state = {};
 
@@ -32,4 +32,4 @@ function decision(data, ctx) {
       @click=${decide("return", _("The programme is returned to the audit lead."))}>${_("Return it to the audit lead")}</button></div></form>`;
 }
 
-export const decide = programmeScreen("decide", state, decision);
+export const decide = programmeScreen("decide", state, (data, ctx) => html`${decision(data, ctx)}${downloads(data.programme, ctx)}`);
