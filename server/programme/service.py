@@ -15,8 +15,10 @@ import msgspec
 
 from server.lib.db import write_transaction
 from server.lib.errors import AppError, ErrorCode
+from server.lib.i18n import N_
 from server.programme import store
 from server.programme.calendar import place_audits
+from server.programme.export_model import PROGRAMME_STATUS_LABELS
 from server.programme.gather import OrgFacts, gather_org, library_facts, past_audits
 from server.programme.greedy import greedy_programme
 from server.programme.model import Solution
@@ -113,7 +115,8 @@ def require_status(row: store.ProgrammeRow, wanted: str) -> None:
         "submitted": ErrorCode.PROGRAMME_NOT_SUBMITTED,
         "approved": ErrorCode.PROGRAMME_NOT_APPROVED,
     }[wanted]
-    raise AppError(code, params={"status": row.status}, details={"status": row.status})
+    label = PROGRAMME_STATUS_LABELS.get(row.status, row.status)  # a msgid: the error translates it
+    raise AppError(code, params={"status": label}, details={"status": row.status})
 
 
 # ------------------------------------------------------------------ policy
@@ -130,18 +133,20 @@ def _check_policy(data: PolicyIO) -> None:
         )
     except ValueError as error:
         raise AppError(
-            ErrorCode.PROGRAMME_POLICY_INVALID, params={"problem": str(error)}, details={"field": "frequency"}
+            ErrorCode.PROGRAMME_POLICY_INVALID,
+            params={"problem": N_("each level's frequency is 0.5 (every other year), 1 or 2 audits a year")},
+            details={"field": "frequency", "reason": str(error)},
         ) from None
     if data.medium_from >= data.high_from:
         raise AppError(
             ErrorCode.PROGRAMME_POLICY_INVALID,
-            params={"problem": "mediumFrom must be below highFrom"},
+            params={"problem": N_("the medium-risk threshold must be below the high-risk one")},
             details={"field": "mediumFrom"},
         )
     if len({b.month for b in data.blocked_months}) != len(data.blocked_months):
         raise AppError(
             ErrorCode.PROGRAMME_POLICY_INVALID,
-            params={"problem": "a month is blocked twice"},
+            params={"problem": N_("a month is listed twice among the blocked months")},
             details={"field": "blockedMonths"},
         )
 

@@ -199,10 +199,11 @@ async def test_an_infeasible_programme_says_which_resource_is_missing_and_when(
         headers={**lead, **if_match(done)},
     )
     assert pinned.status_code == 200, pinned.text
+    # The account's own language is the one its messages use.
+    chosen = await client.patch("/api/v1/me", json={"locale": lang}, headers=lead)
+    assert chosen.status_code == 200, chosen.text
     answer = await client.post(
-        f"/api/v1/programmes/{done['id']}/solve",
-        json={},
-        headers={**lead, **if_match(pinned.json()), "Accept-Language": lang},
+        f"/api/v1/programmes/{done['id']}/solve", json={}, headers={**lead, **if_match(pinned.json())}
     )
     assert answer.status_code == 200, answer.text
     outcome = answer.json()["lastSolve"]
