@@ -1,4 +1,4 @@
-/** HTTP to the server: errors in the user's words; no answer at all is an OfflineError. */
+/** HTTP to the server: errors in the user's words; no answer is an OfflineError. */
 import { _, language } from "./i18n.js";
 
 export class ApiError extends Error {

@@ -1,4 +1,4 @@
-/** The server's catalogs, cached for offline use; dates with Latin digits (as in Morocco). */
+/** The server's catalogs, cached offline; dates with Latin digits (as in Morocco). */
 import { getMeta, setMeta } from "./db.js";
 
 export const LANGUAGES = ["ar", "fr"];

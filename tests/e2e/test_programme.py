@@ -95,6 +95,7 @@ def lead_builds_and_submits(page: Page, base: str, lang: str) -> tuple[dict[str,
     accessible_and_photographed(page, "programme-list", lang)
     page.get_by_test_id("create-programme").click()
     page.get_by_test_id("grid").wait_for()
+    expect(page.locator(".scroll").first).to_have_css("position", "relative")  # the group's own style sheet
     expect(page.get_by_test_id("not-solved")).to_be_visible()
     policy = read(base, "/api/v1/programme/policy")
     blocked = sorted(policy["blockedMonths"], key=lambda b: b["month"])  # the demo's: August, October
@@ -321,6 +322,20 @@ def test_an_impartiality_override_asks_for_its_reason_beside_the_field(
     pinned = next(e for e in the_programme(app_url)["entries"] if e["id"] == entry["id"])
     assert (pinned["leadId"], pinned["pinnedTeam"], pinned["overrideReason"]) == (khadija, True, OVERRIDE)
     assert errors == []
+
+
+def test_the_programme_group_is_served_and_precached_like_the_shell(app_url: str) -> None:
+    """Imported only by the roles that open it, but precached for every tablet like any other module."""
+    assets = httpx.get(f"{app_url}/app-manifest.json").json()["assets"]
+    group = sorted(p.name for p in (Path(__file__).parents[2] / "pwa/scripts/programme").glob("*.*"))
+    precached = sorted(a.rsplit("/", 1)[1] for a in assets if "/scripts/programme/" in a)
+    assert precached == group
+    for asset in (a for a in assets if "/scripts/programme/" in a):
+        served = httpx.get(f"{app_url}{asset}")
+        assert served.status_code == 200
+        assert served.headers["content-type"].startswith(
+            "text/css" if asset.endswith(".css") else "text/javascript"
+        )
 
 
 def test_offline_the_programme_says_it_needs_the_server_and_shows_once_connected(

@@ -6,7 +6,6 @@ import { html, localName, named, nothing, options } from "../views/common.js";
 import { needingOverride, pinBody, pinForm, pinProblems, reasonRequired, refusedField, riskBody } from "./logic.js";
 import { RISK, act, blockedOf, downloads, months, problemNote, programmeScreen, riskTable, solveNote, write } from "./parts.js";
 
-const SOLVE_MS = 180000; // the solver's own time limit comes first
 const MISSING = { month: N_("Choose a month, or a lead auditor, to pin."), overrideReason: N_("Write why they may audit this process all the same.") };
 const state = {};
 
@@ -95,7 +94,7 @@ function riskEditor(data, ctx) {
     @click=${() => save(row)}>${_("Save")}</button>`)}`;
 }
 
-/** Solve, submit or revise as the status allows; downloads. */
+/** Solve (a 3-minute wait: the solver's own limit comes first), submit or revise as the status allows; downloads. */
 function actions(data, ctx) {
   const p = data.programme;
   const run = (what, done, body = () => ({ reason: state.reason.trim() }), timeout = undefined) => (e) => {
@@ -112,7 +111,7 @@ function actions(data, ctx) {
   const solved = (now) => (now.lastSolve?.status === "infeasible" ? _("No programme meets every rule: see why below.")
     : _("Solved: %(count)s audits planned.", { count: now.entries.length }));
   const draft = html`<div class="actions"><button class="primary" data-testid="solve" aria-busy=${String(state.busy === "solve")} ?disabled=${busy}
-      @click=${run("solve", solved, () => ({}), SOLVE_MS)}>${state.busy === "solve" ? _("Solving… (up to a few minutes)") : p.lastSolve ? _("Re-solve") : _("Solve")}</button></div>
+      @click=${run("solve", solved, () => ({}), 180000)}>${state.busy === "solve" ? _("Solving… (up to a few minutes)") : p.lastSolve ? _("Re-solve") : _("Solve")}</button></div>
     ${solveNote(p.lastSolve)}<form @submit=${run("submit", () => _("The programme is submitted to the manager."))}>
       ${reasonRequired(p) ? reason(_("What this version changes, and why"), true) : reason(_("Note for the manager (optional)"), false)}
       <button data-testid="submit" ?disabled=${busy}>${_("Submit for approval")}</button></form>`;

@@ -9,7 +9,7 @@ export const plans = (session) => has(session, "admin", "audit_lead"); // the se
 const audits = (session) => has(session, "audit_lead", "auditor");
 const reads = (session) => has(session, "admin", "audit_lead", "manager", "auditee");
 
-/** Screen `name` of views/`file`.js (else the module; "../programme/x": that group), imported when first shown.
+/** Screen `name` of views/`file`.js (else the module; "../programme/x": that group), imported on first use.
  * With `allowed`, only those roles open it, and it needs the server. */
 export function screen(file, name, allowed) {
   let shown = null;
