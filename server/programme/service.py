@@ -11,8 +11,6 @@ from dataclasses import dataclass
 from datetime import UTC, datetime
 from typing import TYPE_CHECKING, Any
 
-import msgspec
-
 from server.lib.db import write_transaction
 from server.lib.errors import AppError, ErrorCode
 from server.lib.i18n import N_
@@ -272,9 +270,9 @@ async def set_risk(
             principal,
             "update",
             "programme_risk",
-            f"{programme_id}:{process_id}",
-            msgspec.to_builtins(before.__dict__) if before else None,
-            dict(risk.__dict__),
+            process_id,  # the trail's ids hold one UUID; the programme is named in the values
+            {"programme_id": programme_id, **before.__dict__} if before else None,
+            {"programme_id": programme_id, **risk.__dict__},
         )
     return await read_programme(programme_id, ctx)
 
