@@ -20,7 +20,7 @@ from server.programme.export_model import LEVEL_LABELS, VERSION_STATUS_LABELS
 from server.reports.blocks import HEADER_FILL, INK, MUTED, RULE
 from server.reports.facts import clause_label, in_language
 from server.reports.flowables import BidiText, TextStyle
-from server.reports.textlayout import mostly_rtl
+from server.reports.textlayout import mostly_rtl, shape_word
 from server.reports.wording import DASH
 
 if TYPE_CHECKING:
@@ -139,6 +139,17 @@ def _centred(kit: Kit, text: str, size: float = 8.0, *, bold: bool = False, colo
 def _texts(kit: Kit, texts: Sequence[str], size: float = 8.0, *, bold: bool = False) -> list[Cell]:
     """Cells of text, an empty one as an empty string (no flowable to wrap)."""
     return [_text(kit, t, size, bold=bold) if t else "" for t in texts]
+
+
+_HEADER_SIZE = 7.0
+_CELL_PADDING = 12.0  # ReportLab's table cells: 6 points on each side
+
+
+def _word_fit(kit: Kit, text: str, size: float = _HEADER_SIZE) -> float:
+    """Width a cell needs so that no word of ``text`` (bold, ``size``) is cut."""
+    font = kit.style(size, bold=True).font
+    words = [shape_word(word) for word in text.split()] or [""]
+    return max(kit.typesetter.width(word, font) * size for word in words) + _CELL_PADDING
 
 
 def _headers(kit: Kit, doc: ExportDoc, msgids: Sequence[str]) -> list[Cell]:
@@ -277,7 +288,8 @@ def risk_table(kit: Kit, doc: ExportDoc, width: float) -> Table:
         N_("Minor nonconformities"), N_("Open actions"), N_("Changes"), N_("Complaints"),
         N_("Months since the last audit"), N_("Score"), N_("Risk level"), N_("Audits this year"),
     ]  # fmt: skip
-    rows: list[list[Cell]] = [_headers(kit, doc, msgids)]
+    labels = [doc.labels(m) for m in msgids]
+    rows: list[list[Cell]] = [_texts(kit, labels, _HEADER_SIZE, bold=True)]
     commands: list[Command] = []
     for index, r in enumerate(sorted(doc.programme.risks, key=lambda r: (-r.score, r.code)), start=1):
         audits = str(r.audits_min) if r.audits_min == r.audits_max else f"{r.audits_min}–{r.audits_max}"
@@ -294,7 +306,8 @@ def risk_table(kit: Kit, doc: ExportDoc, width: float) -> Table:
             ]
         )
         commands.append(("BACKGROUND", (11, index), (11, index), _LEVEL_FILLS.get(r.level, HEADER_FILL)))
-    fixed = [40.0, 0.0, 0.0] + [42.0] * 10
+    # A number column is as wide as the longest word of its heading: headings break between words only.
+    fixed = [40.0, 0.0, 0.0] + [max(34.0, _word_fit(kit, label)) for label in labels[3:]]
     rest = width - sum(fixed)
     fixed[1], fixed[2] = rest * 0.55, rest * 0.45
     return mirrored_table(rows, fixed, commands, rtl=kit.rtl)
