@@ -27,6 +27,7 @@ NOTE = {
     "ar": "برنامج مبني على مخاطر السنة الماضية.",
 }
 COMMENT = {"fr": "Approuvé : respecter la fenêtre budgétaire.", "ar": "مصادق عليه مع احترام فترة الميزانية."}
+REVISION = "Le Conseil a avancé la session budgétaire : audit du budget à déplacer."
 OVERRIDE = "Seule responsable d'audit ISO 9001 disponible ; elle n'a pas exécuté les dépenses auditées."
 
 
@@ -223,9 +224,15 @@ def test_the_lead_pins_resolves_and_submits_and_the_manager_approves_the_program
     assert started.value.suggested_filename == f"programme-{YEAR}-{lang}.pdf"
     assert Path(started.value.path()).read_bytes().startswith(b"%PDF-")
 
-    page.reload()
+    page.reload()  # the lead revises the approved programme, with the reason the history keeps
     expect(page.get_by_test_id("programme-status")).to_have_attribute("data-status", "approved")
-    expect(page.get_by_test_id("revise")).to_be_visible()
+    page.get_by_test_id("reason").fill(REVISION)
+    page.get_by_test_id("revise").click()
+    expect(page.get_by_test_id("programme-status")).to_have_attribute("data-status", "draft")
+    assert the_programme(app_url)["version"] == 2
+    expect(page.get_by_test_id("reason")).to_have_attribute(
+        "required", ""
+    )  # the next submission says why too
     assert errors == manager_errors == []
 
 
@@ -321,6 +328,10 @@ def test_an_impartiality_override_asks_for_its_reason_beside_the_field(
     expect(entry_button(page, entry)).to_have_attribute("data-override", "")
     pinned = next(e for e in the_programme(app_url)["entries"] if e["id"] == entry["id"])
     assert (pinned["leadId"], pinned["pinnedTeam"], pinned["overrideReason"]) == (khadija, True, OVERRIDE)
+    page.get_by_test_id("unpin").click()  # the solver chooses again at the next solve
+    expect(entry_button(page, entry)).not_to_have_attribute("data-pinned", "")
+    unpinned = next(e for e in the_programme(app_url)["entries"] if e["id"] == entry["id"])
+    assert (unpinned["pinnedMonth"], unpinned["pinnedTeam"]) == (False, False)
     assert errors == []
 
 
