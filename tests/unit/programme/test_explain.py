@@ -186,4 +186,4 @@ def test_a_lead_pinned_on_one_audit_leaves_the_other_audit_free() -> None:
     p = problem([demand("P", least=2)], people, pins=[Pin("P", 0, lead_id="X")])
     assert explain(p) == ()
     solution = schedule_programme(p, time_limit_s=LIMIT)
-    assert [(a.month, a.lead_id) for a in solution.audits][0] == (3, "X")
+    assert (solution.audits[0].month, solution.audits[0].lead_id) == (3, "X")
