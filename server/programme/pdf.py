@@ -38,6 +38,7 @@ from server.reports.blocks import INK, MUTED, RULE, Kit
 from server.reports.flowables import TextStyle, draw_lines
 from server.reports.fonts import BOLD, REGULAR, missing_glyphs, register_fonts
 from server.reports.images import ImageStore
+from server.reports.pagecanvas import PageCountingCanvas
 from server.reports.textlayout import Line, Typesetter
 from server.reports.wording import DASH
 
@@ -113,28 +114,6 @@ class _LenientTypesetter(Typesetter):
         if missing:
             text = text.translate({ord(char): "?" for char in missing})
         return super().lines(text, font, size, width, rtl)
-
-
-class _NumberedCanvas(Canvas):  # type: ignore[misc]
-    """Keeps every page until the document is saved, then draws the furniture knowing the page count
-    (the same device as the reports' renderer)."""
-
-    def __init__(self, *args: Any, furniture: _Furniture, **kwargs: Any) -> None:
-        super().__init__(*args, **kwargs)
-        self._furniture = furniture
-        self._kept: list[dict[str, Any]] = []
-
-    def showPage(self) -> None:  # noqa: N802 - ReportLab's name
-        self._kept.append(dict(self.__dict__))
-        self._startPage()
-
-    def save(self) -> None:
-        pages = len(self._kept)
-        for state in self._kept:
-            self.__dict__.update(state)
-            self._furniture.draw(self, self._pageNumber, pages)
-            super().showPage()
-        super().save()
 
 
 def _title_block(kit: Kit, doc: ExportDoc, title: str) -> list[Flowable]:
@@ -245,8 +224,8 @@ def render_programme_pdf(doc: ExportDoc) -> bytes:
         invariant=1,
     )
 
-    def canvas(*args: Any, **kwargs: Any) -> _NumberedCanvas:
-        return _NumberedCanvas(*args, furniture=furniture, **kwargs)
+    def canvas(*args: Any, **kwargs: Any) -> PageCountingCanvas:
+        return PageCountingCanvas(*args, furniture=furniture, **kwargs)
 
     template.build(_story(kit, doc, title), canvasmaker=canvas)
     return out.getvalue()

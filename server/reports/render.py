@@ -26,6 +26,7 @@ from server.reports.flowables import ApprovalBox, QrBlock, TextStyle, draw_lines
 from server.reports.fonts import BOLD, REGULAR, register_fonts
 from server.reports.images import ImageStore
 from server.reports.model import RenderedReport, ReportModel
+from server.reports.pagecanvas import PageCountingCanvas
 from server.reports.textlayout import Typesetter
 
 if TYPE_CHECKING:
@@ -57,6 +58,7 @@ class _Furniture:
         draw_lines(canv, lines[:1], style, x, baseline_top, width)
 
     def draw(self, canv: Canvas, page: int, pages: int) -> None:
+        self.pages = pages
         model, rtl = self.model, self.model.direction == "rtl"
         width, height = PAGE_SIZE
         inner = width - 2 * MARGIN
@@ -76,28 +78,6 @@ class _Furniture:
         canv.setLineWidth(0.5)
         canv.line(MARGIN, header_top - 15, width - MARGIN, header_top - 15)
         canv.line(MARGIN, footer_top + 2, width - MARGIN, footer_top + 2)
-
-
-class _FurnishedCanvas(Canvas):  # type: ignore[misc]
-    """Keeps every page until the document is saved, then draws the furniture with the page count."""
-
-    def __init__(self, *args: Any, furniture: _Furniture, **kwargs: Any) -> None:
-        super().__init__(*args, **kwargs)
-        self._furniture = furniture
-        self._kept: list[dict[str, Any]] = []
-
-    def showPage(self) -> None:  # noqa: N802 - ReportLab's name
-        self._kept.append(dict(self.__dict__))
-        self._startPage()
-
-    def save(self) -> None:
-        pages = len(self._kept)
-        for state in self._kept:
-            self.__dict__.update(state)
-            self._furniture.draw(self, self._pageNumber, pages)
-            super().showPage()
-        self._furniture.pages = pages
-        super().save()
 
 
 @dataclass
@@ -196,8 +176,8 @@ def render_report(model: ReportModel, images: Mapping[str, bytes]) -> RenderedRe
         invariant=1,
     )
 
-    def canvas(*args: Any, **kwargs: Any) -> _FurnishedCanvas:
-        return _FurnishedCanvas(*args, furniture=furniture, **kwargs)
+    def canvas(*args: Any, **kwargs: Any) -> PageCountingCanvas:
+        return PageCountingCanvas(*args, furniture=furniture, **kwargs)
 
     doc.build(_story(kit, model, approval), canvasmaker=canvas)
     if approval.placed is None:
