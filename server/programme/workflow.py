@@ -64,6 +64,8 @@ def _check_pin(state: State, entry: store.EntryRow, data: PinIn, ctx: Context) -
     """A pin must be possible on its own: an open month, a lead auditor, qualified people who cover
     every standard, available that month, and a written reason for anyone from the audited unit."""
     problem = state.universe.problem
+    if entry.audit_id and state.audit_status.get(entry.audit_id) not in (None, "planned", "prepared"):
+        raise _pin_problem(ctx, N_("its audit has already started, so it stays as it is"), "month")
     month = data.month or entry.month
     if data.month is not None and data.month in problem.blocked_months:
         raise _pin_problem(

@@ -207,3 +207,58 @@ async def test_who_may_do_what(client: Client) -> None:
     assert again.status_code == 409 and again.json()["code"] == "programme.year_taken"
     no_rev = await client.post(f"/api/v1/programmes/{programme['id']}/solve", json={}, headers=lead)
     assert no_rev.status_code == 428
+
+
+async def _start(client: Client, lead: dict[str, str], audit_id: str) -> dict[str, Any]:
+    """Prepare, then start the audit (the audit lead may do both)."""
+    for target in ("prepared", "in_progress"):
+        audit = (await client.get(f"/api/v1/audits/{audit_id}", headers=lead)).json()
+        moved = await client.post(
+            f"/api/v1/audits/{audit_id}/transitions", json={"to": target, "rev": audit["rev"]}, headers=lead
+        )
+        assert moved.status_code == 200, moved.text
+    started: dict[str, Any] = moved.json()
+    return started
+
+
+async def test_a_revision_never_touches_a_started_audit_and_cancels_dropped_ones(client: Client) -> None:
+    programme, lead = await created(client)
+    first = await approved(client, await submitted(client, await solved(client, programme, lead), lead))
+    url = f"/api/v1/programmes/{first['id']}"
+    started_entry = min(first["entries"], key=lambda e: e["start"])
+    started = await _start(client, lead, started_entry["auditId"])
+    twice = [p for p, n in Counter(e["processId"] for e in first["entries"]).items() if n == 2]
+    dropped_process = next(p for p in twice if p != started_entry["processId"])
+    dropped = next(e for e in first["entries"] if e["processId"] == dropped_process and e["occurrence"] == 1)
+    draft = (
+        await client.post(
+            f"{url}/revise", json={"reason": "Criticité revue"}, headers={**lead, **if_match(first)}
+        )
+    ).json()
+    refused = await client.put(
+        f"{url}/entries/{started_entry['id']}/pin", json={"month": 12}, headers={**lead, **if_match(draft)}
+    )
+    assert refused.status_code == 422 and refused.json()["code"] == "programme.pin_invalid", refused.text
+    # The process at stake becomes low risk: audited once this year, so its second audit goes.
+    lowered = await client.put(
+        f"{url}/risks/{dropped_process}", json={"criticality": 1}, headers={**lead, **if_match(draft)}
+    )
+    assert lowered.status_code == 200, lowered.text
+    second = await approved(client, await submitted(client, await solved(client, lowered.json(), lead), lead))
+    kept = next(e for e in second["entries"] if e["id"] == started_entry["id"])
+    assert (kept["month"], kept["leadId"], kept["auditorIds"]) == (
+        started_entry["month"],
+        started_entry["leadId"],
+        started_entry["auditorIds"],
+    )
+    after = (await client.get(f"/api/v1/audits/{started['id']}", headers=lead)).json()
+    assert (after["status"], after["rev"], after["plannedStart"]) == (
+        "in_progress",
+        started["rev"],
+        started["plannedStart"],
+    )
+    assert dropped["id"] not in {e["id"] for e in second["entries"]}
+    cancelled = (await client.get(f"/api/v1/audits/{dropped['auditId']}", headers=lead)).json()
+    assert cancelled["status"] == "cancelled" and "version 2" in cancelled["cancelReason"]
+    changes = (await client.get(f"{url}/diff", params={"from": 1}, headers=lead)).json()
+    assert any(c["kind"] == "removed" and c["processId"] == dropped_process for c in changes)
