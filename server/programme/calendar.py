@@ -14,7 +14,7 @@ import calendar as _stdlib_calendar
 from collections.abc import Iterable, Mapping, Sequence
 from datetime import date, timedelta
 
-__all__ = ["place_audits", "unavailable_months", "working_days"]
+__all__ = ["months_with_leave", "place_audits", "unavailable_months", "working_days"]
 
 _FRIDAY = 4
 
@@ -52,6 +52,14 @@ def unavailable_months(year: int, periods: Iterable[tuple[date, date]], days_nee
         if len(free) < days_needed:
             unavailable.add(month)
     return frozenset(unavailable)
+
+
+def months_with_leave(year: int, periods: Iterable[tuple[date, date]]) -> frozenset[int]:
+    """Months of ``year`` in which the leave ``periods`` cover at least one working day. The programme
+    plans nobody in such a month: with partial leave, two members of one team could have no working day
+    free in common (one away at the start of the month, the other at its end)."""
+    on_leave = _leave_days(year, periods)
+    return frozenset(m for m in range(1, 13) if any(day in on_leave for day in working_days(year, m)))
 
 
 def _first_fit(

@@ -8,7 +8,7 @@ from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import date
 
-from server.programme.calendar import unavailable_months
+from server.programme.calendar import months_with_leave
 from server.programme.coverage import (
     CoverageRow,
     clauses_of_process,
@@ -250,7 +250,7 @@ def build_universe(
             unit_id=person.unit_id,
             standards=person.standards,
             lead=person.lead,
-            unavailable_months=unavailable_months(year, person.leave, policy.days_per_audit),
+            unavailable_months=months_with_leave(year, person.leave),
             max_per_month=policy.max_audits_per_auditor_month,
         )
         for person in people

@@ -71,8 +71,17 @@ async def test_the_demo_programme_is_feasible_and_passes_the_independent_checker
     # Every clause the universe can cover is covered this year (the cycle has just begun).
     assert [r["clause"] for r in done["coverage"] if r["gap"]] == []
     assert done["lastSolve"]["explanations"] == []
+    people = {p["id"]: p for p in (await client.get("/api/v1/people", headers=lead)).json()}
     for entry in done["entries"]:
         assert entry["start"] <= entry["end"] and int(entry["start"][5:7]) == entry["month"]
+        for person in (entry["leadId"], *entry["auditorIds"]):
+            for leave in people[person]["availability"] or []:
+                away = (
+                    not leave["available"]
+                    and leave["start"] <= entry["end"]
+                    and entry["start"] <= leave["end"]
+                )
+                assert not away, (entry, people[person]["fullName"], leave)
 
 
 async def test_a_pinned_month_holds_when_the_rest_is_solved_again(client: Client, settings: Settings) -> None:

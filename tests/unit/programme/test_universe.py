@@ -125,3 +125,12 @@ def test_a_blocker_names_the_resource_and_the_period_in_each_language() -> None:
     assert "2027" in period_label("fr", 2027, (5,)) and "mai" in period_label("fr", 2027, (5,))
     arabic = blocker_message("ar", blocker, 2027, names)
     assert "ISO 45001" in arabic and "Service SST" in arabic
+
+
+def test_partial_leave_takes_the_whole_month_so_a_team_always_has_common_days() -> None:
+    # One member away until 8 January, another from 11 January: no common day in January.
+    from server.programme.calendar import months_with_leave
+
+    assert months_with_leave(2027, [(date(2026, 12, 14), date(2027, 1, 8))]) == frozenset({1})
+    assert months_with_leave(2027, [(date(2027, 1, 11), date(2027, 4, 9))]) == frozenset({1, 2, 3, 4})
+    assert months_with_leave(2027, [(date(2027, 5, 1), date(2027, 5, 2))]) == frozenset(), "a weekend only"
