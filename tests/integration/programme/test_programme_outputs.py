@@ -142,9 +142,11 @@ async def test_an_impartiality_override_needs_a_reason_and_is_flagged(client: Cl
     processes = await by_code(client, lead, "processes")
     # auditor1 (a lead auditor, ISO 9001) works in the budget division, which owns P-BUD (ISO 9001).
     assert people["auditor1"]["unitId"] == units["DAF-DBC"]["id"] == processes["P-BUD"]["ownerUnitId"]
-    entry = next(e for e in done["entries"] if e["processId"] == processes["P-BUD"]["id"])
+    budget = processes["P-BUD"]["id"]
+    entry = next(e for e in done["entries"] if e["processId"] == budget and e["occurrence"] == 0)
     url = f"/api/v1/programmes/{done['id']}/entries/{entry['id']}/pin"
-    body = {"leadId": people["auditor1"]["id"], "auditorIds": []}
+    # March: she is away in January (the budget year's closing), free in March.
+    body = {"month": 3, "leadId": people["auditor1"]["id"], "auditorIds": []}
     refused = await client.put(url, json=body, headers={**lead, **if_match(done)})
     assert refused.status_code == 422 and refused.json()["code"] == "programme.override_required", (
         refused.text
