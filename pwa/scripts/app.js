@@ -16,12 +16,8 @@ const SCREENS = { // the first screen with the page's modules, others when first
   history: screen("finding", "history"), ...ROLE_SCREENS,
 };
 const worker = navigator.serviceWorker;
-let session = null;
-let route = parseRoute(location.hash);
-let data = null;
-let loads = 0;
-let toast = null;
-let focusHeading = true;
+let session = null, route = parseRoute(location.hash), data = null, loads = 0, toast = null, focusHeading = true;
+let signInError = "", signingIn = false;
 
 const ctx = {
   get session() { return session; },
@@ -35,9 +31,12 @@ const ctx = {
     paint();
     setTimeout(() => { if (toast === shown) { toast = null; paint(); } }, 8000);
   },
-  offlineReady: waitForController,
+  offlineReady: () => (!worker || worker.controller ? Promise.resolve(Boolean(worker)) : new Promise((resolve) => {
+    setTimeout(() => resolve(false), 15000);
+    worker.addEventListener("controllerchange", () => resolve(true), { once: true });
+  })),
   offlineReadyNow: () => Boolean(worker?.controller),
-  signOut: async () => {
+  async signOut() {
     await sendJson("POST", "/api/v1/auth/logout").catch(() => {}); // the token goes with the data
     await forget();
   },
@@ -47,10 +46,7 @@ const ctx = {
 async function reload() {
   const loading = ++loads;
   const loaded = await SCREENS[route.name].load(route.params, ctx).catch((error) => ({ failure: describe(error) }));
-  if (loading === loads) {
-    data = loaded;
-    paint();
-  }
+  if (loading === loads) { data = loaded; paint(); }
 }
 
 async function show() {
@@ -62,15 +58,10 @@ async function show() {
 
 function statusLine(s) {
   const counted = (count, text) => count && format(text, { count });
-  return [
-    s.state === "syncing" && _("Syncing…"),
-    counted(s.pending, _("Changes waiting to be sent: %(count)s")) || _("No change waiting"),
-    _("Last successful sync: %(time)s", { time: when(s.lastSync) }),
-    counted(s.conflicts, _("Conflicts to resolve: %(count)s")),
-    counted(s.rejected, _("Changes refused by the server: %(count)s")),
-    counted(s.locked, _("Kept for the audit lead's review: %(count)s")),
-    counted(s.drafts, _("Drafts not finished: %(count)s")),
-  ].filter(Boolean).join(" · ");
+  return [s.state === "syncing" && _("Syncing…"), counted(s.pending, _("Changes waiting to be sent: %(count)s")) || _("No change waiting"),
+    _("Last successful sync: %(time)s", { time: when(s.lastSync) }), counted(s.conflicts, _("Conflicts to resolve: %(count)s")),
+    counted(s.rejected, _("Changes refused by the server: %(count)s")), counted(s.locked, _("Kept for the audit lead's review: %(count)s")),
+    counted(s.drafts, _("Drafts not finished: %(count)s"))].filter(Boolean).join(" · ");
 }
 
 function header() {
@@ -87,10 +78,6 @@ function header() {
     <button data-testid="sync-now" ?disabled=${status.state === "syncing"} @click=${() => syncNow()}>${_("Sync now")}</button>
   </div>` : ""}`;
 }
-
-/** Sign in, also when a session ends (nothing on the tablet is lost). */
-let signInError = "";
-let signingIn = false;
 
 function signInView(expired) {
   const submit = async (event) => {
@@ -121,9 +108,8 @@ function main() {
   const expired = syncStatus().state === "signin";
   if (!session || (expired && route.name !== "device")) return signInView(expired);
   if (!data) return html`<p class="muted">${_("Loading…")}</p>`;
-  if (data.failure) return html`<h1>${_("This screen could not be shown")}</h1><p class="note error">${data.failure}</p>
-    <button data-testid="retry" @click=${reload}>${_("Try again")}</button>`;
-  return SCREENS[route.name].view(data, ctx);
+  return data.failure ? html`<h1>${_("This screen could not be shown")}</h1><p class="note error">${data.failure}</p>
+    <button data-testid="retry" @click=${reload}>${_("Try again")}</button>` : SCREENS[route.name].view(data, ctx);
 }
 
 function paint() {
@@ -141,7 +127,6 @@ function paint() {
   }
 }
 
-/** Told to the server at once, else at the next sync. */
 async function chooseLanguage(lang) {
   await flushSaves();
   await setMeta("languageChosen", true);
@@ -155,12 +140,12 @@ async function signIn(username, password) {
   if (previous && previous !== username && (work.pending || work.drafts || work.rejected || work.conflicts)) {
     throw new Error(_("Work of %(user)s is still on this tablet. Sign in as %(user)s to send it, or export it from “This tablet” first.", { user: previous }));
   }
-  const out = await sendJson("POST", "/api/v1/auth/login", { username, password });
+  const { token, user } = await sendJson("POST", "/api/v1/auth/login", { username, password });
   if (previous && previous !== username) await clearAll(); // another person: the last one's copies go
-  await setMeta("session", useSession({ token: out.token, user: out.user }));
-  if (LANGUAGES.includes(out.user.locale) && !(await getMeta("languageChosen"))) {
-    await setMeta("languageSent", out.user.locale);
-    if (out.user.locale !== language()) await setLanguage(out.user.locale);
+  await setMeta("session", useSession({ token, user }));
+  if (LANGUAGES.includes(user.locale) && !(await getMeta("languageChosen"))) {
+    await setMeta("languageSent", user.locale);
+    if (user.locale !== language()) await setLanguage(user.locale);
   }
   await setMeta("persisted", await navigator.storage?.persist?.().catch(() => false) || false);
   await show();
@@ -179,20 +164,6 @@ async function forget() {
   await refreshStatus();
   location.hash = href("audits");
   await show();
-}
-
-function waitForController() {
-  return !worker || worker.controller ? Promise.resolve(Boolean(worker)) : new Promise((resolve) => {
-    setTimeout(() => resolve(false), 15000);
-    worker.addEventListener("controllerchange", () => resolve(true), { once: true });
-  });
-}
-
-async function registerWorker() {
-  try {
-    const { version } = await (await fetch("/app-manifest.json", { cache: "no-store" })).json();
-    await worker.register(`/sw.js?v=${encodeURIComponent(version)}`, { scope: "/" });
-  } catch { /* offline: the installed worker keeps serving */ }
 }
 
 async function boot() {
@@ -216,9 +187,15 @@ async function boot() {
     if (worker) registerWorker();
     if (session) syncNow();
     refreshCatalog();
-    // every module now: the next version deletes this one's files from the worker
-    Object.values(SCREENS).forEach((s) => s.preload?.());
+    Object.values(SCREENS).forEach((s) => s.preload?.()); // every module now: the next version deletes this one's files from the worker
   });
+}
+
+async function registerWorker() {
+  try {
+    const { version } = await (await fetch("/app-manifest.json", { cache: "no-store" })).json();
+    await worker.register(`/sw.js?v=${encodeURIComponent(version)}`, { scope: "/" });
+  } catch { /* offline: the installed worker keeps serving */ }
 }
 
 boot();

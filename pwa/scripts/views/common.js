@@ -25,39 +25,33 @@ export const FIELDS = {
 };
 export const DEGREES = { fully: N_("Fully met"), largely: N_("Largely met"), partially: N_("Partially met"), not_met: N_("Not met") };
 export const STANDARDS = { iso9001: "ISO 9001", iso14001: "ISO 14001", iso45001: "ISO 45001" };
-export const label = (map, key) => (map[key] ? _(map[key]) : key);
-export const localName = (texts) => (texts ? texts[language()] || texts.fr || texts.en || "" : "");
-export const dots = (items) => items.join(" · ");
-export const standards = (codes) => dots(codes.map((s) => STANDARDS[s] || s));
-export const names = (items) => dots(items.map((i) => localName(i.name || i.fullName)));
-export const clauseRef = (ref) => `${standards([ref.split(":")[0]])} § ${ref.split(":")[1]}`;
-export const when = (value) => (value ? formatDateTime(value) : _("never"));
-export const period = (a) => (a.plannedStart ? `${formatDate(a.plannedStart)} – ${formatDate(a.plannedEnd)}` : _("Not set"));
-export const noSubmit = (e) => e.preventDefault();
-export const options = (pairs, chosen) => pairs.map(([value, text]) => html`<option value=${value} ?selected=${value === chosen}>${text}</option>`);
-export const verdictTag = (v) => html`<span class=${`verdict v-${v}`}>${label(VERDICTS, v)}</span>`;
-export const byId = (items) => new Map(items.map((item) => [item.id, item]));
-export const named = (map, id, field = "name") => localName(map.get(id)?.[field]) || _("Not set");
-export const title = (item) => `${item.code} — ${localName(item.title || item.name)}`;
-export const roleName = (member) => (member.role === "lead" ? _("Lead auditor") : _("Auditor"));
+const orUnset = (text) => text || _("Not set");
+export const label = (map, key) => (map[key] ? _(map[key]) : key),
+  localName = (texts) => (texts ? texts[language()] || texts.fr || texts.en || "" : ""),
+  dots = (items) => items.join(" · "),
+  standards = (codes) => dots(codes.map((s) => STANDARDS[s] || s)),
+  names = (items) => dots(items.map((i) => localName(i.name || i.fullName))),
+  clauseRef = (ref) => `${standards([ref.split(":")[0]])} § ${ref.split(":")[1]}`,
+  when = (value) => (value ? formatDateTime(value) : _("never")),
+  period = (a) => (a.plannedStart ? `${formatDate(a.plannedStart)} – ${formatDate(a.plannedEnd)}` : orUnset()),
+  noSubmit = (e) => e.preventDefault(),
+  options = (pairs, chosen) => pairs.map(([value, text]) => html`<option value=${value} ?selected=${value === chosen}>${text}</option>`),
+  verdictTag = (v) => html`<span class=${`verdict v-${v}`}>${label(VERDICTS, v)}</span>`,
+  byId = (items) => new Map(items.map((item) => [item.id, item])),
+  named = (map, id, field = "name") => orUnset(localName(map.get(id)?.[field])),
+  title = (item) => `${item.code} — ${localName(item.title || item.name)}`,
+  roleName = (member) => (member.role === "lead" ? _("Lead auditor") : _("Auditor"));
 
-/** `[term, value]` rows as a definition list, a row without a value left out. Rows are templates:
- * Babel misses a _() beside a template nested in ${}. */
-export const facts = (rows) => html`<dl class="facts">${rows.map(([term, value]) => (value
-  ? html`<dt>${term}</dt><dd>${value}</dd>` : ""))}</dl>`;
-/** An audit package's facts: status, dates and scope, then `more`. */
-export function packageFacts(pkg, more) {
-  const { audit } = pkg;
-  return facts([[_("Status"), label(STATUSES, audit.status)], [_("Dates"), period(audit)],
-    [_("Process"), localName(pkg.process?.name) || _("Not set")], [_("Standards"), standards(audit.standards)],
-    [_("Units"), names(pkg.units) || _("Not set")], [_("Sites"), names(pkg.sites) || _("Not set")], ...more]);
-}
-/** An audit's card: title (a link to `route`), dates, status, `rows` of facts, `more`. */
+/** `[term, value]` rows, those without a value left out; data, not templates, so callers' _() are extracted. */
+export const facts = (rows) => html`<dl class="facts">${rows.map(([term, value]) => (value ? html`<dt>${term}</dt><dd>${value}</dd>` : ""))}</dl>`;
+export const packageFacts = ({ audit, process, units, sites }, more) => facts([[_("Status"), label(STATUSES, audit.status)], [_("Dates"), period(audit)],
+  [_("Process"), orUnset(localName(process?.name))], [_("Standards"), standards(audit.standards)],
+  [_("Units"), orUnset(names(units))], [_("Sites"), orUnset(names(sites))], ...more]);
 export const auditCard = (a, route, testid, rows, more = "") => html`<article class="card" data-testid=${testid} data-audit-id=${a.id}
   data-code=${a.code}><h2><a href=${href(route, { auditId: a.id })}>${title(a)}</a></h2>${facts([[_("Dates"), period(a)], [_("Status"), label(STATUSES, a.status)], ...rows])}${more}</article>`;
 export const findingRows = (data) => [[_("Statement"), data.statement], [_("Objective evidence"), data.evidence],
   [_("Clauses"), data.clauseRefs && dots(data.clauseRefs.map(clauseRef))], [_("Auditee's response"), data.auditeeResponse]];
-/** A record's version: who sent it, from which device, when, what it held (none: deleted). */
+/** A record's version; no `data`: a deletion. */
 export function version(author, device, time, data) {
   const rows = data && [[_("Verdict"), data.verdict && label(VERDICTS, data.verdict)], [_("Question"), data.questionId],
     ...findingRows(data), [_("Photos"), data.attachments?.length], [_("Notes"), data.notes], [_("Conclusions"), data.conclusions]];
@@ -65,8 +59,7 @@ export function version(author, device, time, data) {
     ${rows ? facts(rows) : html`<p>${_("A deletion")}</p>`}`;
 }
 export const heads = (...titles) => html`<thead><tr>${titles.map((t) => html`<th scope="col">${t}</th>`)}</tr></thead>`;
-export const list = (items) => (items.length ? html`<ul>${items.map((i) => html`<li>${i}</li>`)}</ul>` : html`<p>${_("Not set")}</p>`);
-/** A labelled text input (or `area`): `on.input` as typed, `on.change` when left. */
+export const list = (items) => (items.length ? html`<ul>${items.map((i) => html`<li>${i}</li>`)}</ul>` : html`<p>${orUnset()}</p>`);
 export const textField = (text, value, on, { area, required, type = "text", lang, testid } = {}) => html`<label>${text}${required
   ? html` <span class="req">${_("(required)")}</span>` : ""}${area
   ? html`<textarea rows="4" .value=${value || ""} data-testid=${testid} @input=${on.input} @change=${on.change}></textarea>`
@@ -80,7 +73,6 @@ export function saveFile(blob, name) {
   setTimeout(() => URL.revokeObjectURL(link.href), 60000);
 }
 
-/** Tabs of `[route, label]`, with `badges[route]` counted beside. */
 export const tabs = (sections, active, auditId, badges = {}) => html`<nav class="tabs" aria-label=${_("Audit sections")}>${sections.map(
   ([name, text]) => html`<a href=${href(name, { auditId })} aria-current=${name === active ? "page" : "false"}
     data-testid=${`tab-${name}`}>${_(text)}${badges[name] ? html` <span class="badge">${badges[name]}</span>` : ""}</a>`)}</nav>`;
@@ -88,20 +80,18 @@ export const tabs = (sections, active, auditId, badges = {}) => html`<nav class=
 const AUDIT_TABS = [["plan", N_("Plan")], ["checklist", N_("Checklist")], ["findings", N_("Other findings")],
   ["opening", N_("Opening meeting")], ["closing", N_("Closing meeting")], ["conflicts", N_("Conflicts")], ["reports", N_("Reports")]];
 
-/** A downloaded audit's screen: heading, tabs, body. */
 export const auditView = (tab, title, body) => (data, ctx) => (data.pkg ? html`<h1>${title(data, ctx)}</h1>
   ${tabs(AUDIT_TABS, tab, data.pkg.audit.id, { conflicts: data.conflicts.length })}${body(data, ctx)}` : html`<h1>${_("Audit not on this tablet")}</h1>
   <p>${_("Download this audit first: in My audits, choose “Make available offline”.")}</p><p><a href=${href("audits")}>${_("My audits")}</a></p>`);
 
 export function recordNotes(record) {
-  if (!record) return "";
   const note = (kind, text) => html`<p class=${`note ${kind}`}>${text}</p>`;
-  return [
+  return record ? [
     record.conflict && note("warn", _("Someone changed this on the server too: resolve the conflict.")),
     record.rejected && note("error", _("Refused by the server: %(reason)s", { reason: record.rejected.message })),
     record.locked && note("warn", _("Not applied: %(reason)s It is kept for the audit lead's review.", { reason: record.locked.message })),
     record.draft && note("", _("Kept on this tablet, not sent yet: %(reason)s", { reason: _(record.draft) })),
-  ].filter(Boolean);
+  ].filter(Boolean) : "";
 }
 
 const waiting = new Set(); // saves held while typing, flushed before leaving
@@ -117,8 +107,7 @@ export function editor(entity) {
     const form = self.form;
     // another record, or a newer server version of this one (unless typing waits to be saved)
     if (form?.key !== key || (record && (form.id !== record.id || (form.rev !== record.rev && !waiting.has(run))))) {
-      const data = structuredClone({ ...defaults, ...(record?.deleted ? {} : record?.data) });
-      self.form = { key, id: record?.id || crypto.randomUUID(), rev: record?.rev, data };
+      self.form = { key, id: record?.id || crypto.randomUUID(), rev: record?.rev, data: structuredClone({ ...defaults, ...(record?.deleted ? {} : record?.data) }) };
     }
     return self.form.data;
   };
@@ -130,7 +119,7 @@ export function editor(entity) {
   };
   self.later = () => { cancel(); waiting.add(run); timer = setTimeout(run, 500); };
   self.now = () => (waiting.has(run) ? run() : undefined);
-  self.field = (field, opts) => { // a text area, unless `opts` says otherwise
+  self.field = (field, opts) => { // a text area unless `opts` says otherwise
     const { data } = self.form;
     const input = (e) => { data[field] = e.target.value; self.later(); };
     return textField(_(FIELDS[entity][field]), data[field], { input, change: self.now }, { area: true, ...opts, testid: `${entity}-${field}` });
@@ -138,9 +127,9 @@ export function editor(entity) {
   return self;
 }
 
-/** The tablet's copy of a file, else the server's: `{url, time}`. */
 const files = new Map();
 const misses = new Map(); // asked again after 30 s, not at every render
+/** The tablet's copy of a file, else the server's: `{url, time}`. */
 async function file(sha256) {
   if (!files.has(sha256) && !(Date.now() - misses.get(sha256) < 30000)) {
     const stored = await get("blobs", sha256);
@@ -151,18 +140,16 @@ async function file(sha256) {
   return files.get(sha256) || null;
 }
 
-/** Photos by hash, `taken` (a finding's photosTakenAt) in their captions. */
 export const thumbnails = (shas, remove, taken = {}) => html`<ul class="thumbs">${shas.map((sha, i) => html`<li>
   <img alt=${_("Photo %(number)s", { number: i + 1 })} data-sha=${sha} data-taken=${taken[sha] ?? nothing} src=${files.get(sha)?.url ?? nothing}>
   ${remove ? html`<button class="small" @click=${() => remove(sha)}
     aria-label=${_("Remove photo %(number)s", { number: i + 1 })}>${_("Remove")}</button>` : ""}</li>`)}</ul>`;
 
-/** After a render: the thumbnails' files and capture times. */
+/** After a render: the thumbnails' files, and captions (shown by CSS from an attribute lit does not bind). */
 export async function fillThumbnails(root) {
   for (const img of root.querySelectorAll("img[data-sha]")) {
     const found = await file(img.dataset.sha);
     if (found && !img.src) img.src = found.url;
-    // a caption shown by CSS from an attribute lit does not bind
     const time = img.dataset.taken || found?.time; // the server's copy has no capture time of its own
     const caption = found ? time && formatDateTime(time) : _("Kept on the server: shown with a connection");
     if (caption) img.parentElement.dataset.caption = caption;

@@ -1,4 +1,4 @@
-/** Who sees what, and each screen imported on first use. Other roles' screens need the server. */
+/** Who sees what, each screen imported on first use. Other roles' screens need the server. */
 import { ApiError, OfflineError } from "../api.js";
 import { _ } from "../i18n.js";
 import { href, parseRoute } from "../router.js";
@@ -9,8 +9,7 @@ export const plans = (session) => has(session, "admin", "audit_lead"); // the se
 const audits = (session) => has(session, "audit_lead", "auditor");
 const reads = (session) => has(session, "admin", "audit_lead", "manager", "auditee");
 
-/** Screen `name` of views/`file`.js (else the module; "../programme/x": that group), imported on first use.
- * With `allowed`, only those roles open it, and it needs the server. */
+/** Screen `name` of views/`file`.js (else the module); with `allowed`, only for those roles, and it needs the server. */
 export function screen(file, name, allowed) {
   let shown = null;
   const module = () => import(`/scripts/views/${file}.js`).then((m) => (name ? m[name] : m));
@@ -31,16 +30,15 @@ export function screen(file, name, allowed) {
   };
 }
 
-const planEditor = screen("lead-plan", "planEditor", plans);
-const [decides, programmes] = [(s) => has(s, "manager"), (s) => plans(s) || has(s, "manager")];
+const [audit, plan] = ["lead-audit", "lead-plan"].map((file) => (name) => screen(file, name, plans));
+const planEditor = plan("planEditor");
+const programmes = (s) => plans(s) || has(s, "manager");
 export const ROLE_SCREENS = {
-  lead: screen("lead-audit", "auditList", plans), leadNew: planEditor, leadPlan: planEditor,
-  leadAudit: screen("lead-audit", "overview", plans), leadTeam: screen("lead-plan", "teamEditor", plans),
-  leadProgress: screen("lead-audit", "progress", plans), leadLate: screen("lead-audit", "late", plans),
-  read: screen("reader", "readList", reads), readAudit: screen("reader", "readAudit", Boolean),
+  lead: audit("auditList"), leadNew: planEditor, leadPlan: planEditor, leadAudit: audit("overview"), leadTeam: plan("teamEditor"),
+  leadProgress: audit("progress"), leadLate: audit("late"), read: screen("reader", "readList", reads), readAudit: screen("reader", "readAudit", Boolean),
   reports: screen("reader", "reports", Boolean), // the server says who reads an audit and its reports
-  programmes: screen("../programme/parts", "programmeList", programmes), programme: screen("../programme/grid", "programme", plans),
-  decide: screen("../programme/decide", "decide", decides), mine: screen("../programme/mine", "mine", Boolean),
+  programmes: screen("../programme/parts", "programmeList", programmes), programme: screen("../programme/grid", "programme", programmes),
+  mine: screen("../programme/mine", "mine", Boolean),
 };
 
 export const roleLinks = (session) => [
