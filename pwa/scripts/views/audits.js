@@ -14,8 +14,8 @@ export async function load() {
   if (!audits.length) audits = await refreshAuditList().catch(() => []);
   const [processes, packages, conflicts, pending] = await Promise.all([cached("processes"), getAll("audits"), getAll("conflicts"),
     pendingCount(audits.map((a) => a.id))]);
-  const count = (id) => conflicts.filter((c) => c.auditId === id).length;
-  return { audits: audits.map((a, i) => ({ ...a, pending: pending[i], conflicts: count(a.id) })), processes: byId(processes), packages: byId(packages) };
+  return { audits: audits.map((a, i) => ({ ...a, pending: pending[i], conflicts: conflicts.filter((c) => c.auditId === a.id).length })),
+    processes: byId(processes), packages: byId(packages) };
 }
 
 async function makeAvailable(ctx, { id, code }) {
@@ -33,15 +33,12 @@ async function makeAvailable(ctx, { id, code }) {
 }
 
 function card(audit, data, ctx) {
-  const pkg = data.packages.get(audit.id);
-  const busy = downloading.has(audit.id);
+  const [pkg, busy] = [data.packages.get(audit.id), downloading.has(audit.id)];
   const conflicts = audit.conflicts ? html`<a href=${href("conflicts", { auditId: audit.id })}>${_("Conflicts to resolve: %(count)s", { count: audit.conflicts })}</a>` : "";
-  const rows = [
-    [_("Process"), named(data.processes, audit.processId)],
+  return auditCard(audit, "plan", "audit-card", [[_("Process"), named(data.processes, audit.processId)],
     [_("On this tablet"), pkg ? _("Available offline (downloaded %(time)s)", { time: when(pkg.savedAt) }) : _("Not downloaded")],
     [_("Sync"), html`${audit.pending ? _("Changes waiting to be sent: %(count)s", { count: audit.pending }) : _("Nothing waiting")} ${conflicts}`],
-  ];
-  return auditCard(audit, "plan", "audit-card", rows, html`<button data-testid="make-offline" ?disabled=${busy}
+  ], html`<button data-testid="make-offline" ?disabled=${busy}
     @click=${() => makeAvailable(ctx, audit)}>${busy ? _("Downloading…") : pkg ? _("Update the offline copy") : _("Make available offline")}</button>`);
 }
 
@@ -50,16 +47,9 @@ export const view = (data, ctx) => html`<h1>${_("My audits")}</h1>${data.audits.
   : html`<p>${_("No audit to show. Audits appear here once you are on an audit team.")}</p>`}`;
 
 /** An audit's plan, from the offline package. */
-export const plan = { load: ({ auditId }) => auditRecords(auditId), view: auditView("plan", ({ pkg }) => title(pkg.audit), ({ pkg }) => {
-  const { audit } = pkg;
-  return html`<section class="panel"><h2>${_("Scope")}</h2>${packageFacts(pkg, [
-    [_("Clauses"), audit.clauses.length ? dots(audit.clauses.map(clauseRef)) : _("Every clause of the standards")]])}
-      <h2>${_("Objectives")}</h2><p class="text">${audit.objectives || _("Not set")}</p>
-      <h2>${_("Criteria")}</h2>${list(audit.criteria)}
-    </section>
-    <section class="panel"><h2>${_("Audit team")}</h2>
-      ${list(pkg.team.map((m) => html`${localName(m.fullName)} <span class="muted">(${roleName(m)})</span>`))}
-      <h2>${_("Auditees")}</h2>${list(pkg.auditees.map((p) => localName(p.fullName)))}
-    </section>
-    <section class="panel"><h2>${_("Agenda")}</h2><p class="text">${audit.agenda || _("Not set")}</p></section>`;
-}) };
+export const plan = { load: ({ auditId }) => auditRecords(auditId), view: auditView("plan", ({ pkg }) => title(pkg.audit), ({ pkg }) => html`<section class="panel">
+    <h2>${_("Scope")}</h2>${packageFacts(pkg, [[_("Clauses"), pkg.audit.clauses.length ? dots(pkg.audit.clauses.map(clauseRef)) : _("Every clause of the standards")]])}
+    <h2>${_("Objectives")}</h2><p class="text">${pkg.audit.objectives || _("Not set")}</p><h2>${_("Criteria")}</h2>${list(pkg.audit.criteria)}</section>
+  <section class="panel"><h2>${_("Audit team")}</h2>${list(pkg.team.map((m) => html`${localName(m.fullName)} <span class="muted">(${roleName(m)})</span>`))}
+    <h2>${_("Auditees")}</h2>${list(pkg.auditees.map((p) => localName(p.fullName)))}</section>
+  <section class="panel"><h2>${_("Agenda")}</h2><p class="text">${pkg.audit.agenda || _("Not set")}</p></section>`) };

@@ -10,11 +10,15 @@ import { href } from "../router.js";
 import { STANDARDS, VERDICTS, auditView, clauseRef, editor, html, label, localName, recordNotes, thumbnails, verdictTag, version } from "./common.js";
 
 const FILTERS = [["all", N_("All questions")], ["unanswered", N_("Unanswered")], ["nc", N_("Nonconformities")]];
+const MAX_PHOTOS = 50;
+const finding = editor("finding");
+let confirming = false;
+let preparing = false;
 
-async function loadChecklist({ auditId }) {
-  const [records, standards] = await Promise.all([auditRecords(auditId, true), cached("standards")]);
-  return { ...records, titles: new Map(clauseList(standards).map((c) => [c.ref, c.title])) };
-}
+const withClauses = (auditId, checklist) => Promise.all([auditRecords(auditId, checklist), cached("standards").then(clauseList)]);
+const button = (link, text) => html`<a class="button" href=${link}>${text}</a>`;
+const chips = (refs) => refs.map((c) => html`<span class="chip">${clauseRef(c)}</span>`);
+const cards = (items, body) => items.map((v) => html`<li class="card">${body(v)}</li>`);
 
 /** One item: text and attribute bindings, no nested template (hundreds render at once). */
 function item(question, answer, auditId, words) {
@@ -27,51 +31,44 @@ function item(question, answer, auditId, words) {
     class=${flag ? "tag warn" : "gone"}>${flag}</span></span></a></li>`;
 }
 
-export const checklist = { load: loadChecklist, view: auditView("checklist", ({ pkg }) => `${_("Checklist")} — ${pkg.audit.code}`, (data, ctx) => {
-  const auditId = data.pkg.audit.id;
-  const filter = ctx.query.filter || "all";
-  const answers = findingsByQuestion(data.findings);
-  const groups = groupByClause(data.checklist, answers, filter);
-  const answered = groups.reduce((n, g) => n + g.answered, 0);
-  const words = { gp: _("Good practice"), none: _("Not answered"), draft: _("Draft"), attention: _("Needs attention") };
-  return html`<p>${_("Answered: %(answered)s of %(total)s", { answered, total: data.checklist.length })}</p>
-    <div class="filters" role="group" aria-label=${_("Show")}>${FILTERS.map(([name, text]) => html`<button aria-pressed=${String(filter === name)}
-      @click=${() => ctx.go(href("checklist", { auditId }, name === "all" ? {} : { filter: name }))}>${_(text)}</button>`)}</div>
-    ${data.checklist.length ? "" : html`<p>${_("This audit has no checklist yet: the audit lead pins it when preparing the audit.")}</p>`}
-    ${groups.map((group) => (group.items.length ? html`<section class="group">
-      <h2>${group.number} ${localName(data.titles.get(group.ref))}</h2>
-      <p class="progress-line"><progress max=${group.total} .value=${group.answered}
-        aria-label=${_("Clause %(clause)s answered", { clause: group.number })}></progress>
-        ${_("%(answered)s of %(total)s answered", group)}${group.nonconformities
-          ? ` · ${_("Nonconformities: %(count)s", { count: group.nonconformities })}` : ""}</p>
-      <ul class="questions">${group.items.map((q) => item(q, answers.get(q.id), auditId, words))}</ul>
-    </section>` : ""))}`;
-}) };
-
-const MAX_PHOTOS = 50;
-const finding = editor("finding");
-let confirming = false;
-let preparing = false;
+export const checklist = {
+  async load({ auditId }) {
+    const [records, clauses] = await withClauses(auditId, true);
+    return { ...records, titles: new Map(clauses.map((c) => [c.ref, c.title])) };
+  },
+  view: auditView("checklist", ({ pkg }) => `${_("Checklist")} — ${pkg.audit.code}`, ({ pkg, checklist: items, findings, titles }, ctx) => {
+    const auditId = pkg.audit.id;
+    const filter = ctx.query.filter || "all";
+    const answers = findingsByQuestion(findings);
+    const groups = groupByClause(items, answers, filter);
+    const words = { gp: _("Good practice"), none: _("Not answered"), draft: _("Draft"), attention: _("Needs attention") };
+    return html`<p>${_("Answered: %(answered)s of %(total)s", { answered: groups.reduce((n, g) => n + g.answered, 0), total: items.length })}</p>
+      <div class="filters" role="group" aria-label=${_("Show")}>${FILTERS.map(([name, text]) => html`<button aria-pressed=${String(filter === name)}
+        @click=${() => ctx.go(href("checklist", { auditId }, name === "all" ? {} : { filter: name }))}>${_(text)}</button>`)}</div>
+      ${items.length ? "" : html`<p>${_("This audit has no checklist yet: the audit lead pins it when preparing the audit.")}</p>`}
+      ${groups.map((g) => (g.items.length ? html`<section class="group"><h2>${g.number} ${localName(titles.get(g.ref))}</h2>
+        <p class="progress-line"><progress max=${g.total} .value=${g.answered} aria-label=${_("Clause %(clause)s answered", { clause: g.number })}></progress>
+          ${_("%(answered)s of %(total)s answered", g)}${g.nonconformities ? ` · ${_("Nonconformities: %(count)s", { count: g.nonconformities })}` : ""}</p>
+        <ul class="questions">${g.items.map((q) => item(q, answers.get(q.id), auditId, words))}</ul></section>` : ""))}`;
+  }),
+};
 
 function verdictButtons(goodPractice) {
-  const data = finding.form.data;
-  const allowed = Object.keys(VERDICTS).filter((v) => !(goodPractice && NONCONFORMITIES.includes(v)));
-  return html`<fieldset class="verdicts"><legend>${_("Verdict")}</legend>
-    ${allowed.map((v) => html`<button class=${`verdict v-${v}`} data-testid=${`verdict-${v}`}
-      aria-pressed=${String(data.verdict === v)} @click=${() => { data.verdict = v; finding.save(); }}>${label(VERDICTS, v)}</button>`)}
-  </fieldset>`;
+  const { data } = finding.form;
+  return html`<fieldset class="verdicts"><legend>${_("Verdict")}</legend>${Object.keys(VERDICTS).filter((v) => !(goodPractice && NONCONFORMITIES.includes(v)))
+    .map((v) => html`<button class=${`verdict v-${v}`} data-testid=${`verdict-${v}`} aria-pressed=${String(data.verdict === v)}
+      @click=${() => { data.verdict = v; finding.save(); }}>${label(VERDICTS, v)}</button>`)}</fieldset>`;
 }
 
 async function addPhotos(ctx, input) {
-  const files = [...input.files];
+  const [files, started, auditId] = [[...input.files], finding.form, ctx.params.auditId];
   input.value = "";
-  const [started, auditId] = [finding.form, ctx.params.auditId]; // the photos' record
   preparing = true;
   ctx.rerender();
   try {
     const prepared = [];
     for (const file of files) prepared.push(await preparePhoto(file)); // before any transaction opens
-    // meanwhile a sync may have replaced the form (same record, new rev), or another screen opened
+    // meanwhile a sync may have renewed the form, or another screen opened
     const form = finding.form?.key === started.key ? finding.form : started;
     const { data } = form;
     const added = prepared.filter((p) => !data.attachments.includes(p.sha256)).slice(0, MAX_PHOTOS - data.attachments.length);
@@ -88,26 +85,20 @@ async function addPhotos(ctx, input) {
 
 function form(ctx, record, head, afterDelete) {
   finding.ctx = ctx;
-  const data = finding.form.data;
+  const { data } = finding.form;
   const remove = (sha) => { data.attachments = data.attachments.filter((s) => s !== sha); delete data.photosTakenAt?.[sha]; finding.save(); };
   const destroy = async () => {
-    if (!confirming) {
-      confirming = true;
-      return ctx.rerender();
-    }
+    if (!confirming) { confirming = true; return ctx.rerender(); }
     await finding.save([], true);
     finding.form = null;
     afterDelete();
   };
-  return html`<div class="panel">${head}${recordNotes(record)}
-    ${finding.field("statement")}
+  return html`<div class="panel">${head}${recordNotes(record)}${finding.field("statement")}
     ${finding.field("evidence", { required: NEEDS_EVIDENCE.includes(data.verdict) })}
-    <section class="photos"><h2>${_("Photos")}</h2>
-      ${thumbnails(data.attachments, remove, data.photosTakenAt)}
+    <section class="photos"><h2>${_("Photos")}</h2>${thumbnails(data.attachments, remove, data.photosTakenAt)}
       ${data.attachments.length < MAX_PHOTOS ? html`<label class="button file" data-testid="take-photo">
         ${preparing ? _("Preparing the photo…") : _("Take a photo")}<input type="file" accept="image/*" capture="environment"
-        multiple class="visually-hidden" ?disabled=${preparing} @change=${(e) => addPhotos(ctx, e.target)}></label>` : ""}
-    </section>
+        multiple class="visually-hidden" ?disabled=${preparing} @change=${(e) => addPhotos(ctx, e.target)}></label>` : ""}</section>
     ${finding.field("auditeeResponse")}
     ${record?.rev ? html`<p><a href=${href("history", { auditId: ctx.params.auditId, findingId: record.id })}>${_("History of this finding")}</a></p>` : ""}
     ${record && !record.deleted ? html`<button class="danger" @click=${destroy}>
@@ -118,8 +109,6 @@ function start(key, record, defaults) {
   if (finding.form?.key !== key) confirming = false;
   finding.edit(key, record, { attachments: [], clauseRefs: [], ...defaults });
 }
-
-const chips = (refs) => refs.map((c) => html`<span class="chip">${clauseRef(c)}</span>`);
 
 export const question = {
   async load({ auditId, questionId }) {
@@ -132,21 +121,16 @@ export const question = {
     start(`q:${questionId}`, record, { questionId });
     return { ...records, item: items[index], prev: items[index - 1], next: items[index + 1], record };
   },
-  view: auditView("checklist", ({ item }) => (item ? _("Question %(code)s", { code: item.id }) : _("Question not found")), (data, ctx) => {
-    const { item } = data;
+  view: auditView("checklist", ({ item }) => (item ? _("Question %(code)s", { code: item.id }) : _("Question not found")), ({ item, ...data }, ctx) => {
     if (!item) return "";
     const auditId = ctx.params.auditId;
-    const goodPractice = item.basis === "good_practice";
-    const go = (q) => (q ? html`<a class="button" href=${href("question", { auditId, questionId: q.id })}>${q.id}</a>` : "");
-    return html`<section class="panel">
-        <p class="question-text" data-testid="question-text">${item.text}</p>
-        <p class="chips">${chips(item.clauses)}</p>
-        ${goodPractice ? html`<p class="note" data-testid="good-practice">${_("Good practice: beyond what the clauses require. A gap is an opportunity for improvement, never a nonconformity.")}</p>` : ""}
-        ${item.guidance ? html`<details class="guidance"><summary>${_("Guidance on evidence")}</summary><p class="text">${item.guidance}</p></details>` : ""}
-      </section>
-      ${form(ctx, data.record, verdictButtons(goodPractice), ctx.reload)}
-      <nav class="pager" aria-label=${_("Questions")}>${go(data.prev)}
-        <a class="button" href=${href("checklist", { auditId })}>${_("Back to the checklist")}</a>${go(data.next)}</nav>`;
+    const gp = item.basis === "good_practice";
+    const go = (q) => (q ? button(href("question", { auditId, questionId: q.id }), q.id) : "");
+    return html`<section class="panel"><p class="question-text" data-testid="question-text">${item.text}</p><p class="chips">${chips(item.clauses)}</p>
+      ${gp ? html`<p class="note" data-testid="good-practice">${_("Good practice: beyond what the clauses require. A gap is an opportunity for improvement, never a nonconformity.")}</p>` : ""}
+      ${item.guidance ? html`<details class="guidance"><summary>${_("Guidance on evidence")}</summary><p class="text">${item.guidance}</p></details>` : ""}
+      </section>${form(ctx, data.record, verdictButtons(gp), ctx.reload)}
+      <nav class="pager" aria-label=${_("Questions")}>${go(data.prev)}${button(href("checklist", { auditId }), _("Back to the checklist"))}${go(data.next)}</nav>`;
   }),
 };
 
@@ -155,17 +139,15 @@ export const findings = {
   view: auditView("findings", () => _("Other findings"), (data, ctx) => {
     const auditId = ctx.params.auditId;
     return html`<p>${_("Findings tied to no checklist question, each citing the clauses it concerns.")}</p>
-      <button class="primary" data-testid="new-finding"
-        @click=${() => ctx.go(href("finding", { auditId, findingId: crypto.randomUUID() }))}>${_("New finding")}</button>
-      <ul class="questions">${data.findings.filter((f) => !f.data?.questionId && !f.deleted).map((f) => html`<li class="question">
-        <a href=${href("finding", { auditId, findingId: f.id })}><span class="qtext">${f.data.statement || f.data.evidence || _("No statement yet")}</span>
-        <span class="qmeta">${chips(f.data.clauseRefs)}${f.data.verdict ? verdictTag(f.data.verdict) : ""}
-          ${f.draft ? html`<span class="tag">${_("Draft")}</span>` : ""}</span></a></li>`)}</ul>`;
+      <button class="primary" data-testid="new-finding" @click=${() => ctx.go(href("finding", { auditId, findingId: crypto.randomUUID() }))}>${_("New finding")}</button>
+      <ul class="questions">${data.findings.filter((f) => !f.data?.questionId && !f.deleted).map(({ id, data: d, draft }) => html`<li class="question">
+        <a href=${href("finding", { auditId, findingId: id })}><span class="qtext">${d.statement || d.evidence || _("No statement yet")}</span>
+        <span class="qmeta">${chips(d.clauseRefs)}${d.verdict ? verdictTag(d.verdict) : ""}${draft ? html`<span class="tag">${_("Draft")}</span>` : ""}</span></a></li>`)}</ul>`;
   }),
 };
 
 function clausePicker(clauses) {
-  const data = finding.form.data;
+  const { data } = finding.form;
   const change = (refs) => { data.clauseRefs = refs; finding.save(); };
   const add = (e) => {
     const ref = e.target.parentElement.querySelector("select").value;
@@ -176,44 +158,39 @@ function clausePicker(clauses) {
       aria-label=${_("Remove %(clause)s", { clause: clauseRef(ref) })} @click=${() => change(data.clauseRefs.filter((r) => r !== ref))}>×</button></li>`)}</ul>
     <label>${_("Clause")}<select data-testid="clause-select">${clauses.map((c) => html`<option value=${c.ref}>
       ${"\u2003".repeat(c.depth)}${STANDARDS[c.standard]} ${c.number} ${localName(c.title)}</option>`)}</select></label>
-    <button data-testid="add-clause" @click=${add}>${_("Add the clause")}</button>
-  </fieldset>${verdictButtons(false)}`;
+    <button data-testid="add-clause" @click=${add}>${_("Add the clause")}</button></fieldset>${verdictButtons(false)}`;
 }
 
 export const freeFinding = {
   async load({ auditId, findingId }) {
-    const [records, standards] = await Promise.all([auditRecords(auditId), cached("standards")]);
+    const [records, clauses] = await withClauses(auditId);
     if (!records.pkg) return records;
     const record = records.findings.find((f) => f.id === findingId);
-    start(`f:${findingId}`, record, {});
-    finding.form.id = findingId;
-    const scope = new Set(records.pkg.audit.standards);
-    return { ...records, record, clauses: clauseList(standards).filter((c) => scope.has(c.standard)) };
+    start(`f:${findingId}`, record || { id: findingId }, {});
+    return { ...records, record, clauses: clauses.filter((c) => records.pkg.audit.standards.includes(c.standard)) };
   },
   view: auditView("findings", () => _("Finding tied to no question"), (data, ctx) => {
     const back = href("findings", { auditId: ctx.params.auditId });
-    return html`${form(ctx, data.record, clausePicker(data.clauses), () => ctx.go(back))}
-      <p><a class="button" href=${back}>${_("Back to the other findings")}</a></p>`;
+    return html`${form(ctx, data.record, clausePicker(data.clauses), () => ctx.go(back))}<p>${button(back, _("Back to the other findings"))}</p>`;
   }),
 };
 
-async function loadHistory({ auditId, findingId }) {
-  const records = await auditRecords(auditId);
-  const path = `/api/v1/findings/${findingId}`;
-  try {
-    const [versions, lost] = await Promise.all([getJson(`${path}/history`), getJson(`${path}/conflicts`).catch(() => [])]);
-    return { ...records, versions, lost };
-  } catch (error) {
-    return { ...records, error: describe(error) };
-  }
-}
-
 /** A finding's versions on the server, and those that lost a conflict. */
-export const history = { load: loadHistory, view: auditView("", () => _("History of the finding"), (data, ctx) => html`${data.error
-  ? html`<p class="note error">${data.error}</p><p>${_("The history is kept on the server: it needs a connection.")}</p>` : html`
-    <ol class="history" data-testid="history">${data.versions.map((v) => html`<li class="card">
-      <h2>${_("Version %(rev)s", { rev: v.rev })}${v.deleted ? html` — ${_("deleted")}` : ""}</h2>
-      ${version(v.author, v.deviceId, v.recordedAt, v.data)}</li>`)}</ol>
-    ${data.lost.length ? html`<h2>${_("Versions that lost a conflict (kept on the server)")}</h2><ul class="history">${data.lost.map((v) => html`<li class="card">
-      ${version(v.username, v.deviceId, v.createdAt, v.op?.data)}</li>`)}</ul>` : ""}`}
-  <p><a class="button" href=${href("checklist", { auditId: ctx.params.auditId })}>${_("Back to the checklist")}</a></p>`) };
+export const history = {
+  async load({ auditId, findingId }) {
+    const [records, path] = [await auditRecords(auditId), `/api/v1/findings/${findingId}`];
+    try {
+      const [versions, lost] = await Promise.all([getJson(`${path}/history`), getJson(`${path}/conflicts`).catch(() => [])]);
+      return { ...records, versions, lost };
+    } catch (error) {
+      return { ...records, error: describe(error) };
+    }
+  },
+  view: auditView("", () => _("History of the finding"), ({ error, versions, lost }, ctx) => html`${error
+    ? html`<p class="note error">${error}</p><p>${_("The history is kept on the server: it needs a connection.")}</p>`
+    : html`<ol class="history" data-testid="history">${cards(versions, (v) => html`<h2>${_("Version %(rev)s", { rev: v.rev })}${v.deleted
+      ? html` — ${_("deleted")}` : ""}</h2>${version(v.author, v.deviceId, v.recordedAt, v.data)}`)}</ol>
+    ${lost.length ? html`<h2>${_("Versions that lost a conflict (kept on the server)")}</h2>
+      <ul class="history">${cards(lost, (v) => version(v.username, v.deviceId, v.createdAt, v.op?.data))}</ul>` : ""}`}
+    <p>${button(href("checklist", { auditId: ctx.params.auditId }), _("Back to the checklist"))}</p>`),
+};
