@@ -31,7 +31,8 @@ export function groupByClause(items, answers, filter = "all") {
   }));
 }
 
-export const verdictCounts = (findings) => Object.fromEntries(VERDICT_ORDER.map((v) => [v, findings.filter((f) => !f.deleted && f.data?.verdict === v).length]));
+export const verdictCounts = (findings) => Object.fromEntries(VERDICT_ORDER.map((v) => [v,
+  findings.filter((f) => !f.deleted && f.data?.verdict === v).length]));
 
 /** Field by field: `choices[field]` is "mine" (the default) or "theirs". */
 export const mergeFields = (mine, theirs, fields, choices) => ({ ...theirs, ...mine,

@@ -47,8 +47,9 @@ export const view = (data, ctx) => html`<h1>${_("My audits")}</h1>${data.audits.
   : html`<p>${_("No audit to show. Audits appear here once you are on an audit team.")}</p>`}`;
 
 /** An audit's plan, from the offline package. */
-export const plan = { load: ({ auditId }) => auditRecords(auditId), view: auditView("plan", ({ pkg }) => title(pkg.audit), ({ pkg }) => html`<section class="panel">
-    <h2>${_("Scope")}</h2>${packageFacts(pkg, [[_("Clauses"), pkg.audit.clauses.length ? dots(pkg.audit.clauses.map(clauseRef)) : _("Every clause of the standards")]])}
+export const plan = { load: ({ auditId }) => auditRecords(auditId), view: auditView("plan", ({ pkg }) => title(pkg.audit), ({ pkg }) => html`
+  <section class="panel"><h2>${_("Scope")}</h2>${packageFacts(pkg, [[_("Clauses"), pkg.audit.clauses.length
+    ? dots(pkg.audit.clauses.map(clauseRef)) : _("Every clause of the standards")]])}
     <h2>${_("Objectives")}</h2><p class="text">${pkg.audit.objectives || _("Not set")}</p><h2>${_("Criteria")}</h2>${list(pkg.audit.criteria)}</section>
   <section class="panel"><h2>${_("Audit team")}</h2>${list(pkg.team.map((m) => html`${localName(m.fullName)} <span class="muted">(${roleName(m)})</span>`))}
     <h2>${_("Auditees")}</h2>${list(pkg.auditees.map((p) => localName(p.fullName)))}</section>

@@ -41,11 +41,13 @@ function card(conflict, ctx) {
   };
   return html`<article class="card" data-testid="conflict"><h2>${subject(conflict)}</h2>
     <p class="muted">${_("Server version by %(author)s, %(time)s", { author: server.author, time: formatDateTime(server.updatedAt) })}</p>
-    ${mine ? "" : html`<p class="note">${_("You deleted it on this tablet.")}</p>`}${theirs ? "" : html`<p class="note">${_("It was deleted on the server.")}</p>`}
+    ${mine ? "" : html`<p class="note">${_("You deleted it on this tablet.")}</p>`}
+    ${theirs ? "" : html`<p class="note">${_("It was deleted on the server.")}</p>`}
     <table>${heads(_("Field"), _("Mine"), _("On the server"))}<tbody>${fields.filter((f) => differs(mine?.[f], theirs?.[f])).map((field) => html`<tr>
       <th scope="row">${_(FIELDS[entity][field])}</th>${[["mine", mine], ["theirs", theirs]].map(([side, data]) => html`<td><label class="choice"><input
         type="radio" name=${`${id}-${field}`} .checked=${(picked[field] || "mine") === side} ?disabled=${!mine || !theirs}
-        @change=${() => choices.set(id, { ...choices.get(id), [field]: side })}><span>${shown(field, data?.[field])}</span></label></td>`)}</tr>`)}</tbody></table>
+        @change=${() => choices.set(id, { ...choices.get(id), [field]: side })}><span>${shown(field, data?.[field])}</span></label></td>`)}</tr>`)}
+    </tbody></table>
     <div class="actions"><button data-testid="keep-mine" @click=${() => resolve(mine ? { data: mine } : { deleted: true })}>${_("Keep mine")}</button>
       <button data-testid="keep-theirs" @click=${() => resolve({ keep: "theirs" })}>${_("Keep the server's")}</button>
       ${mine && theirs ? html`<button class="primary" data-testid="merge"

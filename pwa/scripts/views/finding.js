@@ -130,7 +130,8 @@ export const question = {
       ${gp ? html`<p class="note" data-testid="good-practice">${_("Good practice: beyond what the clauses require. A gap is an opportunity for improvement, never a nonconformity.")}</p>` : ""}
       ${item.guidance ? html`<details class="guidance"><summary>${_("Guidance on evidence")}</summary><p class="text">${item.guidance}</p></details>` : ""}
       </section>${form(ctx, data.record, verdictButtons(gp), ctx.reload)}
-      <nav class="pager" aria-label=${_("Questions")}>${go(data.prev)}${button(href("checklist", { auditId }), _("Back to the checklist"))}${go(data.next)}</nav>`;
+      <nav class="pager" aria-label=${_("Questions")}>${go(data.prev)}
+        ${button(href("checklist", { auditId }), _("Back to the checklist"))}${go(data.next)}</nav>`;
   }),
 };
 
@@ -139,10 +140,12 @@ export const findings = {
   view: auditView("findings", () => _("Other findings"), (data, ctx) => {
     const auditId = ctx.params.auditId;
     return html`<p>${_("Findings tied to no checklist question, each citing the clauses it concerns.")}</p>
-      <button class="primary" data-testid="new-finding" @click=${() => ctx.go(href("finding", { auditId, findingId: crypto.randomUUID() }))}>${_("New finding")}</button>
+      <button class="primary" data-testid="new-finding"
+        @click=${() => ctx.go(href("finding", { auditId, findingId: crypto.randomUUID() }))}>${_("New finding")}</button>
       <ul class="questions">${data.findings.filter((f) => !f.data?.questionId && !f.deleted).map(({ id, data: d, draft }) => html`<li class="question">
         <a href=${href("finding", { auditId, findingId: id })}><span class="qtext">${d.statement || d.evidence || _("No statement yet")}</span>
-        <span class="qmeta">${chips(d.clauseRefs)}${d.verdict ? verdictTag(d.verdict) : ""}${draft ? html`<span class="tag">${_("Draft")}</span>` : ""}</span></a></li>`)}</ul>`;
+        <span class="qmeta">${chips(d.clauseRefs)}${d.verdict ? verdictTag(d.verdict) : ""}
+          ${draft ? html`<span class="tag">${_("Draft")}</span>` : ""}</span></a></li>`)}</ul>`;
   }),
 };
 

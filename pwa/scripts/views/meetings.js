@@ -25,7 +25,8 @@ function attendance(pkg) {
   const remove = html`<span class="visually-hidden">${_("Remove")}</span>`;
   return html`<fieldset class="attendance"><legend>${_("Attendance")}</legend>
     <table>${heads(_("Name"), _("Position"), _("Present"), remove)}
-    <tbody>${attendees.map((a, i) => html`<tr data-testid="attendee">${cell(i, "name", _("Name of attendee %(number)s"))}${cell(i, "role", _("Position of attendee %(number)s"))}
+    <tbody>${attendees.map((a, i) => html`<tr data-testid="attendee">${cell(i, "name", _("Name of attendee %(number)s"))}
+      ${cell(i, "role", _("Position of attendee %(number)s"))}
       <td><input type="checkbox" .checked=${a.present !== false} aria-label=${_("Attendee %(number)s present", { number: i + 1 })}
         @change=${(e) => { change(i, "present", e.target.checked); meeting.now(); }}></td>
       <td><button class="small" aria-label=${_("Remove attendee %(number)s", { number: i + 1 })}
