@@ -1,9 +1,7 @@
-/* Offline start: navigations network first (3 s), files from the version's cache, the API from the
- * network, catalogs stale-while-revalidate. */
+// Navigations network first (3 s), files from the version's cache, the API from the network, catalogs stale-while-revalidate.
 const PREFIX = "tadqiq-";
 const CATALOGS = "tadqiq-catalogs";
-// "/sw.js?v=<version>": a new version of the app is a new worker
-const CACHE = PREFIX + (new URL(self.location.href).searchParams.get("v") || "current");
+const CACHE = PREFIX + (new URLSearchParams(location.search).get("v") || "current");
 
 self.addEventListener("install", (event) => event.waitUntil((async () => {
   const response = await fetch("/app-manifest.json", { cache: "no-store" });
@@ -14,7 +12,7 @@ self.addEventListener("install", (event) => event.waitUntil((async () => {
 })()));
 
 self.addEventListener("activate", (event) => event.waitUntil((async () => {
-  const old = (await caches.keys()).filter((name) => name.startsWith(PREFIX) && name !== CACHE && name !== CATALOGS);
+  const old = (await caches.keys()).filter((name) => name.startsWith(PREFIX) && ![CACHE, CATALOGS].includes(name));
   await Promise.all(old.map((name) => caches.delete(name)));
   await self.clients.claim();
 })()));
@@ -42,12 +40,9 @@ async function catalog(event) {
 self.addEventListener("fetch", (event) => {
   const { request } = event;
   const url = new URL(request.url);
-  if (request.method !== "GET" || url.origin !== self.location.origin) return;
-  if (url.pathname.startsWith("/api/")) {
-    if (url.pathname.startsWith("/api/v1/i18n/")) event.respondWith(catalog(event));
-  } else if (request.mode === "navigate") {
-    event.respondWith(navigation(request));
-  } else {
-    event.respondWith(caches.match(request).then((cached) => cached || fetch(request)));
+  if (request.method !== "GET" || url.origin !== location.origin) return;
+  if (url.pathname.startsWith("/api/v1/i18n/")) event.respondWith(catalog(event));
+  else if (!url.pathname.startsWith("/api/")) {
+    event.respondWith(request.mode === "navigate" ? navigation(request) : caches.match(request).then((cached) => cached || fetch(request)));
   }
 });

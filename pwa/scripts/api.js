@@ -1,4 +1,4 @@
-/** HTTP to the server: errors in the user's words; no answer is an OfflineError. */
+// HTTP to the server: errors in the user's words; no answer is an OfflineError.
 import { _, language } from "./i18n.js";
 
 export class ApiError extends Error {
@@ -14,7 +14,6 @@ export class OfflineError extends Error {
 let token = null;
 export const setToken = (value) => { token = value; };
 
-/** A 2xx or 304 response; anything else is thrown. */
 export async function request(method, path, { json, body, headers = {}, timeout = 30000 } = {}) {
   const sent = { "Accept-Language": language(), ...headers };
   if (token) sent.Authorization = `Bearer ${token}`;
@@ -22,12 +21,9 @@ export async function request(method, path, { json, body, headers = {}, timeout 
     sent["Content-Type"] = "application/json";
     body = JSON.stringify(json);
   }
-  let response;
-  try {
-    response = await fetch(path, { method, headers: sent, body, cache: "no-store", signal: AbortSignal.timeout(timeout) });
-  } catch {
+  const response = await fetch(path, { method, headers: sent, body, cache: "no-store", signal: AbortSignal.timeout(timeout) }).catch(() => {
     throw new OfflineError();
-  }
+  });
   if (response.ok || response.status === 304) return response;
   const error = await response.json().catch(() => ({}));
   if (!error.message && [502, 503, 504].includes(response.status)) throw new OfflineError(); // a proxy, no server
@@ -41,10 +37,9 @@ export async function sendJson(method, path, json) {
   return response.status === 204 ? null : response.json();
 }
 
-/** Any failure in words: the server's message, or ours. */
 export function describe(error) {
   if (error instanceof ApiError || error instanceof OfflineError) return error.message;
   console.error(error);
-  if (error?.name === "QuotaExceededError") return _("This tablet has no storage space left.");
-  return _("Something went wrong on this tablet. Your work is kept; try again.");
+  return error?.name === "QuotaExceededError" ? _("This tablet has no storage space left.")
+    : _("Something went wrong on this tablet. Your work is kept; try again.");
 }

@@ -1,36 +1,32 @@
-/** The server's catalogs, cached offline; dates with Latin digits (as in Morocco). */
+// The server's catalogs, cached offline; dates with Latin digits (as in Morocco).
 import { getMeta, setMeta } from "./db.js";
 
 export const LANGUAGES = ["ar", "fr"];
-export const ENDONYMS = { ar: "العربية", fr: "Français" }; // each language by its own name, never translated
-let current = "fr";
-let messages = {};
+export const ENDONYMS = { ar: "العربية", fr: "Français" }; // never translated
+let current = "fr", messages = {};
 const listeners = new Set();
 
-/** `msgid` translated, its `%(name)s` placeholders filled from `values`. */
 export const _ = (msgid, values) => (values ? format(messages[msgid] || msgid, values) : messages[msgid] || msgid);
-/** Marks a string for extraction, translated where shown. */
 export const N_ = (msgid) => msgid;
-/** In Arabic each value is a bidi isolate: a Latin date or name stays whole. */
+// in Arabic each value is a bidi isolate: a Latin date or name stays whole
 export const format = (text, values) => text.replace(/%\((\w+)\)s/g, (all, name) => (!(name in values) ? all
   : current === "ar" ? `\u2068${values[name]}\u2069` : String(values[name])));
 export const language = () => current;
 const locale = () => (current === "ar" ? "ar-MA-u-nu-latn" : "fr-MA");
 
-const formats = {}; // once per locale: the first costs 50–150 ms on a tablet (Intl loads its data)
+const formats = {}; // once per locale: the first costs 50–150 ms on a tablet
 const made = (Format, options) => (formats[Format.name + locale() + JSON.stringify(options)] ??= new Format(locale(), options));
 
-/** A date (`YYYY-MM-DD`, RFC 3339 or a Date), with its time if `time`; "" for none. */
 export const formatDate = (value, time) => (value ? made(Intl.DateTimeFormat, time ? { dateStyle: "medium", timeStyle: "short" }
   : { dateStyle: "long" }).format(new Date(value.length === 10 ? `${value}T12:00:00` : value)) : "");
 export const formatDateTime = (value) => formatDate(value, true);
 export const formatBytes = (bytes) => _("%(size)s MB", { size: made(Intl.NumberFormat, { maximumFractionDigits: 1 }).format(bytes / 1048576) });
 
 export const onLanguageChange = (listener) => listeners.add(listener);
-/** A time as local wall-clock text, no zone: `2026-12-03T09:58:12.000`. */
+// no zone: `2026-12-03T09:58:12.000`
 export const localIso = (date) => new Date(date - date.getTimezoneOffset() * 60000).toISOString().slice(0, -1);
 
-/** The server's catalog, stored unless the same as `cached` (then null). */
+// stored unless the same as `cached` (then null)
 async function fetchCatalog(lang, cached) {
   const response = await fetch(`/api/v1/i18n/${lang}`, { signal: AbortSignal.timeout(10000) });
   if (!response.ok) throw new Error(`catalog ${lang}: ${response.status}`);
@@ -39,20 +35,18 @@ async function fetchCatalog(lang, cached) {
   await setMeta(`catalog:${lang}`, fresh);
   return fresh;
 }
-/** Both catalogs, so that switching works offline later. */
+// both: switching works offline later
 export const cacheCatalogs = () => Promise.all(LANGUAGES.map((lang) => fetchCatalog(lang)));
 
 function apply(lang, catalog) {
   current = lang;
   messages = catalog || {};
-  document.documentElement.lang = lang;
-  document.documentElement.dir = lang === "ar" ? "rtl" : "ltr";
+  Object.assign(document.documentElement, { lang, dir: lang === "ar" ? "rtl" : "ltr" });
   document.title = _("Tadqiq — internal audits");
   for (const listener of listeners) listener();
 }
 
-/** Switch at once from the cached catalog (else the network), then refresh it, unless
- * `kept` (stored already: at start the screen comes first). */
+// refreshed after unless `kept` (at start the screen comes first)
 export async function setLanguage(lang, kept) {
   if (!LANGUAGES.includes(lang)) lang = "fr";
   if (lang !== kept) await setMeta("language", lang);
@@ -66,7 +60,6 @@ export async function refreshCatalog(lang = current) {
   if (fresh && current === lang) apply(lang, fresh);
 }
 
-/** At start: the language chosen on this tablet, else the browser's. */
 export async function startLanguage() {
   const kept = await getMeta("language");
   await setLanguage(kept || (navigator.languages.some((tag) => tag.toLowerCase().startsWith("ar")) ? "ar" : "fr"), kept);

@@ -1,4 +1,4 @@
-/** The sync protocol's ops (server/sync/schemas.py), built in this one place. */
+// The sync protocol's ops (server/sync/schemas.py), built in this one place.
 import { N_ } from "./i18n.js";
 
 export const ENTITIES = { finding: "findings", meeting: "meetings", conclusion: "conclusions" };
@@ -10,7 +10,7 @@ const WIRE = {
   finding: (d) => ({
     verdict: d.verdict, questionId: d.questionId || null, statement: trim(d.statement), evidence: trim(d.evidence),
     clauseRefs: d.clauseRefs || [], auditeeResponse: trim(d.auditeeResponse), attachments: d.attachments || [],
-    // attached photos only (a merge may mix two sides); EXIF is stripped: the time travels as data
+    // attached photos only: a merge may mix two sides
     photosTakenAt: Object.fromEntries(Object.entries(d.photosTakenAt || {}).filter(([s]) => d.attachments?.includes(s))),
   }),
   meeting: (d) => ({
@@ -24,7 +24,6 @@ const WIRE = {
   }),
 };
 
-/** The op to push for an outbox entry, made on the server's `baseRev`. */
 export function pushOp(entry, baseRev) {
   const name = entry.entity[0].toUpperCase() + entry.entity.slice(1);
   if (entry.kind === "delete") return { op: `delete${name}`, id: entry.id, baseRev };
@@ -34,13 +33,9 @@ export function pushOp(entry, baseRev) {
 
 export const entityOfOp = (op) => op.op.replace(/^(upsert|delete)/, "").toLowerCase();
 
-/** The files an op cites, uploaded before it. */
-export function attachmentsOf(entity, data) {
-  if (entity === "finding") return data?.attachments || [];
-  return entity === "conclusion" ? (data?.signatures || []).map((s) => s.attachment) : [];
-}
+export const attachmentsOf = (entity, data) => (entity === "finding" ? data?.attachments || []
+  : entity === "conclusion" ? (data?.signatures || []).map((s) => s.attachment) : []);
 
-/** Why a record stays a draft (the server would refuse it), or null. */
 export function draftReason(entity, data) {
   if (entity === "finding") {
     if (!data.verdict) return N_("Choose a verdict.");

@@ -1,10 +1,9 @@
-/** The server's data on the tablet, merged without ever overwriting local work. */
+// The server's data on the tablet, merged without ever overwriting local work.
 import { getJson } from "./api.js";
 import { get, getMeta, read, setMeta, write } from "./db.js";
 import { LANGUAGES, cacheCatalogs, language } from "./i18n.js";
 import { ENTITIES } from "./ops.js";
 
-/** The user's audits, fresh; downloaded plans follow. */
 export async function refreshAuditList() {
   const [audits, processes] = await Promise.all([getJson("/api/v1/audits"), getJson("/api/v1/processes").catch(() => null)]);
   await setMeta("auditList", audits);
@@ -18,15 +17,12 @@ export async function refreshAuditList() {
   return audits;
 }
 
-/** A list kept from the server: "auditList", "processes" or "standards". */
+// "auditList", "processes" or "standards"
 export const cached = async (list) => (await getMeta(list)) || [];
 
-/** An audit for offline work, with the clauses and both catalogs. */
 export async function downloadAudit(auditId) {
   const [packages, standards] = await Promise.all([
-    Promise.all(LANGUAGES.map((lang) => getJson(`/api/v1/audits/${auditId}/package?lang=${lang}`))),
-    getJson("/api/v1/standards"),
-    cacheCatalogs(),
+    Promise.all(LANGUAGES.map((lang) => getJson(`/api/v1/audits/${auditId}/package?lang=${lang}`))), getJson("/api/v1/standards"), cacheCatalogs(),
   ]);
   await setMeta("standards", standards);
   const { findings, meetings = [], conclusion = null, checklist, ...rest } = packages[0];
@@ -36,20 +32,17 @@ export async function downloadAudit(auditId) {
     rest.cursor, { ...rest, id: auditId, savedAt: new Date().toISOString() });
 }
 
-/** Server versions and the cursor in one transaction; a record holding local work (op, draft, refusal,
- * conflict) is left alone, a conflict keeps the newest server side. */
+// a record holding local work (op, draft, refusal, conflict) is left alone
 export function mergeServerRecords(auditId, changes, cursor, auditRecord) {
   return write(["audits", "outbox", "batches", "conflicts", ...Object.values(ENTITIES)], async (tx) => {
-    const busy = new Set((await tx.objectStore("outbox").index("auditId").getAll(auditId)).map((e) => e.id));
-    for (const batch of await tx.objectStore("batches").index("auditId").getAll(auditId)) {
-      for (const ref of batch.refs) busy.add(ref.id);
-    }
+    const busy = new Set((await tx.byAudit("outbox", auditId)).map((e) => e.id));
+    for (const batch of await tx.byAudit("batches", auditId)) for (const ref of batch.refs) busy.add(ref.id);
     const conflicts = tx.objectStore("conflicts");
     for (const [entity, items] of Object.entries(changes)) {
       const store = tx.objectStore(ENTITIES[entity]);
       for (const item of items) {
         const conflict = await conflicts.get(item.id);
-        if (conflict) {
+        if (conflict) { // keeps the newest server side
           if (item.rev > conflict.server.rev) await conflicts.put({ ...conflict, server: item });
           continue;
         }
@@ -73,7 +66,7 @@ const checklistsRead = new Map(); // auditId → [savedAt, lists]: read once per
 export async function auditRecords(auditId, withChecklist = false) {
   const stores = ["audits", "findings", "meetings", "conclusions", "conflicts"];
   const [pkg, findings, meetings, conclusions, conflicts] = await read(stores, (tx) => Promise.all(stores.map((s, i) => (i
-    ? tx.objectStore(s).index("auditId").getAll(auditId) : tx.objectStore(s).get(auditId)))));
+    ? tx.byAudit(s, auditId) : tx.objectStore(s).get(auditId)))));
   let lists = null;
   if (withChecklist && pkg) {
     const [savedAt, cached] = checklistsRead.get(auditId) || [];

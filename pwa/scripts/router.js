@@ -1,4 +1,4 @@
-/** Hash routes: the server serves one page. */
+// Hash routes: the server serves one page.
 const [AUDIT, LEAD, PROGRAMME] = ["/audit/:auditId", "/lead/:auditId", "/programmes/:programmeId"];
 const ROUTES = {
   audits: "/", device: "/device", plan: AUDIT, checklist: `${AUDIT}/checklist`, question: `${AUDIT}/question/:questionId`,
@@ -9,7 +9,6 @@ const ROUTES = {
   decide: `${PROGRAMME}/decide`, mine: "/my-programme",
 };
 
-/** The route of a location hash: `{name, params, query}` (unknown paths go to the audits). */
 export function parseRoute(hash) {
   const [path, search = ""] = (hash.replace(/^#/, "") || "/").split("?");
   const segments = path.split("/").filter(Boolean);
@@ -24,7 +23,6 @@ export function parseRoute(hash) {
   return { name: "audits", params: {}, query: {} };
 }
 
-/** The hash of a route: `href("question", {auditId, questionId})`. */
 export function href(name, params = {}, query = {}) {
   const search = new URLSearchParams(query).toString();
   return `#${ROUTES[name].replace(/:(\w+)/g, (all, key) => encodeURIComponent(params[key]))}${search ? `?${search}` : ""}`;
