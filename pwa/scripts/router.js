@@ -1,12 +1,12 @@
 // Hash routes: the server serves one page.
-const [AUDIT, LEAD, PROGRAMME] = ["/audit/:auditId", "/lead/:auditId", "/programmes/:programmeId"];
+const [AUDIT, LEAD] = ["/audit/:auditId", "/lead/:auditId"];
 const ROUTES = {
   audits: "/", device: "/device", plan: AUDIT, checklist: `${AUDIT}/checklist`, question: `${AUDIT}/question/:questionId`,
   findings: `${AUDIT}/findings`, finding: `${AUDIT}/finding/:findingId`, opening: `${AUDIT}/opening`, closing: `${AUDIT}/closing`,
   conflicts: `${AUDIT}/conflicts`, history: `${AUDIT}/history/:findingId`, lead: "/lead", leadNew: "/lead/new", leadAudit: LEAD,
   leadPlan: `${LEAD}/plan`, leadTeam: `${LEAD}/team`, leadProgress: `${LEAD}/progress`, leadLate: `${LEAD}/late`,
-  read: "/read", readAudit: "/read/:auditId", reports: `${AUDIT}/reports`, programmes: "/programmes", programme: PROGRAMME,
-  decide: `${PROGRAMME}/decide`, mine: "/my-programme",
+  read: "/read", readAudit: "/read/:auditId", reports: `${AUDIT}/reports`, programmes: "/programmes", programme: "/programmes/:programmeId",
+  mine: "/my-programme",
 };
 
 export function parseRoute(hash) {

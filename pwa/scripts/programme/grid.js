@@ -1,38 +1,37 @@
-/** The audit lead's programme: solve, pin an audit (picked in the grid), risks, submit, revise. */
+/** A programme's screen: the lead solves, pins, sets risks, submits and revises; the manager approves or returns it. */
 import { ApiError } from "../api.js";
 import { N_, _ } from "../i18n.js";
 import { candidates } from "../leadLogic.js";
 import { html, localName, named, nothing, options } from "../views/common.js";
+import { plans } from "../views/roles.js";
 import { needingOverride, pinBody, pinForm, pinProblems, reasonRequired, refusedField, riskBody } from "./logic.js";
-import { RISK, act, blockedOf, downloads, months, problemNote, programmeScreen, riskTable, solveNote, write } from "./parts.js";
+import { RISK, act, blockedOf, button, downloads, months, problemNote, programmeScreen, riskTable, solveNote, write } from "./parts.js";
 
 const MISSING = { month: N_("Choose a month, or a lead auditor, to pin."), overrideReason: N_("Write why they may audit this process all the same.") };
 const state = {};
 
-const use = (data, ctx, programme) => { data.programme = programme; ctx.rerender(); };
-
-function pin(data, ctx, entry, form) {
-  const p = data.programme;
-  state.errors = {};
-  return act(ctx, state, "pin", async () => {
-    use(data, ctx, await write("PUT", `${p.id}/entries/${entry.id}/pin`, p.rev, pinBody(form)));
-    ctx.notify(_("The audit is pinned. Re-solve to plan the others around it."));
-  }, (error) => { // beside its field, if it names one
-    const field = error instanceof ApiError && refusedField(error.code, error.details);
-    Object.assign(state, { selected: entry.id, form, errors: field ? { [field]: error.message } : {}, focus: `#${field ? `pin-${field}` : "entry-title"}` });
-    return Boolean(field);
-  });
-}
-
-const unpin = (data, ctx, entry) => act(ctx, state, "pin", async () => {
-  use(data, ctx, await write("DELETE", `${data.programme.id}/entries/${entry.id}/pin`, data.programme.rev));
-  state.form = pinForm(data.programme.entries.find((e) => e.id === entry.id) || entry);
-  ctx.notify(_("The audit is no longer pinned: the next solve places it."));
+/** `path`'s write, then the programme shown and `done(programme)` said. */
+const send = (data, ctx, what, method, path, body, done, timeout) => act(ctx, state, what, async () => {
+  data.programme = await write(method, `${data.programme.id}/${path}`, data.programme.rev, body, timeout);
+  if (what !== "risk") state.reason = "";
+  ctx.notify(done(data.programme));
 });
 
 /** [aria-describedby, aria-invalid, note] of a refused field. */
-const field = (name) => [state.errors[name] ? `pin-${name}-error` : nothing, state.errors[name] ? "true" : nothing,
-  state.errors[name] ? html`<p class="note error" id=${`pin-${name}-error`} data-testid=${`error-${name}`}>${state.errors[name]}</p>` : ""];
+const field = (name) => (state.errors[name] ? [`pin-${name}-error`, "true",
+  html`<p class="note error" id=${`pin-${name}-error`} data-testid=${`error-${name}`}>${state.errors[name]}</p>`] : [nothing, nothing, ""]);
+
+function pin(data, ctx, entry, form) {
+  state.errors = {};
+  return act(ctx, state, "pin", async () => {
+    data.programme = await write("PUT", `${data.programme.id}/entries/${entry.id}/pin`, data.programme.rev, pinBody(form));
+    ctx.notify(_("The audit is pinned. Re-solve to plan the others around it."));
+  }, (error) => { // beside its field, if it names one
+    const name = error instanceof ApiError && refusedField(error.code, error.details);
+    Object.assign(state, { selected: entry.id, form, errors: name ? { [name]: error.message } : {}, focus: `#${name ? `pin-${name}` : "entry-title"}` });
+    return Boolean(name);
+  });
+}
 
 function pinFormView(entry, data, ctx) {
   const { programme: p, people, units } = data;
@@ -52,6 +51,11 @@ function pinFormView(entry, data, ctx) {
     Object.assign(state, { errors: Object.fromEntries(wrong.map((f) => [f, _(MISSING[f])])), focus: `#pin-${wrong[0]}` });
     return ctx.rerender();
   };
+  const unpin = () => act(ctx, state, "pin", async () => {
+    data.programme = await write("DELETE", `${p.id}/entries/${entry.id}/pin`, p.rev);
+    state.form = pinForm(data.programme.entries.find((e) => e.id === entry.id) || entry);
+    ctx.notify(_("The audit is no longer pinned: the next solve places it."));
+  });
   const monthOption = (name, i) => html`<option value=${i + 1} ?disabled=${blocked.has(i + 1)} ?selected=${form.month === String(i + 1)}>${blocked.has(i + 1)
     ? _("%(month)s (blocked: %(why)s)", { month: name, why: blocked.get(i + 1) }) : name}</option>`;
   const check = (x) => html`<label class="choice"><input type="checkbox" data-testid="pin-auditor" data-person-id=${x.id} .checked=${form.auditorIds.includes(x.id)}
@@ -70,60 +74,72 @@ function pinFormView(entry, data, ctx) {
       <textarea id="pin-overrideReason" rows="3" data-testid="pin-reason" .value=${form.overrideReason} aria-describedby=${reason[0]} aria-invalid=${reason[1]}
       @input=${(e) => { form.overrideReason = e.target.value; }}></textarea></label>${reason[2]}` : ""}
     ${problemNote(state.problem, ctx, "pin")}
-    <div class="actions"><button class="primary" data-testid="pin-save" ?disabled=${Boolean(state.busy)}>${state.busy === "pin" ? _("Pinning…") : _("Pin")}</button>
-      ${entry.pinnedMonth || entry.pinnedTeam ? html`<button type="button" data-testid="unpin" ?disabled=${Boolean(state.busy)}
-        @click=${() => unpin(data, ctx, entry)}>${_("Unpin")}</button>` : ""}</div></form>`;
+    <div class="actions">${button(state, "pin-save", undefined, _("Pin"), { kind: "primary", type: "submit", working: _("Pinning…"), what: "pin" })}
+      ${entry.pinnedMonth || entry.pinnedTeam ? button(state, "unpin", unpin, _("Unpin")) : ""}</div></form>`;
 }
 
 /** The risk inputs, a row saved at a time. */
 function riskEditor(data, ctx) {
-  const p = data.programme;
   const edits = state.risks;
   const cell = (row, name) => html`<input type=${name === "note" ? "text" : "number"}
     min=${name === "criticality" ? 1 : 0} max=${name === "criticality" ? 5 : nothing} .value=${String((edits[row.processId] || row)[name] ?? "")}
     data-testid=${`risk-${name}`} aria-label=${_("%(field)s: %(process)s", { field: _(RISK[name]), process: row.code })}
     @change=${(e) => { edits[row.processId] = { ...(edits[row.processId] || row), [name]: e.target.value }; ctx.rerender(); }}>`;
-  const save = (row) => act(ctx, state, "risk", async () => {
-    use(data, ctx, await write("PUT", `${p.id}/risks/${row.processId}`, p.rev, riskBody(edits[row.processId])));
+  const save = (row) => send(data, ctx, "risk", "PUT", `risks/${row.processId}`, riskBody(edits[row.processId]), (p) => {
     delete edits[row.processId];
-    const score = data.programme.risks.find((r) => r.processId === row.processId)?.score;
-    ctx.notify(_("%(process)s: risk saved, score %(score)s.", { process: row.code, score }));
+    return _("%(process)s: risk saved, score %(score)s.", { process: row.code, score: p.risks.find((r) => r.processId === row.processId)?.score });
   });
-  return html`${problemNote(state.problem, ctx, "risk")}${riskTable(p, cell, (row) => html`<button type="button" class="small" data-testid="risk-save"
+  return html`${problemNote(state.problem, ctx, "risk")}${riskTable(data.programme, cell, (row) => html`<button type="button" class="small" data-testid="risk-save"
     ?disabled=${!edits[row.processId] || Boolean(state.busy)} aria-label=${_("Save the risk of %(process)s", { process: row.code })}
     @click=${() => save(row)}>${_("Save")}</button>`)}`;
 }
 
-/** Solve (a 3-minute wait: the solver's own limit comes first), submit or revise as the status allows; downloads. */
-function actions(data, ctx) {
+const reasonField = (text, required, id = nothing, testid = "reason", invalid = nothing) => html`<label>${text}${required
+  ? html` <span class="req">${_("(required)")}</span>` : ""}<textarea id=${id} rows="3" data-testid=${testid} ?required=${required} .value=${state.reason}
+  aria-invalid=${invalid} aria-describedby=${invalid === nothing ? nothing : "comment-error"} @input=${(e) => { state.reason = e.target.value; }}></textarea></label>`;
+
+/** Solve (a 3-minute wait: the solver's own limit comes first), submit or revise as the status allows. */
+function lead(data, ctx) {
   const p = data.programme;
-  const run = (what, done, body = () => ({ reason: state.reason.trim() }), timeout = undefined) => (e) => {
+  const run = (what, done, timeout = undefined) => (e) => {
     e.preventDefault();
-    act(ctx, state, what, async () => {
-      use(data, ctx, await write("POST", `${p.id}/${what}`, p.rev, body(), timeout));
-      state.reason = "";
-      ctx.notify(done(data.programme));
-    });
+    send(data, ctx, what, "POST", what, what === "solve" ? {} : { reason: state.reason.trim() }, done, timeout);
   };
-  const reason = (text, required) => html`<label>${text}${required ? html` <span class="req">${_("(required)")}</span>` : ""}<textarea rows="3"
-    data-testid="reason" ?required=${required} .value=${state.reason} @input=${(e) => { state.reason = e.target.value; }}></textarea></label>`;
-  const busy = Boolean(state.busy);
   const solved = (now) => (now.lastSolve?.status === "infeasible" ? _("No programme meets every rule: see why below.")
     : _("Solved: %(count)s audits planned.", { count: now.entries.length }));
-  const draft = html`<div class="actions"><button class="primary" data-testid="solve" aria-busy=${String(state.busy === "solve")} ?disabled=${busy}
-      @click=${run("solve", solved, () => ({}), 180000)}>${state.busy === "solve" ? _("Solving… (up to a few minutes)") : p.lastSolve ? _("Re-solve") : _("Solve")}</button></div>
+  const draft = html`<div class="actions"><button class="primary" data-testid="solve" aria-busy=${String(state.busy === "solve")} ?disabled=${Boolean(state.busy)}
+      @click=${run("solve", solved, 180000)}>${state.busy === "solve" ? _("Solving… (up to a few minutes)") : p.lastSolve ? _("Re-solve") : _("Solve")}</button></div>
     ${solveNote(p.lastSolve)}<form @submit=${run("submit", () => _("The programme is submitted to the manager."))}>
-      ${reasonRequired(p) ? reason(_("What this version changes, and why"), true) : reason(_("Note for the manager (optional)"), false)}
-      <button data-testid="submit" ?disabled=${busy}>${_("Submit for approval")}</button></form>`;
-  const approved = html`<form @submit=${run("revise", () => _("A new version is open as a draft."))}>${reason(_("Why the approved programme is revised"), true)}
-    <button data-testid="revise" ?disabled=${busy}>${_("Revise the programme")}</button></form>`;
+      ${reasonRequired(p) ? reasonField(_("What this version changes, and why"), true) : reasonField(_("Note for the manager (optional)"), false)}
+      ${button(state, "submit", undefined, _("Submit for approval"), { type: "submit" })}</form>`;
+  const approved = html`<form @submit=${run("revise", () => _("A new version is open as a draft."))}>${reasonField(_("Why the approved programme is revised"), true)}
+    ${button(state, "revise", undefined, _("Revise the programme"), { type: "submit" })}</form>`;
   return html`<section class="panel" aria-label=${_("Actions")}>${p.status === "draft" ? draft : p.status === "approved" ? approved
     : html`<p class="note" data-testid="waiting">${_("Waiting for the manager's decision.")}</p>`}${problemNote(state.problem, ctx, "solve", "submit", "revise")}
     ${downloads(p, ctx)}</section>`;
 }
 
-export const programme = programmeScreen("programme", state, actions, {
+/** The manager's decision: approve, or return it to the lead saying why. */
+function manager(data, ctx) {
+  const p = data.programme;
+  const decide = (what, done) => () => {
+    state.missing = what === "return" && !state.reason.trim();
+    if (state.missing) { state.focus = "#decision-comment"; return ctx.rerender(); }
+    return send(data, ctx, what, "POST", what, { comment: state.reason.trim() }, () => done);
+  };
+  const decision = p.status !== "submitted" ? html`<p class="note" data-testid="no-decision">${p.status === "approved"
+    ? _("Approved: its audits are planned.") : _("Nothing to decide: the audit lead is preparing this programme.")}</p>`
+    : html`<form class="panel" novalidate @submit=${(e) => e.preventDefault()} data-testid="decision"><h2>${_("Your decision")}</h2>
+    ${reasonField(_("Comment (required to return it)"), false, "decision-comment", "comment", state.missing ? "true" : nothing)}
+    ${state.missing ? html`<p class="note error" id="comment-error" data-testid="error-comment">${_("Say why it is returned: the audit lead reads it.")}</p>` : ""}
+    ${problemNote(state.problem, ctx)}<div class="actions">${button(state, "approve", decide("approve", _("The programme is approved: its audits are planned.")),
+      _("Approve"), { kind: "primary", working: _("Approving…") })}${button(state, "return", decide("return", _("The programme is returned to the audit lead.")),
+      _("Return it to the audit lead"), { kind: "danger" })}</div></form>`;
+  return html`${decision}${downloads(p, ctx)}`;
+}
+
+export const programme = programmeScreen(state, (data, ctx) => (plans(ctx.session) ? lead : manager)(data, ctx), (ctx) => (!plans(ctx.session) ? {} : {
   pick: (entry) => Object.assign(state, { form: pinForm(entry), errors: {} }),
-  entry: (entry, data, ctx) => data.programme.status === "draft" && pinFormView(entry, data, ctx),
-  risks: (data, ctx) => data.programme.status === "draft" && riskEditor(data, ctx),
-});
+  entry: (entry, data, c) => data.programme.status === "draft" && pinFormView(entry, data, c),
+  risks: (data, c) => data.programme.status === "draft" && riskEditor(data, c),
+}));

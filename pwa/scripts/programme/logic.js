@@ -1,35 +1,28 @@
-/** Pure rules of the programme's screens (no DOM, no storage); the server decides, these only guide.
- * An entry is EntryOut of server/programme/schemas.py: {id, processId, occurrence, month, leadId, auditorIds,
- * pinnedMonth, pinnedTeam, overrideReason, auditId}. */
-
+/** Pure rules of the programme's screens; the server decides, these only guide. Entries are EntryOut. */
 export const MONTHS = [1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 11, 12];
 
-/** The twelve month names in `locale`, January first. @param {"short" | "long"} month */
 export const monthNames = (locale, month = "short") => {
   const format = new Intl.DateTimeFormat(locale, { month, timeZone: "UTC" });
   return MONTHS.map((m) => format.format(new Date(Date.UTC(2001, m - 1, 15))));
 };
 
-/** "LA" for "Latifa Amzil" (first and last words). Arabic initials are kept apart by a zero-width
- * non-joiner: joined, two letters would read as a word (or a lam-alef ligature). @param {string} name */
+/** First and last initials; Arabic ones kept apart by a zero-width non-joiner (joined, they read as a word). */
 export function initials(name) {
   const words = (name || "").trim().split(/\s+/).filter(Boolean);
   const letters = [words[0], words.length > 1 && words.at(-1)].filter(Boolean).map((w) => [...w][0].toLocaleUpperCase());
   return letters.join(/[\u0600-\u06ff]/.test(letters.join("")) ? "\u200c" : "");
 }
 
-/** An entry's team, its lead first. @returns {string[]} */
 export const teamOf = (entry) => [entry.leadId, ...entry.auditorIds].filter(Boolean);
 
-/** A row per process of the risk table (in its order), its entries by month in `cells` (index 0: January). */
+/** A row per process (risk order), its entries by month in `cells` (index 0: January). */
 export function gridRows(risks, entries) {
   const rows = new Map(risks.map((r) => [r.processId, { ...r, cells: MONTHS.map(() => []) }]));
   for (const entry of [...entries].sort((a, b) => a.occurrence - b.occurrence)) rows.get(entry.processId)?.cells[entry.month - 1]?.push(entry);
   return [...rows.values()];
 }
 
-/** Whether someone of `unitId` would judge their own work: it is the `audited` unit or above it (a cycle
- * in the data ends the walk). @param {Map<string, {parentId: string | null}>} units */
+/** Whether `unitId` is the `audited` unit or above it (a cycle in the data ends the walk). */
 export function conflicted(unitId, audited, units) {
   for (let unit = audited, seen = new Set(); unit && !seen.has(unit); unit = units.get(unit)?.parentId) {
     if (unit === unitId) return true;
@@ -38,32 +31,27 @@ export function conflicted(unitId, audited, units) {
   return false;
 }
 
-/** The members (`ids`) needing an impartiality override to audit the unit `audited`. */
 export const needingOverride = (ids, audited, people, units) => ids.filter((id) => people.has(id) && conflicted(people.get(id).unitId, audited, units));
 
-/** The pin form of an entry: its month (opening the form is meant to fix something), its team if pinned.
- * @returns {{month: string, leadId: string, auditorIds: string[], overrideReason: string}} */
+/** The pin form: the entry's month, its team if pinned. */
 export const pinForm = (entry) => ({ month: String(entry.month), leadId: entry.pinnedTeam ? entry.leadId : "",
   auditorIds: entry.pinnedTeam ? [...entry.auditorIds] : [], overrideReason: entry.overrideReason || "" });
 
-/** PUT …/pin's body (PinIn): a part left empty stays the solver's (null); a team is pinned with its lead. */
+/** PinIn: a part left empty stays the solver's (null); a team is pinned with its lead. */
 export const pinBody = (form) => ({ month: Number(form.month) || null, leadId: form.leadId || null,
   auditorIds: form.leadId ? form.auditorIds.filter((id) => id !== form.leadId) : null, overrideReason: form.overrideReason.trim() });
 
-/** The fields refused before sending: nothing to pin, or an override (of `overridden`) without its reason. */
 export const pinProblems = (form, overridden) => [!form.month && !form.leadId && "month",
   form.leadId && overridden.length && !form.overrideReason.trim() && "overrideReason"].filter(Boolean);
 
-/** The pin form's field a refusal is about, else null: an override's code, or the field a validation
- * error names (`$.leadId`, `auditorIds[1]`). */
+/** The pin form's field a refusal names (`$.leadId`, `auditorIds[1]`, an override's code), else null. */
 export function refusedField(code, details) {
   if (code === "programme.override_required") return "overrideReason";
   const named = [details].flat().map((d) => /\w+/.exec(String(d?.field || "").replace(/^\$\./, ""))?.[0]);
   return named.find((field) => ["month", "leadId", "auditorIds", "overrideReason"].includes(field)) || null;
 }
 
-/** The coverage rows (in the server's clause order) by standard, with their gaps and clauses no process
- * covers counted. */
+/** Coverage rows by standard (server order), gaps and uncoverable clauses counted. */
 export function coverageGroups(rows) {
   const groups = new Map();
   for (const row of rows) groups.set(row.standard, [...(groups.get(row.standard) || []), row]);
@@ -71,18 +59,14 @@ export function coverageGroups(rows) {
     uncoverable: clauses.filter((r) => r.uncoverable).length }));
 }
 
-/** A change's before or after (ChangeOut) in words: a month number as its name, a team (ids joined by
- * commas) as names, an override's reason as it is. */
+/** A change's side in words: a month by name, a team (ids, commas) by names, a reason as it is. */
 export const changeValue = (kind, value, monthName, personName) => (!value ? ""
   : kind === "team" ? value.split(",").map(personName).join(", ") : kind === "override" ? value : monthName(Number(value)));
 
-/** Submitting needs a reason from the second version on: a revision says why. */
 export const reasonRequired = (programme) => programme.version > 1;
 
-/** Audits a year, a range when it is every other year ("0–1"). */
 export const auditsPerYear = (r) => (r.auditsMin === r.auditsMax ? String(r.auditsMin) : `${r.auditsMin}–${r.auditsMax}`);
 
 const bounded = (value, min, max) => Math.min(max, Math.max(min, Math.round(Number(value)) || min));
-/** RiskIn from the lead's inputs: criticality 1–5, counts 0–1000. */
 export const riskBody = (r) => ({ criticality: bounded(r.criticality, 1, 5), changes: bounded(r.changes, 0, 1000),
   complaints: bounded(r.complaints, 0, 1000), openActions: bounded(r.openActions, 0, 1000), note: String(r.note || "").trim() });

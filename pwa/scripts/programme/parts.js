@@ -1,4 +1,4 @@
-/** What the programme's screens share: loading, writes, the list of programmes, a programme's views. */
+/** What the programme's screens share: loading, writes, the list of programmes, a programme's sections. */
 import { ApiError, describe, getJson, request } from "../api.js";
 import { ENDONYMS, LANGUAGES, N_, _, formatDate, formatDateTime, language } from "../i18n.js";
 import { href } from "../router.js";
@@ -11,45 +11,36 @@ const LEVELS = { low: N_("Low"), medium: N_("Medium"), high: N_("High") };
 const SOLVED = { optimal: N_("Best programme found"), feasible: N_("A programme meeting every rule was found"),
   infeasible: N_("No programme meets every rule"), unknown: N_("No answer within the time limit") };
 const KINDS = { added: N_("Added"), removed: N_("Removed"), moved: N_("Moved"), team: N_("Team changed"), override: N_("Override") };
+export const RISK = { criticality: N_("Criticality (1–5)"), changes: N_("Significant changes"), complaints: N_("Complaints"),
+  openActions: N_("Open actions"), note: N_("Note") };
 
 export const months = (style) => monthNames(language() === "ar" ? "ar-MA-u-nu-latn" : "fr-MA", style);
-/** A person's name by id, or by user name (who changed a programme), else as given. */
+/** A name by person id, or by user name (who changed a programme), else as given. */
 export const person = (org) => (id) => localName((org.people.get(id) || [...org.people.values()].find((x) => x.username === id))?.fullName) || id;
 export const blockedOf = (p) => new Map(p.blockedMonths.map((b) => [b.month, localName(b.label)]));
 export const dates = (e) => `${formatDate(e.start)} – ${formatDate(e.end)}`;
 const by = (org, time, id) => _("%(time)s by %(person)s", { time: formatDateTime(time), person: person(org)(id) });
-
-let styled = null;
-/** The group's style sheet, once: its hashed URL from the precache list (the import map names scripts only). */
-export const styles = () => (styled ??= fetch("/app-manifest.json").then((r) => r.json()).then(({ assets }) => new Promise((done) => {
-  const url = assets.find((a) => a.endsWith("/scripts/programme/programme.css"));
-  if (url) document.head.append(Object.assign(document.createElement("link"), { rel: "stylesheet", href: url, onload: done, onerror: done }));
-  else done();
-})).catch(() => { styled = null; }));
-
+const busy = (state) => Boolean(state.busy);
 export const people = () => getJson("/api/v1/people?includeArchived=true").then(byId);
 
-/** A programme, the people and units it names. */
-export async function loadProgramme(id) {
-  const [programme, persons, units] = await Promise.all([getJson(`/api/v1/programmes/${id}`), people(),
-    getJson("/api/v1/units?includeArchived=true").then(byId), styles()]);
+async function loadProgramme(id) {
+  const [programme, persons, units] = await Promise.all([getJson(`/api/v1/programmes/${id}`), people(), getJson("/api/v1/units?includeArchived=true").then(byId)]);
   return { programme, people: persons, units };
 }
 
-/** A write at the `rev` read (If-Match, and the body's rev): the programme now. */
+/** A write at the `rev` read (If-Match and the body's rev): the programme now. */
 export async function write(method, path, rev, json, timeout) {
   const response = await request(method, `/api/v1/programmes/${path}`, { json: json && { ...json, rev }, headers: { "If-Match": `"${rev}"` }, timeout });
   return response.status === 204 ? null : response.json();
 }
 
-/** `run()` shown busy (`state.busy`); a refusal to `state.problem`, unless `beside(error)` placed it. */
+/** `run()` shown busy; a refusal to `state.problem` (412: reload), unless `beside(error)` placed it. */
 export async function act(ctx, state, what, run, beside) {
   Object.assign(state, { busy: what, problem: null });
   ctx.rerender();
   try {
     await run();
   } catch (error) {
-    // 412: someone changed the programme meanwhile (the server's message says so): reload it
     if (!beside?.(error)) state.problem = { at: what, reload: error instanceof ApiError && error.status === 412, message: describe(error) };
   }
   state.busy = null;
@@ -61,40 +52,40 @@ export const problemNote = (problem, ctx, ...actions) => (problem && (!actions.l
   class="note error" role="alert" data-testid="problem"><p>${problem.message}</p>${problem.reload ? html`<button type="button" data-testid="reload"
   @click=${() => ctx.reload()}>${_("Reload the programme")}</button>` : ""}</div>` : "");
 
-/** Heading, facts, and the sections as tabs of `route`. */
-function programmeHead(p, org, route, tab) {
+/** A button `testid` doing `run` while `state` is not busy (`text`, or `working` while it runs `what`). */
+export const button = (state, testid, run, text, { kind = "", working, what = testid, type = "button" } = {}) => html`<button type=${type}
+  class=${kind || nothing} data-testid=${testid} ?disabled=${busy(state)} @click=${run}>${working && state.busy === what ? working : text}</button>`;
+
+function head(p, org, tab) {
   const tabs = [["grid", _("Programme")], ["risks", _("Risks")], ["coverage", _("Coverage")], ["history", _("History")]];
-  const status = html`<span data-testid="programme-status" data-status=${p.status}>${label(STATUS, p.status)}</span>`;
-  return html`<h1>${_("Audit programme %(year)s", { year: p.year })}</h1>
-    <section class="panel">${facts([[_("Status"), status], [_("Version"), String(p.version)], [_("Certification cycle"), p.cycle.join("–")],
-      [_("Planned audits"), String(p.entries.length)], [_("Last change"), by(org, p.updatedAt, p.updatedBy)], [_("Manager's comment"), p.history.at(-1)?.comment]])}</section>
-    <nav class="tabs" aria-label=${_("Programme sections")}>${tabs.map(([name, text]) => html`<a href=${href(route, { programmeId: p.id }, { tab: name })}
+  const rows = [[_("Status"), html`<span data-testid="programme-status" data-status=${p.status}>${label(STATUS, p.status)}</span>`],
+    [_("Version"), String(p.version)], [_("Certification cycle"), p.cycle.join("–")], [_("Planned audits"), String(p.entries.length)],
+    [_("Last change"), by(org, p.updatedAt, p.updatedBy)], [_("Manager's comment"), p.history.at(-1)?.comment]];
+  return html`<h1>${_("Audit programme %(year)s", { year: p.year })}</h1><section class="panel">${facts(rows)}</section>
+    <nav class="tabs" aria-label=${_("Programme sections")}>${tabs.map(([name, text]) => html`<a href=${href("programme", { programmeId: p.id }, { tab: name })}
       aria-current=${name === tab ? "page" : "false"} data-testid=${`tab-${name}`}>${text}</a>`)}</nav>`;
 }
 
 /** Downloads with the session's token (a link has none). */
 export function downloads(p, ctx) {
-  const button = (path, name, text, lang) => html`<button type="button" data-testid=${`download-${lang || name.split(".")[1]}`}
+  const get = (path, name, text, lang) => html`<button type="button" data-testid=${`download-${lang || name.split(".")[1]}`}
     @click=${() => request("GET", `/api/v1/programmes/${p.id}/${path}`).then((r) => r.blob()).then((blob) => saveFile(blob, name),
       (error) => ctx.notify(describe(error), true))}><span lang=${lang ?? nothing}>${text}</span></button>`;
   const [sheet, calendar] = [_("Spreadsheet (XLSX)"), _("Calendar (ICS)")];
-  return html`<div class="actions" role="group" aria-label=${_("Download the programme")}>${LANGUAGES.map((lang) => button(`programme.pdf?lang=${lang}`,
-    `programme-${p.year}-${lang}.pdf`, `PDF · ${ENDONYMS[lang]}`, lang))}${button(`programme.xlsx?lang=${language()}`, `programme-${p.year}.xlsx`,
-    sheet)}${button(`calendar.ics?lang=${language()}`, `programme-${p.year}.ics`, calendar)}</div>`;
+  return html`<div class="actions" role="group" aria-label=${_("Download the programme")}>${LANGUAGES.map((lang) => get(`programme.pdf?lang=${lang}`,
+    `programme-${p.year}-${lang}.pdf`, `PDF · ${ENDONYMS[lang]}`, lang))}${get(`programme.xlsx?lang=${language()}`, `programme-${p.year}.xlsx`,
+    sheet)}${get(`calendar.ics?lang=${language()}`, `programme-${p.year}.ics`, calendar)}</div>`;
 }
 
-/** The last solve, and why when nothing meets every rule. */
 export function solveNote(solve) {
   if (!solve) return html`<p class="note" data-testid="not-solved">${_("Not solved yet: solve it to plan the audits.")}</p>`;
-  const failed = ["infeasible", "unknown"].includes(solve.status);
-  return html`<div class=${failed ? "note error" : "note"} data-testid="solve-result" data-status=${solve.status}><p><strong>${label(SOLVED, solve.status)}</strong>
-    · ${formatDateTime(solve.solvedAt)}</p>${solve.explanations.length ? html`<ul data-testid="explanations">${solve.explanations.map((e) => html`<li
-    data-kind=${e.kind}>${e.message}</li>`)}</ul>` : ""}</div>`;
+  return html`<div class=${["infeasible", "unknown"].includes(solve.status) ? "note error" : "note"} data-testid="solve-result" data-status=${solve.status}>
+    <p><strong>${label(SOLVED, solve.status)}</strong> · ${formatDateTime(solve.solvedAt)}</p>${solve.explanations.length ? html`<ul
+    data-testid="explanations">${solve.explanations.map((e) => html`<li data-kind=${e.kind}>${e.message}</li>`)}</ul>` : ""}</div>`;
 }
 
-/** Processes × months (month 1 at the inline start: mirrored in Arabic), blocked months shaded and labelled; an
- * audit is a button, `pick(entry)`, with its team's initials (lead first), marks and their words for screen readers. */
-export function gridTable(p, org, pick, selected) {
+/** Processes × months (mirrored in Arabic), blocked months shaded; an audit is a button with its team's initials. */
+function grid(p, org, pick, selected) {
   const [names, blocked] = [months("short"), blockedOf(p)];
   const shade = (m) => (blocked.has(m) ? "blocked" : nothing);
   const entry = (e) => {
@@ -114,7 +105,6 @@ export function gridTable(p, org, pick, selected) {
     <p class="muted">${_("⚑ pinned · ⚠ impartiality override")}</p>`;
 }
 
-/** The picked audit's facts (and planned audit), then `more`. */
 function entryPanel(entry, data, ctx, close, more = "") {
   const row = data.programme.risks.find((r) => r.processId === entry.processId);
   const pinned = [entry.pinnedMonth && _("the month"), entry.pinnedTeam && _("the team")].filter(Boolean).join(", ") || _("no");
@@ -124,26 +114,24 @@ function entryPanel(entry, data, ctx, close, more = "") {
   const rows = [[_("Dates"), dates(entry)], [_("Standards"), standards(entry.standards)], [_("Team"), dots(teamOf(entry).map(person(data)))],
     [_("Pinned"), pinned], [_("Override reason"), entry.overrideReason], [_("Audit"), audit]];
   return html`<section class="panel" data-testid="entry-panel" aria-labelledby="entry-title"><h2 id="entry-title" tabindex="-1">${heading}</h2>
-    ${facts(rows)}${more}<button type="button" data-testid="close-entry" @click=${close}>${_("Close")}</button></section>`;
+    ${facts(rows)}${more}
+    <button type="button" data-testid="close-entry" @click=${close}>${_("Close")}</button></section>`;
 }
-
-export const RISK = { criticality: N_("Criticality (1–5)"), changes: N_("Significant changes"), complaints: N_("Complaints"),
-  openActions: N_("Open actions"), note: N_("Note") };
 
 /** The risk table; `cell(row, field)` and `save(row)` for the lead's inputs. */
 export function riskTable(p, cell = (row, field) => row[field], save) {
-  const inputs = (r) => Object.keys(RISK).map((field) => html`<td>${cell(r, field)}</td>`);
   return html`<div class="scroll" role="region" tabindex="0" aria-labelledby="risk-caption"><table class="risks" data-testid="risks">
     <caption id="risk-caption">${_("Risk of each process")}</caption>
     ${heads(_("Process"), ...Object.values(RISK).map((t) => _(t)), _("Nonconformities (major / minor)"), _("Months since the last audit"), _("Score"),
       _("Risk"), _("Audits this year"), ...(save ? [_("Save")] : []))}<tbody>${p.risks.map((r) => html`<tr data-testid="risk-row" data-process-id=${r.processId}>
-      <th scope="row"><span class="code">${r.code}</span> ${localName(r.name)}</th>${inputs(r)}<td>${r.ncMajor} / ${r.ncMinor}</td>
-      <td>${r.monthsSinceLastAudit ?? _("never audited")}</td><td data-testid="risk-score">${r.score}</td><td><span class=${`tag level-${r.level}`} data-level=${r.level}>${label(LEVELS, r.level)}</span></td>
-      <td>${auditsPerYear(r)}</td>${save ? html`<td>${save(r)}</td>` : ""}</tr>`)}</tbody></table></div>`;
+      <th scope="row"><span class="code">${r.code}</span> ${localName(r.name)}</th>${Object.keys(RISK).map((field) => html`<td>${cell(r, field)}</td>`)}
+      <td>${r.ncMajor} / ${r.ncMinor}</td><td>${r.monthsSinceLastAudit ?? _("never audited")}</td><td data-testid="risk-score">${r.score}</td>
+      <td><span class=${`tag level-${r.level}`} data-level=${r.level}>${label(LEVELS, r.level)}</span></td><td>${auditsPerYear(r)}</td>${save
+      ? html`<td>${save(r)}</td>` : ""}</tr>`)}</tbody></table></div>`;
 }
 
-/** Clauses × months by standard (scrolls; the clause column stays). */
-export function coverageView(p) {
+/** Clauses × months by standard, gaps highlighted. */
+function coverage(p) {
   const mark = (on, word) => (on ? html`<span aria-hidden="true">●</span><span class="visually-hidden">${word}</span>` : "");
   const words = (r) => (r.uncoverable ? _("No process covers it") : r.gap ? _("Gap") : _("Covered"));
   return coverageGroups(p.coverage).map((g) => html`<section data-testid="coverage" data-standard=${g.standard}><h2>${standards([g.standard])}</h2>
@@ -155,42 +143,13 @@ export function coverageView(p) {
       r.months.includes(m), _("Planned"))}</td>`)}<td>${words(r)}</td></tr>`)}</tbody></table></div></section>`);
 }
 
-/** A programme's screen on `route`, `state` kept while it shows the same one: `top(data, ctx)` under the heading;
- * the lead's `edit` adds `pick(entry)`, `entry(entry, data, ctx)` (its form) and `risks(data, ctx)` (the inputs). */
-export const programmeScreen = (route, state, top, edit = {}) => ({
-  async load({ programmeId }) {
-    const data = await loadProgramme(programmeId);
-    if (state.id !== programmeId) Object.assign(state, { id: programmeId, busy: null, problem: null, selected: null, focus: null, reason: "", risks: {} });
-    return data;
-  },
-  view(data, ctx) {
-    const p = data.programme;
-    const tab = ctx.query.tab || "grid";
-    const entry = p.entries.find((e) => e.id === state.selected);
-    const show = (selected, focus) => { Object.assign(state, { selected, focus }); ctx.rerender(); };
-    const pick = (e) => { edit.pick?.(e); show(e.id, "#entry-title"); };
-    const sections = {
-      grid: () => html`${gridTable(p, data, pick, state.selected)}${entry ? entryPanel(entry, data, ctx,
-        () => show(null, `button[data-entry-id="${entry.id}"]`), edit.entry?.(entry, data, ctx)) : ""}`,
-      risks: () => edit.risks?.(data, ctx) || riskTable(p),
-      coverage: () => coverageView(p),
-      history: () => historyView(p, data, ctx),
-    };
-    return html`${programmeHead(p, data, route, tab)}${top(data, ctx)}${(sections[tab] || sections.grid)()}`;
-  },
-  after(root) {
-    if (state.focus) root.querySelector(state.focus)?.focus();
-    state.focus = null;
-  },
-});
-
 const diffs = new Map(); // "id@version@rev": changes, or a failure in words
 
-/** The versions, reasons and decisions, and each one's differences from now. */
-export function historyView(p, org, ctx) {
+/** The versions, reasons and decisions, each compared with now on demand. */
+function history(p, org, ctx) {
   const key = (v) => `${p.id}@${v.number}@${p.rev}`;
   const compare = async (v) => {
-    diffs.set(key(v), await getJson(`/api/v1/programmes/${p.id}/diff?from=${v.number}`).catch((e) => describe(e)));
+    diffs.set(key(v), await getJson(`/api/v1/programmes/${p.id}/diff?from=${v.number}`).catch(describe));
     ctx.rerender();
   };
   const codes = new Map(p.risks.map((r) => [r.processId, r.code]));
@@ -207,15 +166,44 @@ export function historyView(p, org, ctx) {
   return p.history.length ? html`<ul class="history">${[...p.history].reverse().map(version)}</ul>` : html`<p class="note">${_("No version was submitted yet.")}</p>`;
 }
 
+/** A programme's screen, `state` kept while it shows the same one: `top(data, ctx)` under the heading; the lead's
+ * `edit` adds `pick(entry)`, `entry(entry, data, ctx)` (its form) and `risks(data, ctx)` (the inputs). */
+export const programmeScreen = (state, top, edit) => ({
+  async load({ programmeId }) {
+    const data = await loadProgramme(programmeId);
+    if (state.id !== programmeId) Object.assign(state, { id: programmeId, busy: null, problem: null, selected: null, focus: null, reason: "", risks: {} });
+    return data;
+  },
+  view(data, ctx) {
+    const p = data.programme;
+    const tab = ctx.query.tab || "grid";
+    const hooks = edit(ctx);
+    const entry = p.entries.find((e) => e.id === state.selected);
+    const show = (selected, focus) => { Object.assign(state, { selected, focus }); ctx.rerender(); };
+    const pick = (e) => { hooks.pick?.(e); show(e.id, "#entry-title"); };
+    const sections = {
+      grid: () => html`${grid(p, data, pick, state.selected)}${entry ? entryPanel(entry, data, ctx,
+        () => show(null, `button[data-entry-id="${entry.id}"]`), hooks.entry?.(entry, data, ctx)) : ""}`,
+      risks: () => hooks.risks?.(data, ctx) || riskTable(p),
+      coverage: () => coverage(p),
+      history: () => history(p, data, ctx),
+    };
+    return html`${head(p, data, tab)}${top(data, ctx)}${(sections[tab] || sections.grid)()}`;
+  },
+  after(root) {
+    if (state.focus) root.querySelector(state.focus)?.focus();
+    state.focus = null;
+  },
+});
+
 /** Newest first; a planner creates one (next year's by default). */
 const created = { year: "" };
 export const programmeList = {
   async load() {
     created.year ||= String(new Date().getFullYear() + 1);
-    return { list: (await Promise.all([getJson("/api/v1/programmes"), styles()]))[0].sort((a, b) => b.year - a.year) };
+    return { list: (await getJson("/api/v1/programmes")).sort((a, b) => b.year - a.year) };
   },
   view({ list }, ctx) {
-    const planner = plans(ctx.session);
     const create = (e) => {
       e.preventDefault();
       act(ctx, created, "create", async () => {
@@ -224,13 +212,13 @@ export const programmeList = {
       });
     };
     const card = (s) => html`<article class="card" data-testid="programme-card" data-year=${s.year} data-status=${s.status}>
-      <h2><a href=${href(planner ? "programme" : "decide", { programmeId: s.id })}>${_("Audit programme %(year)s", { year: s.year })}</a></h2>
+      <h2><a href=${href("programme", { programmeId: s.id })}>${_("Audit programme %(year)s", { year: s.year })}</a></h2>
       ${facts([[_("Status"), label(STATUS, s.status)], [_("Version"), String(s.version)], [_("Planned audits"), String(s.entries)],
         [_("Last change"), formatDateTime(s.updatedAt)]])}</article>`;
-    return html`<h1>${_("Audit programme")}</h1>${planner ? html`<form class="panel" @submit=${create}><h2>${_("New programme")}</h2>
+    return html`<h1>${_("Audit programme")}</h1>${plans(ctx.session) ? html`<form class="panel" @submit=${create}><h2>${_("New programme")}</h2>
       <label>${_("Year")}<input type="number" min="2000" max="2100" required .value=${created.year} data-testid="programme-year"
         @input=${(e) => { created.year = e.target.value; }}></label>${problemNote(created.problem, ctx)}
-      <button class="primary" data-testid="create-programme" ?disabled=${Boolean(created.busy)}>${_("Create the programme")}</button></form>` : ""}
+      ${button(created, "create-programme", undefined, _("Create the programme"), { kind: "primary", type: "submit" })}</form>` : ""}
       ${list.length ? html`<div class="cards">${list.map(card)}</div>` : html`<p class="note" data-testid="no-programme">${_("No programme yet.")}</p>`}`;
   },
 };
