@@ -1,0 +1,1 @@
+"""Nonconformities and corrective actions: their follow-up after an audit report."""
