@@ -33,6 +33,7 @@ DOMAINS: tuple[Domain, ...] = (
     Domain("attachments", tables=False),
     Domain("reports", tables=True),
     Domain("programme", tables=True),
+    Domain("actions", tables=True),
 )
 
 
