@@ -96,6 +96,18 @@ class Settings:
     """Largest PDF accepted by ``POST /api/v1/reports/verify`` (413 above)."""
     programme_solve_seconds: float = 10.0
     """Time limit of the programme solver (CP-SAT) for one solve; it returns the best programme found."""
+    nc_plan_days: str = "major=15,minor=30,observation=30"
+    """Days from a nonconformity's opening to its action plan, by severity (until the audit lead changes
+    the due policy through the API, which then holds)."""
+    nc_close_days: str = "major=90,minor=180,observation=180"
+    """Days from a nonconformity's opening to its closure, by severity (idem)."""
+    smtp_host: str = ""
+    """SMTP relay for ``tadqiq digest --mail``; empty: no mail (files or standard output)."""
+    smtp_port: int = 25
+    smtp_from: str = ""
+    """Sender address of the digest mails."""
+    smtp_starttls: bool = False
+    """Upgrade the relay connection with STARTTLS before sending."""
 
     @property
     def database_kind(self) -> str:

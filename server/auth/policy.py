@@ -26,22 +26,29 @@ if TYPE_CHECKING:
 
 __all__ = [
     "ALL_POLICIES",
+    "CAN_ADD_NC_EVIDENCE",
     "CAN_ADMIN_ACCOUNTS",
+    "CAN_ANSWER_NC",
     "CAN_APPROVE_PROGRAMME",
     "CAN_EDIT_CHECKLISTS",
     "CAN_EDIT_ORG",
     "CAN_ISSUE_REPORT",
+    "CAN_MANAGE_NCS",
     "CAN_PLAN",
     "CAN_READ_ATTACHMENT",
     "CAN_READ_AUDIT",
+    "CAN_READ_DUE_POLICY",
     "CAN_READ_FINDINGS",
     "CAN_READ_FINDING_HISTORY",
+    "CAN_READ_NCS",
     "CAN_READ_PROGRAMME",
     "CAN_READ_REPORTS",
+    "CAN_READ_REVIEW",
     "CAN_READ_TRAIL",
     "CAN_REVIEW_LATE",
     "CAN_TRANSITION_AUDIT",
     "CAN_UPLOAD_ATTACHMENTS",
+    "CAN_VERIFY_NC",
     "CAN_WRITE_FINDINGS",
     "PUBLIC",
     "SIGNED_IN",
@@ -135,6 +142,40 @@ CAN_APPROVE_PROGRAMME = Policy(
 CAN_READ_REPORTS = Policy(
     "can_read_reports", _EVERYONE, summary="issued reports of audits the caller may see (may_read_audit)"
 )
+CAN_READ_NCS = Policy(
+    "can_read_ncs",
+    _EVERYONE,
+    summary="nonconformity records the caller may see: their units' (auditee), their audits' and those "
+    "to verify (auditor), all (audit lead, manager, admin)",
+)
+CAN_ANSWER_NC = Policy(
+    "can_answer_nc",
+    frozenset({Role.AUDIT_LEAD, Role.AUDITEE}),
+    summary="answer a nonconformity of one's own unit: correction, root cause, actions, evidence",
+)
+CAN_VERIFY_NC = Policy(
+    "can_verify_nc",
+    frozenset({Role.AUDIT_LEAD, Role.AUDITOR}),
+    summary="verify a nonconformity's actions (an auditor from another unit, or the audit lead)",
+)
+CAN_ADD_NC_EVIDENCE = Policy(
+    "can_add_nc_evidence",
+    frozenset({Role.AUDIT_LEAD, Role.AUDITOR, Role.AUDITEE}),
+    summary="upload evidence for a nonconformity one answers, owns an action of, or verifies",
+)
+CAN_MANAGE_NCS = Policy(
+    "can_manage_ncs",
+    frozenset({Role.AUDIT_LEAD}),
+    summary="promote an observation, reject a record, set the due policy (the audit lead)",
+)
+CAN_READ_DUE_POLICY = Policy(
+    "can_read_due_policy", _EVERYONE, summary="the days allowed for plans and closures, by severity"
+)
+CAN_READ_REVIEW = Policy(
+    "can_read_review",
+    frozenset({Role.ADMIN, Role.AUDIT_LEAD, Role.MANAGER}),
+    summary="the management-review pack (JSON, PDF, XLSX)",
+)
 
 ALL_POLICIES: tuple[Policy, ...] = (
     PUBLIC,
@@ -156,6 +197,13 @@ ALL_POLICIES: tuple[Policy, ...] = (
     CAN_READ_REPORTS,
     CAN_READ_PROGRAMME,
     CAN_APPROVE_PROGRAMME,
+    CAN_READ_NCS,
+    CAN_ANSWER_NC,
+    CAN_VERIFY_NC,
+    CAN_ADD_NC_EVIDENCE,
+    CAN_MANAGE_NCS,
+    CAN_READ_DUE_POLICY,
+    CAN_READ_REVIEW,
 )
 
 
@@ -224,8 +272,10 @@ def may_issue_report(principal: Principal, lead_person_id: str | None) -> bool:
     programme); other members of the team read it."""
     if principal.has_any(Role.AUDIT_LEAD):
         return True
-    return principal.has_any(Role.AUDITOR) and principal.person_id is not None and (
-        principal.person_id == lead_person_id
+    return (
+        principal.has_any(Role.AUDITOR)
+        and principal.person_id is not None
+        and (principal.person_id == lead_person_id)
     )
 
 
