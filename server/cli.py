@@ -1,4 +1,5 @@
-"""The ``tadqiq`` command: migrate, demo, serve, user, checklists, attachments, import-outbox, keys."""
+"""The ``tadqiq`` command: migrate, demo, serve, user, checklists, attachments, import-outbox, keys, verify,
+digest."""
 
 from __future__ import annotations
 
@@ -6,8 +7,10 @@ import argparse
 import asyncio
 import getpass
 import os
+import re
 import sys
 from collections.abc import Awaitable, Callable
+from datetime import date
 from typing import Any
 
 from server.lib import db
@@ -351,6 +354,53 @@ def _keys_show(settings: Settings, _: argparse.Namespace) -> int:
     return 0
 
 
+def _iso_date(raw: str) -> date:
+    """An argparse type: a day as YYYY-MM-DD, in ASCII digits."""
+    try:
+        if re.fullmatch(r"[0-9]{4}-[0-9]{2}-[0-9]{2}", raw, re.ASCII):
+            return date.fromisoformat(raw)
+    except ValueError:
+        pass
+    raise argparse.ArgumentTypeError(f"a date as YYYY-MM-DD is expected (got {raw!r})")
+
+
+_soon_days = _at_least_one("days")
+
+
+def _digest(settings: Settings, args: argparse.Namespace) -> int:
+    """The day's digest of late and due nonconformity follow-up, per person: printed, written as files
+    (--out) and/or mailed through the relay (--mail). Exits 1 when a mail could not be sent."""
+    from pathlib import Path
+    from zoneinfo import ZoneInfo
+
+    from server.actions.digest import compose_digests
+    from server.actions.digest_gather import gather, send_mail, write_files
+    from server.lib.clock import utcnow
+
+    day: date = args.date or utcnow().astimezone(ZoneInfo(settings.time_zone)).date()
+    records, facts = asyncio.run(_with_engine(settings, gather))
+    digests = compose_digests(records, facts, day, args.soon_days)
+    print(f"{len(digests)} digest(s) for {day.isoformat()}", file=sys.stderr)
+    if not args.out and not args.mail:
+        for digest in digests:
+            print(f"===== {digest.name} <{digest.email or '-'}> [{digest.locale}] =====")
+            print(digest.text())
+    if args.out:
+        paths = write_files(digests, Path(args.out), day)
+        print(f"{len(paths)} file(s) written to {args.out}", file=sys.stderr)
+    if not args.mail:
+        return 0
+    report = send_mail(digests, settings)
+    for name in report.without_address:
+        print(f"not mailed: {name} has no e-mail address", file=sys.stderr)
+    for address, reason in report.failed:
+        print(f"error: mail to {address} not sent: {reason}", file=sys.stderr)
+    if report.relay_error:
+        print(f"error: {report.relay_error}", file=sys.stderr)
+    print(f"{len(report.sent)} mail(s) sent", file=sys.stderr)
+    return 0 if report.ok else 1
+
+
 def _parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(
         prog="tadqiq", description="Tadqiq — internal audits of an integrated QSE system"
@@ -420,6 +470,16 @@ def _parser() -> argparse.ArgumentParser:
     verify.add_argument("file", help="the PDF to check")
     verify.add_argument("--lang", default="fr", help="language of the verdict: ar, fr or en (default: fr)")
     verify.set_defaults(run=_verify)
+    digest = commands.add_parser(
+        "digest", help="the day's digest of late and due nonconformity follow-up, per person"
+    )
+    digest.add_argument("--date", type=_iso_date, help="the day, YYYY-MM-DD (default: today, local time)")
+    digest.add_argument("--out", help="write one file per person in this folder (<date>-<username>.txt)")
+    digest.add_argument("--mail", action="store_true", help="send each digest through TADQIQ_SMTP_HOST")
+    digest.add_argument(
+        "--soon-days", type=_soon_days, default=7, help="due within this many days (default: 7)"
+    )
+    digest.set_defaults(run=_digest)
     return parser
 
 
