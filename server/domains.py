@@ -34,6 +34,7 @@ DOMAINS: tuple[Domain, ...] = (
     Domain("reports", tables=True),
     Domain("programme", tables=True),
     Domain("actions", tables=True),
+    Domain("review", tables=False),
 )
 
 

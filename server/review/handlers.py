@@ -1,0 +1,125 @@
+"""Review API: the management-review pack (clause 9.3's inputs) for a period, as JSON for the dashboard,
+as an XLSX workbook and as a signed PDF. For the managers, the audit lead and the administrators.
+
+``from`` and ``to`` are days (YYYY-MM-DD), both included. Without either, the period is the programme
+year (the latest approved programme's, else this calendar year); with one only, it runs to the end of
+(or from the start of) that day's year. A period that ends before it starts, spans more than three
+years or names a malformed day is refused (400 ``request.validation_failed``, the field named)."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Annotated, Any, Final
+
+from litestar import Controller, Request, Response, get
+from litestar.openapi.spec import (
+    OpenAPIFormat,
+    OpenAPIMediaType,
+    OpenAPIResponse,
+    OpenAPIType,
+    Operation,
+    Schema,
+)
+from litestar.params import Parameter
+
+from server.auth.policy import CAN_READ_REVIEW
+from server.lib.http_errors import request_locale
+from server.review import service
+from server.review.schemas import FileLang, ReviewPackOut
+from server.settings import Settings
+
+__all__ = ["CONTROLLERS", "ReviewController"]
+
+Req = Request[Any, Any, Any]
+From = Annotated[str | None, Parameter(query="from", description="First day, YYYY-MM-DD.")]
+To = Annotated[str | None, Parameter(query="to", description="Last day, YYYY-MM-DD (included).")]
+LangParam = Annotated[
+    FileLang | None, Parameter(query="lang", description="ar or fr; default: the caller's.")
+]
+_MEDIA: Final = {
+    "pdf": "application/pdf",
+    "xlsx": "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
+}
+
+
+def _binary_operation(media_type: str, description: str) -> type[Operation]:
+    @dataclass
+    class _Binary(Operation):
+        def __post_init__(self) -> None:
+            schema = Schema(type=OpenAPIType.STRING, format=OpenAPIFormat.BINARY)
+            self.responses = {
+                **(self.responses or {}),
+                "200": OpenAPIResponse(
+                    description=description, content={media_type: OpenAPIMediaType(schema=schema)}
+                ),
+            }
+
+    return _Binary
+
+
+def _settings(request: Req) -> Settings:
+    settings: Settings = request.app.state.settings
+    return settings
+
+
+def _lang(request: Req, lang: FileLang | None) -> FileLang:
+    if lang is not None:
+        return lang
+    return "ar" if request_locale(request) == "ar" else "fr"
+
+
+def _file(content: bytes, kind: str, name: str) -> Response[bytes]:
+    return Response(
+        content=content,
+        media_type=_MEDIA[kind],
+        headers={
+            "Content-Disposition": f'attachment; filename="{name}"',
+            "Cache-Control": "no-store",
+            "X-Content-Type-Options": "nosniff",
+        },
+    )
+
+
+class ReviewController(Controller):
+    path = "/api/v1/review"
+    tags = ["review"]
+
+    @get("/pack", operation_id="getReviewPack", guards=[CAN_READ_REVIEW])
+    async def pack(self, request: Req, start: From = None, end: To = None) -> ReviewPackOut:
+        """The pack's figures for the dashboard."""
+        settings = _settings(request)
+        period = await service.resolve_period(start, end, settings, request_locale(request))
+        return await service.build_pack(period, settings)
+
+    @get(
+        "/pack.xlsx",
+        operation_id="getReviewPackWorkbook",
+        guards=[CAN_READ_REVIEW],
+        media_type=_MEDIA["xlsx"],
+        operation_class=_binary_operation(_MEDIA["xlsx"], "The pack's tables, one sheet each"),
+    )
+    async def xlsx(
+        self, request: Req, start: From = None, end: To = None, lang: LangParam = None
+    ) -> Response[bytes]:
+        settings, chosen = _settings(request), _lang(request, lang)
+        period = await service.resolve_period(start, end, settings, request_locale(request))
+        content = await service.pack_xlsx(period, chosen, settings)
+        return _file(content, "xlsx", f"review-{period.start}-{period.end}-{chosen}.xlsx")
+
+    @get(
+        "/pack.pdf",
+        operation_id="getReviewPackPdf",
+        guards=[CAN_READ_REVIEW],
+        media_type=_MEDIA["pdf"],
+        operation_class=_binary_operation(_MEDIA["pdf"], "The pack as a signed PDF"),
+    )
+    async def pdf(
+        self, request: Req, start: From = None, end: To = None, lang: LangParam = None
+    ) -> Response[bytes]:
+        settings, chosen = _settings(request), _lang(request, lang)
+        period = await service.resolve_period(start, end, settings, request_locale(request))
+        content = await service.pack_pdf(period, chosen, settings)
+        return _file(content, "pdf", f"review-{period.start}-{period.end}-{chosen}.pdf")
+
+
+CONTROLLERS: list[type[Controller]] = [ReviewController]
