@@ -61,6 +61,7 @@ _WHAT: Final = {
     "plan": N_("action plan due {due}"),
     "closure": N_("closure due {due}"),
     "action": N_("{type} “{description}” ({owner}), due {due}"),
+    "own_action": N_("{type} “{description}”, due {due}"),
 }
 _DAYS_LATE, _DAYS_LEFT = N_("days late: {days}"), N_("days left: {days}")
 _SUBJECT = N_("Tadqiq: nonconformity follow-up on {date}")
@@ -265,8 +266,8 @@ def _same(nc: Nonconformity, owner_id: str, due: date) -> list[str]:
 class _Words:
     """The words of one digest, in its reader's language."""
 
-    def __init__(self, facts: OrgFacts, locale: Locale) -> None:
-        self.facts, self.locale = facts, locale
+    def __init__(self, facts: OrgFacts, locale: Locale, reader_id: str) -> None:
+        self.facts, self.locale, self.reader_id = facts, locale, reader_id
 
     def t(self, message: str, **params: object) -> str:
         return translate(self.locale, message, **params)
@@ -296,7 +297,7 @@ class _Words:
         if item.kind == "action":
             action = next(a for a in item.nc.actions if a.id == item.action_id)
             what = self.t(
-                _WHAT["action"],
+                _WHAT["own_action" if action.owner_id == self.reader_id else "action"],
                 type=self.t(_ACTION_TYPE[action.type]),
                 description=action.description,
                 owner=self.person(action.owner_id),
@@ -376,7 +377,7 @@ def _share(
 
 def _digest(person: DigestPerson, share: _Share, facts: OrgFacts, today: date, days: int) -> Digest:
     locale = as_locale(person.locale) or facts.default_locale
-    words = _Words(facts, locale)
+    words = _Words(facts, locale, person.id)
     sections: list[Section] = []
     for title, part in ((_IN_UNITS, share.in_units), (_YOUR_ACTIONS, share.own)):
         if part:

@@ -132,6 +132,7 @@ def test_the_auditee_gets_their_units_plans_and_late_actions_and_their_own_actio
     assert "do x-late" in in_units[1] and "owner (ar)" in in_units[1]
     own = texts(d, t("ar", "Your actions"))
     assert len(own) == 1 and "do x-soon" in own[0]
+    assert "auditee (ar)" not in own[0]  # their own action: not named again
     assert t("ar", "days left: {days}", days=3) in own[0]
     assert (d.late, d.soon, d.to_verify) == (2, 1, 0)
     assert d.subject == t("ar", "Tadqiq: nonconformity follow-up on {date}", date="2026-11-16")
