@@ -50,7 +50,7 @@ def _workbook_totals(content: bytes, lang: Lang) -> list[list[int]]:
             continue
         last = [cell.value for cell in sheet[sheet.max_row]]
         if last[0] == total:  # an empty table has no total row, in the PDF neither
-            rows.append([v for v in last[1:] if isinstance(v, int)])
+            rows.append([int(v) for v in last[1:] if isinstance(v, int)])
     return rows
 
 
