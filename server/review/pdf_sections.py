@@ -403,7 +403,7 @@ def overdue(kit: Kit, doc: PackDoc, width: float) -> list[Flowable]:
             ]
             for a in rows
         ],
-        shares=(0.9, 1.3, 1.2, 2.6, 1.0),
+        shares=(1.15, 1.3, 1.2, 2.5, 1.0),
         total=False,
     )
     count = doc.t(N_("Overdue actions: {count}"), count=len(rows))
@@ -413,19 +413,24 @@ def overdue(kit: Kit, doc: PackDoc, width: float) -> list[Flowable]:
 def effectiveness(kit: Kit, doc: PackDoc, width: float) -> list[Flowable]:
     """The share of effective verdicts among the verifications of the period, large; the counts below."""
     e = doc.pack.effectiveness
+    grid = _Grid(
+        [doc.t(N_("Verdict")), doc.t(N_("Verifications"))],
+        [[doc.t(N_("Effective")), e.effective], [doc.t(N_("Ineffective")), e.ineffective]],
+    )
+    table = _table(kit, doc, grid, width * 0.6)
+    table.hAlign = "RIGHT" if kit.rtl else "LEFT"
+    if not e.verified:  # no rate to show: a lone dash in large print would look like a figure
+        return _section(
+            kit,
+            doc,
+            N_("Effectiveness of actions"),
+            [_note(kit, doc.t(N_("No verification in the period."))), table],
+        )
     figure = centred(kit, doc.rate(e.rate), bold=True, size=28)
     caption = kit.text(
         doc.t(N_("of the verifications made in the period found the actions effective")),
         replace(kit.style(9.5, color=MUTED), align="center"),
     )
-    grid = _Grid(
-        [doc.t(N_("Verdict")), doc.t(N_("Verifications"))],
-        [[doc.t(N_("Effective")), e.effective], [doc.t(N_("Ineffective")), e.ineffective]],
-    )
-    if not e.verified:
-        caption = _note(kit, doc.t(N_("No verification in the period.")))
-    table = _table(kit, doc, grid, width * 0.6)
-    table.hAlign = "RIGHT" if kit.rtl else "LEFT"
     return _section(kit, doc, N_("Effectiveness of actions"), [figure, caption, table])
 
 
@@ -447,7 +452,7 @@ def notable(kit: Kit, doc: PackDoc, width: float) -> list[Flowable]:
             ]
             for f in rows
         ],
-        shares=(0.85, 0.95, 1.0, 1.5, 3.2),
+        shares=(1.15, 0.95, 1.25, 1.4, 2.9),
         total=False,
     )
     return _section(kit, doc, N_("Notable findings"), [_table(kit, doc, grid, width)])

@@ -31,7 +31,15 @@ from server.review.model import (
     Totals,
 )
 from server.review.pdf import render_pack_pdf
-from tests.unit.reports.pdftext import Word, letters, lines_of, need_poppler, page_texts, pdf_words
+from tests.unit.reports.pdftext import (
+    Word,
+    letters,
+    lines_of,
+    need_poppler,
+    page_texts,
+    pdf_words,
+    reading_order,
+)
 
 Lang = Literal["ar", "fr"]
 PAGES_DIR = Path(__file__).resolve().parents[2] / "review" / "pages"
@@ -315,10 +323,17 @@ def test_arabic_tables_start_on_the_right_and_french_on_the_left(
 
 
 def test_arabic_text_reads_in_logical_order(rendered: dict[str, RenderedReport]) -> None:
-    text = letters("".join(page_texts(rendered["ar"].pdf)))
-    statement = sample_pack().notable[0].statement
-    for sentence in (ORGANISATION["ar"], statement, "التحكم في المعلومات الموثقة", "ISO 9001 7.5.3"):
+    pdf = rendered["ar"].pdf
+    text = letters("".join(page_texts(pdf)))
+    for sentence in (ORGANISATION["ar"], "التحكم في المعلومات الموثقة", "ISO 9001 7.5.3"):
         assert letters(sentence) in text, sentence
+    # The statement wraps in the notable findings' last column, on the left in Arabic: its words, line
+    # after line from the right, read as typed.
+    words = pdf_words(pdf)
+    page = max(w.page for w in words)  # the notable findings come last
+    column = [w for w in words if w.page == page and w.x2 < 595 / 2 - 40]
+    statement = sample_pack().notable[0].statement
+    assert letters(statement) in letters("".join(w.text for w in reading_order(column, rtl=True)))
 
 
 def test_the_signature_box_is_on_the_last_page(rendered: dict[str, RenderedReport], lang: Lang) -> None:
