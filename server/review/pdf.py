@@ -40,6 +40,7 @@ from server.reports.render import MARGIN, PAGE_SIZE
 from server.reports.textlayout import Line, Typesetter
 from server.reports.wording import Words
 from server.review import pdf_sections as sections
+from server.review.pdf_tables import Cell, PackDoc, centred
 
 if TYPE_CHECKING:
     from collections.abc import Callable
@@ -71,7 +72,7 @@ class _LenientTypesetter(Typesetter):
 class _Furniture:
     """Header (organisation, title) and footer (period, "page X of Y") of every page, mirrored in Arabic."""
 
-    doc: sections.PackDoc
+    doc: PackDoc
     typesetter: Typesetter
 
     def _line(self, canv: Canvas, text: str, style: TextStyle, x: float, top: float, width: float) -> None:
@@ -100,11 +101,11 @@ class _Furniture:
         canv.line(MARGIN, footer_top + 2, width - MARGIN, footer_top + 2)
 
 
-def _period(doc: sections.PackDoc, label: str, start: Any, end: Any) -> str:
+def _period(doc: PackDoc, label: str, start: Any, end: Any) -> str:
     return f"{label} ({doc.words.period(start, end)})"
 
 
-def _title_block(kit: Kit, doc: sections.PackDoc, width: float) -> list[Flowable]:
+def _title_block(kit: Kit, doc: PackDoc, width: float) -> list[Flowable]:
     """Organisation and title; period, previous period, as of, generated on; then the key figures."""
     pack, totals = doc.pack, doc.pack.totals
     fields = [
@@ -132,11 +133,11 @@ def _title_block(kit: Kit, doc: sections.PackDoc, width: float) -> list[Flowable
         (N_("Effectiveness of actions"), doc.rate(pack.effectiveness.rate)),
     ]
     label = kit.style(9, color=MUTED)
-    rows: list[list[sections.Cell]] = []
+    rows: list[list[Cell]] = []
     for i in range(0, len(figures), 2):
-        row: list[sections.Cell] = []
+        row: list[Cell] = []
         for msgid, value in figures[i : i + 2]:
-            row += [aligned_text(kit, doc.t(msgid), label), sections.centred(kit, value, bold=True, size=10)]
+            row += [aligned_text(kit, doc.t(msgid), label), centred(kit, value, bold=True, size=10)]
         rows.append(row)
     half = width / 2
     key = mirrored_table(rows, [half * 0.72, half * 0.28] * 2, [], rtl=kit.rtl, header=0)
@@ -153,7 +154,7 @@ def _title_block(kit: Kit, doc: sections.PackDoc, width: float) -> list[Flowable
     ]
 
 
-def _story(kit: Kit, doc: sections.PackDoc, approval: ApprovalBox) -> list[Flowable]:
+def _story(kit: Kit, doc: PackDoc, approval: ApprovalBox) -> list[Flowable]:
     story: list[Flowable] = _title_block(kit, doc, WIDTH)
     for build in sections.SECTIONS:
         # A section that fits on a page is not split (its chart stays with its table); a longer one
@@ -179,7 +180,7 @@ def render_pack_pdf(
     )
     kit = Kit(typesetter, ImageStore({}), lang == "ar")
     gettext = labels or (lambda message: translate(lang, message))
-    doc = sections.PackDoc(pack, lang, organisation, gettext, Words(lang, ZoneInfo(timezone)))
+    doc = PackDoc(pack, lang, organisation, gettext, Words(lang, ZoneInfo(timezone)))
     approval = ApprovalBox(
         aligned_text(
             kit, doc.t(N_("Electronic signature")), TextStyle(BOLD, 10.5, 17, ACCENT, kit.rtl, "end")

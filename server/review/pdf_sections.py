@@ -1,26 +1,19 @@
-"""The sections of the management-review PDF: the title block, then one section per table of the pack,
-each a table (mirrored in Arabic, a total row where a sum means something) and its chart.
-
-Totals are sums of the rows shown, printed as plain Latin digits without group separators, so that the
-text ``pdftotext`` reads from the PDF is the very number the workbook holds.
-"""
+"""The sections of the management-review PDF, one per table of the pack: a table (a total row where a sum
+means something) and its chart where one helps: bars by quarter, this period beside the previous one,
+ageing by severity, a pie of the records' statuses."""
 
 from __future__ import annotations
 
 from collections.abc import Callable, Sequence
-from dataclasses import dataclass, replace
-from typing import TYPE_CHECKING, Any, Final, Literal, TypeAlias
+from dataclasses import replace
+from typing import TYPE_CHECKING, Final
 
 from reportlab.lib.colors import Color, HexColor
-from reportlab.platypus import Flowable, Spacer, Table
+from reportlab.platypus import Flowable
 
 from server.lib.i18n import N_
-from server.programme.pdf_tables import aligned_text, mirrored_table
 from server.reports.blocks import ACCENT, MUTED, TONES, Kit
-from server.reports.facts import clause_label, in_language
-from server.reports.flowables import BidiText
-from server.reports.textlayout import shape_word
-from server.reports.wording import DASH, Words
+from server.reports.facts import clause_label
 from server.review.labels import (
     ACTION_TYPE_LABELS,
     AGE_LABELS,
@@ -29,17 +22,13 @@ from server.review.labels import (
     STATUS_LABELS,
 )
 from server.review.pdf_charts import PREVIOUS, ChartSeries, bar_chart, pie_chart
+from server.review.pdf_tables import Grid, PackDoc, centred, grid_table, muted, section
 
 if TYPE_CHECKING:
-    from server.review.model import CountRow, Names, ReviewPack
+    from server.review.model import CountRow
 
-__all__ = ["SECTIONS", "Cell", "PackDoc", "centred"]
+__all__ = ["SECTIONS"]
 
-Lang = Literal["ar", "fr"]
-Cell: TypeAlias = "Flowable | list[Flowable] | str"
-Command: TypeAlias = tuple[Any, ...]
-_TOTAL_FILL: Final = HexColor("#E9EDF2")
-_SIZE: Final = 8.0
 _NC_SEVERITIES: Final = ("major", "minor", "observation")
 _PROCESS_BARS: Final = 10
 """The process chart shows the processes with the most findings; the table shows them all."""
@@ -57,121 +46,6 @@ _STATUS_COLOURS: Final[dict[str, Color]] = {
         ("verification", "#6A3D9A"), ("closed", "#2E7D32"), ("rejected", "#8C96A3"),
     ]
 }  # fmt: skip
-
-
-@dataclass(frozen=True)
-class PackDoc:
-    """The pack with the wording of one language: catalog messages, names, dates and rates."""
-
-    pack: ReviewPack
-    lang: Lang
-    organisation: str
-    labels: Callable[[str], str]
-    words: Words
-
-    @property
-    def rtl(self) -> bool:
-        return self.lang == "ar"
-
-    @property
-    def title(self) -> str:
-        return self.t(N_("Management review pack"))
-
-    def t(self, message: str, **params: object) -> str:
-        """A msgid translated, then its ``{placeholders}`` filled."""
-        text = self.labels(message)
-        return text.format(**params) if params else text
-
-    def name(self, names: Names | None) -> str:
-        return in_language(names, self.lang) if names is not None else DASH
-
-    def rate(self, value: float | None) -> str:
-        """``66,7 %`` (Latin digits, Morocco's decimal comma); a dash when there is nothing to divide."""
-        if value is None:
-            return DASH
-        number = self.words.number(value * 100, "#,##0.#")
-        return f"{number}%" if self.lang == "ar" else f"{number} %"
-
-    def period_text(self) -> str:
-        return self.t(N_("Period {label}"), label=self.pack.period.label)
-
-
-# ------------------------------------------------------------------ tables
-
-
-def _text(kit: Kit, text: str, *, bold: bool = False, size: float = _SIZE) -> BidiText:
-    return aligned_text(kit, text, kit.style(size, bold=bold))
-
-
-def centred(kit: Kit, text: str, *, bold: bool = False, size: float = _SIZE) -> BidiText:
-    return kit.text(text, replace(kit.style(size, bold=bold), align="center"))
-
-
-def _note(kit: Kit, text: str) -> BidiText:
-    note = aligned_text(kit, text, kit.style(8.5, color=MUTED))
-    note.spaceAfter = 4
-    return note
-
-
-def _fit(kit: Kit, heading: str) -> float:
-    """Width of a count column: its heading on two lines at most where that fits in 70 points, and no
-    word of it cut."""
-    font = kit.style(_SIZE, bold=True).font
-    shaped = [kit.typesetter.width(shape_word(w), font) * _SIZE for w in heading.split()] or [0.0]
-    whole = sum(shaped) + kit.typesetter.width(" ", font) * _SIZE * (len(shaped) - 1)
-    return max(38.0, max(shaped) + 8, min(70.0, whole / 2 + 14))
-
-
-@dataclass(frozen=True)
-class _Grid:
-    """A table in logical order: headings, rows, how many leading columns hold text (the rest hold
-    counts, centred) and the text columns' shares of the width left by the count columns. With
-    ``total``, a last row sums every count column."""
-
-    headings: Sequence[str]
-    rows: Sequence[Sequence[str | int | Sequence[str]]]
-    """A list of strings is a cell of lines, each in the direction of its own words."""
-    shares: Sequence[float] = (1.0,)
-    total: bool = True
-
-
-def _cell(kit: Kit, value: str | int | Sequence[str], *, centre: bool) -> Cell:
-    if isinstance(value, int):
-        return centred(kit, str(value))
-    if isinstance(value, str):
-        return centred(kit, value) if centre else _text(kit, value)
-    return [_text(kit, line) for line in value] or [_text(kit, DASH)]
-
-
-def _count(value: str | int | Sequence[str]) -> int:
-    if not isinstance(value, int):
-        raise TypeError(f"a count column holds {value!r}")
-    return value
-
-
-def _table(kit: Kit, doc: PackDoc, grid: _Grid, width: float) -> Table:
-    texts = len(grid.shares)
-    counts = [_fit(kit, h) for h in grid.headings[texts:]]
-    rest = width - sum(counts)
-    widths = [rest * share / sum(grid.shares) for share in grid.shares] + counts
-    body: list[list[Cell]] = [[_text(kit, h, bold=True) for h in grid.headings]]
-    for row in grid.rows:
-        body.append([_cell(kit, value, centre=i >= texts) for i, value in enumerate(row)])
-    commands: list[Command] = []
-    if grid.total and grid.rows:
-        sums = [sum(_count(row[i]) for row in grid.rows) for i in range(texts, len(grid.headings))]
-        label: list[Cell] = [_text(kit, doc.t(N_("Total")), bold=True), *[""] * (texts - 1)]
-        body.append([*label, *(centred(kit, str(s), bold=True) for s in sums)])
-        commands += [("BACKGROUND", (0, -1), (-1, -1), _TOTAL_FILL), ("SPAN", (0, -1), (texts - 1, -1))]
-    return mirrored_table(body, widths, commands, rtl=kit.rtl)
-
-
-def _section(kit: Kit, doc: PackDoc, title: str, body: Sequence[Flowable | None]) -> list[Flowable]:
-    out: list[Flowable] = [kit.section_title(doc.t(title))]
-    for flowable in body:
-        if flowable is not None:
-            out += [flowable, Spacer(1, 6)]
-    return out
 
 
 # ------------------------------------------------------------------ sections
@@ -192,7 +66,7 @@ def realisation(kit: Kit, doc: PackDoc, width: float) -> list[Flowable]:
         N_("Not started"),
         N_("Cancelled"),
     ]
-    grid = _Grid(
+    grid = Grid(
         [doc.t(h) for h in headings],
         [
             [_quarter(doc, r.year, r.quarter), r.planned, r.done, r.in_progress, r.not_started, r.cancelled]
@@ -200,8 +74,8 @@ def realisation(kit: Kit, doc: PackDoc, width: float) -> list[Flowable]:
         ],
     )
     if not rows:
-        return _section(
-            kit, doc, N_("Programme realisation"), [_note(kit, doc.t(N_("No audit in the period.")))]
+        return section(
+            kit, doc, N_("Programme realisation"), [muted(kit, doc.t(N_("No audit in the period.")))]
         )
     rate = doc.t(
         N_("Realisation rate (done out of planned and not cancelled): {rate}"),
@@ -217,8 +91,8 @@ def realisation(kit: Kit, doc: PackDoc, width: float) -> list[Flowable]:
         ],
         width=width,
     )
-    return _section(
-        kit, doc, N_("Programme realisation"), [_table(kit, doc, grid, width), _note(kit, rate), chart]
+    return section(
+        kit, doc, N_("Programme realisation"), [grid_table(kit, doc, grid, width), muted(kit, rate), chart]
     )
 
 
@@ -227,7 +101,7 @@ def severity(kit: Kit, doc: PackDoc, width: float) -> list[Flowable]:
     rows = doc.pack.findings_by_severity
     labels = [doc.t(SEVERITY_LABELS.get(r.severity, r.severity)) for r in rows]
     current, previous = doc.t(N_("This period")), doc.t(N_("Previous period"))
-    grid = _Grid(
+    grid = Grid(
         [doc.t(N_("Severity")), current, previous],
         [[label, r.current, r.previous] for label, r in zip(labels, rows, strict=True)],
     )
@@ -241,8 +115,8 @@ def severity(kit: Kit, doc: PackDoc, width: float) -> list[Flowable]:
         width=width,
         height=150,
     )
-    return _section(
-        kit, doc, N_("Findings by severity"), [_table(kit, doc, grid, width), chart if rows else None]
+    return section(
+        kit, doc, N_("Findings by severity"), [grid_table(kit, doc, grid, width), chart if rows else None]
     )
 
 
@@ -261,7 +135,7 @@ def _count_rows(
     headings = [doc.t(first), *(doc.t(SEVERITY_LABELS[s]) for s in SEVERITY_LABELS)]
     headings += [doc.t(N_("Total")), doc.t(N_("Previous period"))]
     names = [name(r) for r in rows]
-    grid = _Grid(
+    grid = Grid(
         headings,
         [
             [name, r.major, r.minor, r.observation, r.improvement, r.total, r.previous_total]
@@ -269,7 +143,7 @@ def _count_rows(
         ],
     )
     if not rows:
-        return [_note(kit, doc.t(N_("No finding in the period.")))]
+        return [muted(kit, doc.t(N_("No finding in the period.")))]
     ranked = sorted(zip(names, rows, strict=True), key=lambda p: -(p[1].total + p[1].previous_total))
     shown = [p for p in ranked if p[1].total or p[1].previous_total][: bars or len(rows)]
     shown.sort(key=lambda p: rows.index(p[1]))
@@ -282,18 +156,18 @@ def _count_rows(
         ],
         width=width,
     )
-    return [_table(kit, doc, replace(grid, shares=(1.0,)), width), chart if shown else None]
+    return [grid_table(kit, doc, replace(grid, shares=(1.0,)), width), chart if shown else None]
 
 
 def by_standard(kit: Kit, doc: PackDoc, width: float) -> list[Flowable]:
-    note = _note(kit, doc.t(N_("A finding that cites several standards counts once in each.")))
+    note = muted(kit, doc.t(N_("A finding that cites several standards counts once in each.")))
     rows = doc.pack.findings_by_standard
     body = _count_rows(kit, doc, rows, N_("Standard"), width, lambda r: doc.name(r.label))
-    return _section(kit, doc, N_("Findings by standard"), [note, *body])
+    return section(kit, doc, N_("Findings by standard"), [note, *body])
 
 
 def by_clause_group(kit: Kit, doc: PackDoc, width: float) -> list[Flowable]:
-    note = _note(
+    note = muted(
         kit, doc.t(N_("Clauses 4 to 10, shared by the three standards; a finding counts once in each."))
     )
 
@@ -302,7 +176,7 @@ def by_clause_group(kit: Kit, doc: PackDoc, width: float) -> list[Flowable]:
         return f"{row.key} — {title}" if title != row.key else row.key
 
     body = _count_rows(kit, doc, doc.pack.findings_by_clause_group, N_("Clause group"), width, group)
-    return _section(kit, doc, N_("Findings by clause group"), [note, *body])
+    return section(kit, doc, N_("Findings by clause group"), [note, *body])
 
 
 def by_process(kit: Kit, doc: PackDoc, width: float) -> list[Flowable]:
@@ -311,16 +185,16 @@ def by_process(kit: Kit, doc: PackDoc, width: float) -> list[Flowable]:
 
     rows = doc.pack.findings_by_process
     body = _count_rows(kit, doc, rows, N_("Process"), width, process, bars=_PROCESS_BARS)
-    return _section(kit, doc, N_("Findings by process"), body)
+    return section(kit, doc, N_("Findings by process"), body)
 
 
 def recurring(kit: Kit, doc: PackDoc, width: float) -> list[Flowable]:
     """Clauses cited by a nonconformity in two audits or more: no total (a finding cites several)."""
     rows = doc.pack.recurring_clauses
-    note = _note(kit, doc.t(N_("Clauses cited by a nonconformity in two audits or more.")))
+    note = muted(kit, doc.t(N_("Clauses cited by a nonconformity in two audits or more.")))
     if not rows:
-        return _section(kit, doc, N_("Recurring clauses"), [note, _note(kit, doc.t(N_("No clause recurs.")))])
-    grid = _Grid(
+        return section(kit, doc, N_("Recurring clauses"), [note, muted(kit, doc.t(N_("No clause recurs.")))])
+    grid = Grid(
         [doc.t(h) for h in (N_("Clause"), N_("Title"), N_("Audit codes"), N_("Audits"), N_("Findings"))],
         [
             [clause_label(r.clause), doc.name(r.label), ", ".join(r.audit_codes), r.audits, r.findings]
@@ -329,25 +203,25 @@ def recurring(kit: Kit, doc: PackDoc, width: float) -> list[Flowable]:
         shares=(0.9, 2.2, 1.4),
         total=False,
     )
-    return _section(kit, doc, N_("Recurring clauses"), [note, _table(kit, doc, grid, width)])
+    return section(kit, doc, N_("Recurring clauses"), [note, grid_table(kit, doc, grid, width)])
 
 
 def nc_status(kit: Kit, doc: PackDoc, width: float) -> list[Flowable]:
     """Records opened in the period by current status and severity; the pie of the statuses."""
     rows = doc.pack.nc_status
     labels = [doc.t(STATUS_LABELS.get(r.status, r.status)) for r in rows]
-    grid = _Grid(
+    grid = Grid(
         [doc.t(N_("Status")), *(doc.t(SEVERITY_LABELS[s]) for s in _NC_SEVERITIES), doc.t(N_("Total"))],
         [[label, r.major, r.minor, r.observation, r.total] for label, r in zip(labels, rows, strict=True)],
     )
-    note = _note(kit, doc.t(N_("Nonconformity records opened in the period, by their status today.")))
+    note = muted(kit, doc.t(N_("Nonconformity records opened in the period, by their status today.")))
     if not rows:
-        return _section(kit, doc, N_("Nonconformities by status"), [note, _note(kit, doc.t(N_("None.")))])
+        return section(kit, doc, N_("Nonconformities by status"), [note, muted(kit, doc.t(N_("None.")))])
     slices = [
         (label, r.total, _STATUS_COLOURS.get(r.status, MUTED)) for label, r in zip(labels, rows, strict=True)
     ]
     pie = pie_chart(kit, slices, width=width)
-    return _section(kit, doc, N_("Nonconformities by status"), [note, _table(kit, doc, grid, width), pie])
+    return section(kit, doc, N_("Nonconformities by status"), [note, grid_table(kit, doc, grid, width), pie])
 
 
 def ageing(kit: Kit, doc: PackDoc, width: float) -> list[Flowable]:
@@ -355,11 +229,11 @@ def ageing(kit: Kit, doc: PackDoc, width: float) -> list[Flowable]:
     rows = doc.pack.nc_ageing
     severities = _NC_SEVERITIES
     labels = [doc.t(AGE_LABELS.get(r.bucket, r.bucket)) for r in rows]
-    grid = _Grid(
+    grid = Grid(
         [doc.t(N_("Age")), *(doc.t(SEVERITY_LABELS[s]) for s in severities), doc.t(N_("Total"))],
         [[label, r.major, r.minor, r.observation, r.total] for label, r in zip(labels, rows, strict=True)],
     )
-    note = _note(
+    note = muted(
         kit,
         doc.t(
             N_("Records not closed, whenever opened, by their age on {day}."),
@@ -376,11 +250,11 @@ def ageing(kit: Kit, doc: PackDoc, width: float) -> list[Flowable]:
         width=width,
         height=150,
     )
-    return _section(
+    return section(
         kit,
         doc,
         N_("Ageing of open nonconformities"),
-        [note, _table(kit, doc, grid, width), chart if rows else None],
+        [note, grid_table(kit, doc, grid, width), chart if rows else None],
     )
 
 
@@ -388,9 +262,9 @@ def overdue(kit: Kit, doc: PackDoc, width: float) -> list[Flowable]:
     """Actions past their due date, most late first; their count as the total."""
     rows = doc.pack.overdue_actions
     if not rows:
-        return _section(kit, doc, N_("Overdue actions"), [_note(kit, doc.t(N_("No action is overdue.")))])
+        return section(kit, doc, N_("Overdue actions"), [muted(kit, doc.t(N_("No action is overdue.")))])
     headings = [N_("Audit"), N_("Unit"), N_("Owner"), N_("Action"), N_("Due date"), N_("Days late")]
-    grid = _Grid(
+    grid = Grid(
         [doc.t(h) for h in headings],
         [
             [
@@ -407,40 +281,40 @@ def overdue(kit: Kit, doc: PackDoc, width: float) -> list[Flowable]:
         total=False,
     )
     count = doc.t(N_("Overdue actions: {count}"), count=len(rows))
-    return _section(kit, doc, N_("Overdue actions"), [_note(kit, count), _table(kit, doc, grid, width)])
+    return section(kit, doc, N_("Overdue actions"), [muted(kit, count), grid_table(kit, doc, grid, width)])
 
 
 def effectiveness(kit: Kit, doc: PackDoc, width: float) -> list[Flowable]:
     """The share of effective verdicts among the verifications of the period, large; the counts below."""
     e = doc.pack.effectiveness
-    grid = _Grid(
+    grid = Grid(
         [doc.t(N_("Verdict")), doc.t(N_("Verifications"))],
         [[doc.t(N_("Effective")), e.effective], [doc.t(N_("Ineffective")), e.ineffective]],
     )
-    table = _table(kit, doc, grid, width * 0.6)
+    table = grid_table(kit, doc, grid, width * 0.6)
     table.hAlign = "RIGHT" if kit.rtl else "LEFT"
     if not e.verified:  # no rate to show: a lone dash in large print would look like a figure
-        return _section(
+        return section(
             kit,
             doc,
             N_("Effectiveness of actions"),
-            [_note(kit, doc.t(N_("No verification in the period."))), table],
+            [muted(kit, doc.t(N_("No verification in the period."))), table],
         )
     figure = centred(kit, doc.rate(e.rate), bold=True, size=28)
     caption = kit.text(
         doc.t(N_("of the verifications made in the period found the actions effective")),
         replace(kit.style(9.5, color=MUTED), align="center"),
     )
-    return _section(kit, doc, N_("Effectiveness of actions"), [figure, caption, table])
+    return section(kit, doc, N_("Effectiveness of actions"), [figure, caption, table])
 
 
 def notable(kit: Kit, doc: PackDoc, width: float) -> list[Flowable]:
     """The major nonconformities, then the minor ones on a recurring clause."""
     rows = doc.pack.notable
     if not rows:
-        return _section(kit, doc, N_("Notable findings"), [_note(kit, doc.t(N_("No notable finding.")))])
+        return section(kit, doc, N_("Notable findings"), [muted(kit, doc.t(N_("No notable finding.")))])
     headings = [N_("Audit"), N_("Severity"), N_("Clauses"), N_("Unit and process"), N_("Statement")]
-    grid = _Grid(
+    grid = Grid(
         [doc.t(h) for h in headings],
         [
             [
@@ -455,7 +329,7 @@ def notable(kit: Kit, doc: PackDoc, width: float) -> list[Flowable]:
         shares=(1.15, 0.95, 1.25, 1.4, 2.9),
         total=False,
     )
-    return _section(kit, doc, N_("Notable findings"), [_table(kit, doc, grid, width)])
+    return section(kit, doc, N_("Notable findings"), [grid_table(kit, doc, grid, width)])
 
 
 SECTIONS: Final = (
