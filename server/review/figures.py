@@ -133,11 +133,19 @@ def period_of(start: date, end: date) -> Period:
     return Period(start=start, end=end, label=label)
 
 
+def _months_back(day: date, months: int) -> date:
+    index = day.year * 12 + day.month - 1 - months
+    return date(index // 12, index % 12 + 1, 1)
+
+
 def previous_of(period: Period) -> Period:
-    """As many days, ending the day before: a calendar year's is the year before."""
+    """Whole months (a year, a quarter): as many months just before. Otherwise as many days, ending the
+    day before."""
     start, end = period.start, period.end
-    if period.label == str(start.year):
-        return period_of(date(start.year - 1, 1, 1), date(start.year - 1, 12, 31))
+    after_end = end + timedelta(days=1)
+    if start.day == 1 and after_end.day == 1:
+        months = (after_end.year - start.year) * 12 + after_end.month - start.month
+        return period_of(_months_back(start, months), start - timedelta(days=1))
     days = (end - start).days
     last = start - timedelta(days=1)
     return period_of(last - timedelta(days=days), last)

@@ -20,7 +20,7 @@ from litestar.openapi.spec import (
     Operation,
     Schema,
 )
-from litestar.params import Parameter
+from litestar.params import QueryParameter
 
 from server.auth.policy import CAN_READ_REVIEW
 from server.lib.http_errors import request_locale
@@ -31,10 +31,10 @@ from server.settings import Settings
 __all__ = ["CONTROLLERS", "ReviewController"]
 
 Req = Request[Any, Any, Any]
-From = Annotated[str | None, Parameter(query="from", description="First day, YYYY-MM-DD.")]
-To = Annotated[str | None, Parameter(query="to", description="Last day, YYYY-MM-DD (included).")]
+From = Annotated[str | None, QueryParameter(name="from", description="First day, YYYY-MM-DD.")]
+To = Annotated[str | None, QueryParameter(name="to", description="Last day, YYYY-MM-DD (included).")]
 LangParam = Annotated[
-    FileLang | None, Parameter(query="lang", description="ar or fr; default: the caller's.")
+    FileLang | None, QueryParameter(name="lang", description="ar or fr; default: the caller's.")
 ]
 _MEDIA: Final = {
     "pdf": "application/pdf",

@@ -7,8 +7,9 @@ this model and nothing else.
 
 Definitions (what each figure counts):
 
-- **Period**: ``start``..``end``, both days included. The **previous period** has the same number of
-  days and ends the day before ``start`` (for a calendar year: the year before).
+- **Period**: ``start``..``end``, both days included. The **previous period** ends the day before
+  ``start``: for a period of whole months (a year, a quarter) it has as many months (the year before,
+  the quarter before), otherwise as many days.
 - **As of** (``asOf``): the earlier of the period's end and today. Ageing and lateness are measured at
   that date. A record's *status* is its current status (records keep no status history).
 - **The period's audits**: audits whose ``planned_start`` falls in the period (audits without a

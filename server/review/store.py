@@ -121,7 +121,8 @@ async def _realisation(d: _Dialect, period: Period) -> list[tuple[int, int, str,
 async def _grouped(d: _Dialect, key: str, period: Period, previous: Period, *, refs: bool) -> list[Any]:
     """(current, key, verdict, findings): each finding once per key (COUNT DISTINCT over its refs)."""
     rows = await fetch(
-        f"""SELECT CASE WHEN a.planned_start >= ? THEN 1 ELSE 0 END, {key}, f.verdict, COUNT(DISTINCT f.id)
+        f"""SELECT CASE WHEN a.planned_start >= ? THEN 1 ELSE 0 END AS cur, {key} AS k, f.verdict,
+                   COUNT(DISTINCT f.id) AS n
             {_findings_from(d, refs=refs)}
             GROUP BY 1, 2, 3""",
         [d.day(period.start), d.day(previous.start), d.day(period.end)],
@@ -131,7 +132,8 @@ async def _grouped(d: _Dialect, key: str, period: Period, previous: Period, *, r
 
 async def _recurring(d: _Dialect, period: Period) -> list[tuple[str, int, int, tuple[str, ...]]]:
     rows = await fetch(
-        f"""SELECT c.value, COUNT(DISTINCT a.id), COUNT(DISTINCT f.id), {d.codes()}
+        f"""SELECT c.value, COUNT(DISTINCT a.id) AS audits, COUNT(DISTINCT f.id) AS findings,
+                   {d.codes()} AS codes
             FROM finding f JOIN audit a ON a.id = f.audit_id {d.refs()}
             WHERE f.deleted = FALSE AND f.verdict IN {_NC} AND a.status IN {_DONE}
               AND a.planned_start >= ? AND a.planned_start <= ?
@@ -165,7 +167,8 @@ async def _ageing(d: _Dialect, as_of: date) -> list[tuple[str, str, int]]:
 
 async def _overdue(d: _Dialect, as_of: date) -> list[OverdueRow]:
     rows = await fetch(
-        f"""SELECT n.id, x.id, a.code, n.unit_id, x.owner_id, x.type, x.due, x.description
+        f"""SELECT n.id AS nc_id, x.id AS action_id, a.code, n.unit_id, x.owner_id, x.type, x.due,
+                   x.description
             FROM nc_action x JOIN nonconformity n ON n.id = x.nonconformity
             JOIN audit a ON a.id = n.audit_id
             WHERE x.status IN ('planned', 'in_progress') AND n.status NOT IN {_CLOSED} AND x.due < ?""",  # noqa: S608 - fixed SQL

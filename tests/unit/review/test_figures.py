@@ -31,12 +31,22 @@ def test_a_calendar_year_is_labelled_by_its_year_and_its_previous_period_is_the_
     assert (previous.start, previous.end, previous.label) == (date(2025, 1, 1), date(2025, 12, 31), "2025")
 
 
+def test_whole_months_are_compared_with_as_many_months_just_before() -> None:
+    quarter = figures.period_of(date(2026, 4, 1), date(2026, 6, 30))
+    previous = figures.previous_of(quarter)
+    assert (previous.start, previous.end) == (date(2026, 1, 1), date(2026, 3, 31))
+    march = figures.previous_of(figures.period_of(date(2026, 3, 1), date(2026, 3, 31)))
+    assert (march.start, march.end) == (date(2026, 2, 1), date(2026, 2, 28))
+    winter = figures.previous_of(figures.period_of(date(2026, 1, 1), date(2026, 2, 28)))
+    assert (winter.start, winter.end) == (date(2025, 11, 1), date(2025, 12, 31))
+
+
 def test_any_other_period_is_followed_by_as_many_days_just_before() -> None:
-    half = figures.period_of(date(2026, 3, 1), date(2026, 3, 31))
-    assert half.label == "2026-03-01 – 2026-03-31"
-    previous = figures.previous_of(half)
-    assert (previous.start, previous.end) == (date(2026, 1, 29), date(2026, 2, 28))
-    assert (previous.end - previous.start).days == (half.end - half.start).days
+    some = figures.period_of(date(2026, 3, 5), date(2026, 3, 20))
+    assert some.label == "2026-03-05 – 2026-03-20"
+    previous = figures.previous_of(some)
+    assert (previous.start, previous.end) == (date(2026, 2, 17), date(2026, 3, 4))
+    assert (previous.end - previous.start).days == (some.end - some.start).days
 
 
 def test_realisation_fills_every_quarter_the_period_touches_and_sorts_statuses() -> None:
