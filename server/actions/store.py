@@ -22,7 +22,7 @@ from server.actions.model import (
     Verdict,
     Verification,
 )
-from server.actions.tables import NcAction, NcVerification
+from server.actions.tables import NcAction, NcDuePolicy, NcVerification
 from server.actions.tables import Nonconformity as NcRow
 from server.lib.clock import utcnow
 from server.lib.db import write_transaction
@@ -31,7 +31,17 @@ from server.lib.rows import chunked, json_list, json_value
 if TYPE_CHECKING:
     from collections.abc import Collection, Sequence
 
-__all__ = ["get", "insert", "list_records", "save"]
+__all__ = [
+    "evidence_references",
+    "find_by_finding",
+    "get",
+    "get_due_policy",
+    "insert",
+    "list_records",
+    "list_records_with_revs",
+    "save",
+    "save_due_policy",
+]
 
 
 def _uuid(value: str | None) -> uuid.UUID | None:
@@ -268,14 +278,14 @@ async def save(nc: Nonconformity, expected_rev: int) -> int | None:
     return expected_rev + 1
 
 
-async def list_records(
+async def list_records_with_revs(
     *,
     unit_ids: Collection[str] | None = None,
     statuses: Collection[str] | None = None,
     audit_id: str | None = None,
-) -> list[Nonconformity]:
-    """Records by opening date then id, with their actions and verifications. A filter left out (None)
-    lets everything through; an empty one lets nothing through."""
+) -> list[tuple[Nonconformity, int]]:
+    """Records and their revs by opening date then id, with their actions and verifications. A filter
+    left out (None) lets everything through; an empty one lets nothing through."""
     if (unit_ids is not None and not unit_ids) or (statuses is not None and not statuses):
         return []
     query = NcRow.select()
@@ -288,5 +298,85 @@ async def list_records(
     rows = await query.order_by(NcRow.opened_on, NcRow.id).run()
     actions, verifications = await _children([row["id"] for row in rows])
     return [
-        _record(row, actions.get(str(row["id"]), []), verifications.get(str(row["id"]), [])) for row in rows
+        (
+            _record(row, actions.get(str(row["id"]), []), verifications.get(str(row["id"]), [])),
+            int(row["rev"]),
+        )
+        for row in rows
     ]
+
+
+async def list_records(
+    *,
+    unit_ids: Collection[str] | None = None,
+    statuses: Collection[str] | None = None,
+    audit_id: str | None = None,
+) -> list[Nonconformity]:
+    """As :func:`list_records_with_revs`, without the revs."""
+    found = await list_records_with_revs(unit_ids=unit_ids, statuses=statuses, audit_id=audit_id)
+    return [nc for nc, _ in found]
+
+
+async def find_by_finding(finding_id: str) -> str | None:
+    """The id of the record opened for ``finding_id``, if any."""
+    row = await NcRow.select(NcRow.id).where(NcRow.finding_id == uuid.UUID(finding_id)).first().run()
+    return None if row is None else str(row["id"])
+
+
+async def evidence_references(sha256: str | None = None) -> set[tuple[str, str]]:
+    """(audit id, hash) for every attachment an action or a verification holds as evidence; only those
+    of ``sha256`` (a checked hash) when given. Matched as text, then confirmed on the decoded list."""
+    pattern = f"%{sha256}%" if sha256 else "%"
+    found: set[tuple[str, str]] = set()
+    for table in ("nc_action", "nc_verification"):
+        rows = await NcRow.raw(
+            f"SELECT n.audit_id AS audit_id, c.evidence AS evidence FROM {table} c "  # noqa: S608 - fixed names
+            "JOIN nonconformity n ON n.id = c.nonconformity WHERE CAST(c.evidence AS TEXT) LIKE {}",
+            pattern,
+        ).run()
+        for row in rows:
+            for item in json_list(row["evidence"]):
+                if sha256 is None or item == sha256:
+                    found.add((str(row["audit_id"]), str(item)))
+    return found
+
+
+# ------------------------------------------------------------------ the due policy
+
+
+async def get_due_policy() -> tuple[dict[str, Any], int]:
+    """The stored policy's body and rev; ({}, 0) while it was never changed."""
+    row = await NcDuePolicy.select().where(NcDuePolicy.id == 1).first().run()
+    if row is None:
+        return {}, 0
+    return json_value(row["body"]) or {}, int(row["rev"])
+
+
+async def save_due_policy(username: str, body: dict[str, Any], expected_rev: int) -> int | None:
+    """Store ``body`` if the policy is still at ``expected_rev`` (0: never saved): the new rev, or None
+    with nothing written. Call inside the transaction that also writes the trail row."""
+    now = utcnow()
+    if expected_rev == 0:
+        written = (
+            await NcDuePolicy.insert(
+                NcDuePolicy(id=1, body=_json(body), rev=1, updated_at=now, updated_by=username)
+            )
+            .on_conflict(target=NcDuePolicy.id, action="DO NOTHING")
+            .returning(NcDuePolicy.id)
+            .run()
+        )
+    else:
+        written = (
+            await NcDuePolicy.update(
+                {
+                    NcDuePolicy.body: _json(body),
+                    NcDuePolicy.rev: expected_rev + 1,
+                    NcDuePolicy.updated_at: now,
+                    NcDuePolicy.updated_by: username,
+                }
+            )
+            .where((NcDuePolicy.id == 1) & (NcDuePolicy.rev == expected_rev))
+            .returning(NcDuePolicy.id)
+            .run()
+        )
+    return expected_rev + 1 if written else None

@@ -8,7 +8,7 @@ from piccolo.columns import JSON, UUID, Date, ForeignKey, Integer, Text, Timesta
 from piccolo.columns.base import OnDelete
 from piccolo.table import Table
 
-__all__ = ["NcAction", "NcVerification", "Nonconformity"]
+__all__ = ["NcAction", "NcDuePolicy", "NcVerification", "Nonconformity"]
 
 
 class Nonconformity(Table, tablename="nonconformity"):
@@ -63,3 +63,14 @@ class NcVerification(Table, tablename="nc_verification"):
     comment = Text(default="")
     evidence = JSON(default=[], help_text="SHA-256 of the attachments.")
     created_at = Timestamptz()
+
+
+class NcDuePolicy(Table, tablename="nc_due_policy"):
+    """The one row holding the days allowed for plans and closures, by severity; absent until first
+    changed through the API, when the settings' defaults apply."""
+
+    id = Integer(primary_key=True, default=1, help_text="Always 1.")
+    body = JSON(default={}, help_text='{"planDays": {"major": 15, ...}, "closeDays": {...}}.')
+    rev = Integer(default=0)
+    updated_at = Timestamptz(null=True, default=None)
+    updated_by = Varchar(length=64, default="")

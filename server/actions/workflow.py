@@ -204,10 +204,10 @@ def update_action(
 ) -> Nonconformity:
     """An action's progress, by its owner or the unit: done needs evidence, cancelled a reason."""
     action = next((a for a in nc.actions if a.id == action_id), None)
+    if action is None or action.owner_id != actor.person_id:
+        _answers(nc, actor)
     if action is None:
         raise RefusalError("actions.unknown_action", action=action_id)
-    if action.owner_id != actor.person_id:
-        _answers(nc, actor)
     _status(nc, NcStatus.IN_PROGRESS)
     if status is ActionStatus.DONE and not evidence:
         raise RefusalError("actions.evidence_required", action=action_id)
@@ -279,6 +279,8 @@ class Overdue:
     """The action's owner; None for the plan and the closure, which are the unit's."""
     due: date
     days_late: int
+    action_id: str | None = None
+    """The late action, for ``action``."""
 
 
 _BEFORE_PLAN = frozenset({NcStatus.OPEN, NcStatus.ANALYSIS, NcStatus.ACTION_PLAN})
@@ -296,7 +298,9 @@ def overdue(records: list[Nonconformity], today: date) -> list[Overdue]:
         if nc.status is NcStatus.IN_PROGRESS:
             for a in nc.actions:
                 if a.status not in _FINISHED and today > a.due:
-                    late.append(Overdue("action", nc.id, nc.unit_id, a.owner_id, a.due, (today - a.due).days))
+                    late.append(
+                        Overdue("action", nc.id, nc.unit_id, a.owner_id, a.due, (today - a.due).days, a.id)
+                    )
         if today > nc.close_due:
             late.append(
                 Overdue("closure", nc.id, nc.unit_id, None, nc.close_due, (today - nc.close_due).days)

@@ -166,9 +166,17 @@ class AttachmentRead:
     media_type: str = ""
 
 
+async def _references(sha256: str | None = None) -> set[tuple[str, str]]:
+    """(audit id, hash) of every reference: findings and their records, and the evidence of
+    nonconformity records (actions and verifications), which belongs to the record's audit."""
+    from server.actions.store import evidence_references  # a later domain: imported when used
+
+    return await attachment_references(sha256) | await evidence_references(sha256)
+
+
 async def _may_read(actor: Principal, key: str) -> bool:
     """True when the caller may read at least one audit that refers to the blob."""
-    for audit_id in sorted({audit_id for audit_id, _ in await attachment_references(key)}):
+    for audit_id in sorted({audit_id for audit_id, _ in await _references(key)}):
         try:
             await visible_audit(actor, audit_id)
         except AppError as error:
@@ -223,8 +231,9 @@ class CleanUp:
 
 
 async def remove_unreferenced(settings: Settings, *, days: int, dry_run: bool) -> CleanUp:
-    """Remove the blobs that no finding refers to (current, conflicting or late) and that nobody has
-    uploaded or probed for ``days`` days (at least 1). A referenced blob is never removed.
+    """Remove the blobs that no finding (current, conflicting or late) and no nonconformity record refers
+    to, and that nobody has uploaded or probed for ``days`` days (at least 1). A referenced blob is
+    never removed.
 
     The old blobs are listed before the references are read, so a blob referenced in between is seen
     as referenced; a blob uploaded or probed since it was listed is kept too. Each removal is trailed.
@@ -234,7 +243,7 @@ async def remove_unreferenced(settings: Settings, *, days: int, dry_run: bool) -
     cutoff = utcnow() - timedelta(days=days)
     store = blob_store(settings)
     old = await store.keys_older_than(cutoff)
-    referenced = {sha for _, sha in await attachment_references()} if old else set()
+    referenced = {sha for _, sha in await _references()} if old else set()
     unused = [blob for blob in old if blob.key not in referenced]
     if dry_run:
         return CleanUp(dry_run=True, cutoff=cutoff, blobs=unused)

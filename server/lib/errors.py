@@ -115,6 +115,27 @@ class ErrorCode(StrEnum):
     PROGRAMME_PIN_INVALID = "programme.pin_invalid"
     PROGRAMME_POLICY_INVALID = "programme.policy_invalid"
     PROGRAMME_NO_PERSON = "programme.no_person"
+    ACTIONS_OTHER_UNIT = "actions.other_unit"
+    ACTIONS_NOT_VERIFIER = "actions.not_verifier"
+    ACTIONS_NOT_IMPARTIAL = "actions.not_impartial"
+    ACTIONS_NOT_LEAD = "actions.not_lead"
+    ACTIONS_WRONG_STATUS = "actions.wrong_status"
+    ACTIONS_ROOT_CAUSE_REQUIRED = "actions.root_cause_required"
+    ACTIONS_WHYS_INVALID = "actions.whys_invalid"
+    ACTIONS_CATEGORIES_REQUIRED = "actions.categories_required"
+    ACTIONS_CORRECTION_REQUIRED = "actions.correction_required"
+    ACTIONS_ACTION_INVALID = "actions.action_invalid"
+    ACTIONS_ACTION_KEPT = "actions.action_kept"
+    ACTIONS_NO_ACTION = "actions.no_action"
+    ACTIONS_CORRECTIVE_REQUIRED = "actions.corrective_required"
+    ACTIONS_UNKNOWN_ACTION = "actions.unknown_action"
+    ACTIONS_EVIDENCE_REQUIRED = "actions.evidence_required"
+    ACTIONS_REASON_REQUIRED = "actions.reason_required"
+    ACTIONS_OPEN_ACTIONS = "actions.open_actions"
+    ACTIONS_NOT_PROMOTABLE = "actions.not_promotable"
+    ACTIONS_POLICY_INVALID = "actions.policy_invalid"
+    ACTIONS_UNKNOWN_PERSON = "actions.unknown_person"
+    ACTIONS_EVIDENCE_UNKNOWN = "actions.evidence_unknown"
 
 
 _MESSAGES: dict[ErrorCode, str] = {
@@ -283,6 +304,58 @@ _MESSAGES: dict[ErrorCode, str] = {
         "Your account is not linked to a person of the organisation, so it has no audits to show. Ask "
         "the administrator to link it."
     ),
+    ErrorCode.ACTIONS_OTHER_UNIT: N_(
+        "This nonconformity belongs to another unit: only that unit's people and the audit lead can "
+        "answer it."
+    ),
+    ErrorCode.ACTIONS_NOT_VERIFIER: N_(
+        "Only an auditor or the audit lead can verify the actions taken on a nonconformity."
+    ),
+    ErrorCode.ACTIONS_NOT_IMPARTIAL: N_(
+        "You answer for the audited unit, so you cannot verify its actions: an auditor from another "
+        "unit must do it."
+    ),
+    ErrorCode.ACTIONS_NOT_LEAD: N_("Only the audit lead can reject a nonconformity record."),
+    ErrorCode.ACTIONS_WRONG_STATUS: N_(
+        'This step is not possible while the nonconformity is at "{status}"; it needs "{expected}". '
+        "Reload it to see where it stands."
+    ),
+    ErrorCode.ACTIONS_ROOT_CAUSE_REQUIRED: N_("Write the root cause you found, in a sentence."),
+    ErrorCode.ACTIONS_WHYS_INVALID: N_(
+        'Answer the successive "why?" questions: from 1 to {most} answers, none of them empty.'
+    ),
+    ErrorCode.ACTIONS_CATEGORIES_REQUIRED: N_("Choose at least one cause category."),
+    ErrorCode.ACTIONS_CORRECTION_REQUIRED: N_(
+        "Write the correction: what was done at once about the nonconformity itself."
+    ),
+    ErrorCode.ACTIONS_ACTION_INVALID: N_("Action {number}: {field}."),
+    ErrorCode.ACTIONS_ACTION_KEPT: N_(
+        "Action {number} has started or is finished, so it stays in the plan: cancel it with a reason "
+        "instead."
+    ),
+    ErrorCode.ACTIONS_NO_ACTION: N_(
+        "The plan needs at least one action that is not cancelled, and one done before verification."
+    ),
+    ErrorCode.ACTIONS_CORRECTIVE_REQUIRED: N_(
+        "A major nonconformity needs at least one corrective action, one that removes its cause."
+    ),
+    ErrorCode.ACTIONS_UNKNOWN_ACTION: N_("This action is no longer in the plan: reload the nonconformity."),
+    ErrorCode.ACTIONS_EVIDENCE_REQUIRED: N_("Attach evidence (a photo or a document) that shows it."),
+    ErrorCode.ACTIONS_REASON_REQUIRED: N_("Say why, in a few words."),
+    ErrorCode.ACTIONS_OPEN_ACTIONS: N_(
+        "{count} action(s) not finished yet: finish each one, or cancel it with a reason, before asking "
+        "for verification."
+    ),
+    ErrorCode.ACTIONS_NOT_PROMOTABLE: N_(
+        "Only an observation of an audit whose report has been issued can become a nonconformity record."
+    ),
+    ErrorCode.ACTIONS_POLICY_INVALID: N_(
+        "Give whole numbers of days from 1 to 730 for each severity, with the plan due before the closure."
+    ),
+    ErrorCode.ACTIONS_UNKNOWN_PERSON: N_("Action {number}: its owner is not a person of the organisation."),
+    ErrorCode.ACTIONS_EVIDENCE_UNKNOWN: N_(
+        "The evidence file {sha256} has not been uploaded: upload it first, then save again."
+    ),
 }
 
 
@@ -376,6 +449,27 @@ _STATUS: dict[ErrorCode, int] = {
     ErrorCode.CONCLUSION_DUPLICATE_SIGNATURE: 422,
     ErrorCode.CONCLUSION_SIGNATURE_MISSING: 422,
     ErrorCode.CONCLUSION_SIGNATURE_NOT_PNG: 422,
+    ErrorCode.ACTIONS_OTHER_UNIT: 403,
+    ErrorCode.ACTIONS_NOT_VERIFIER: 403,
+    ErrorCode.ACTIONS_NOT_IMPARTIAL: 403,
+    ErrorCode.ACTIONS_NOT_LEAD: 403,
+    ErrorCode.ACTIONS_WRONG_STATUS: 409,
+    ErrorCode.ACTIONS_ROOT_CAUSE_REQUIRED: 422,
+    ErrorCode.ACTIONS_WHYS_INVALID: 422,
+    ErrorCode.ACTIONS_CATEGORIES_REQUIRED: 422,
+    ErrorCode.ACTIONS_CORRECTION_REQUIRED: 422,
+    ErrorCode.ACTIONS_ACTION_INVALID: 422,
+    ErrorCode.ACTIONS_ACTION_KEPT: 422,
+    ErrorCode.ACTIONS_NO_ACTION: 422,
+    ErrorCode.ACTIONS_CORRECTIVE_REQUIRED: 422,
+    ErrorCode.ACTIONS_UNKNOWN_ACTION: 422,
+    ErrorCode.ACTIONS_EVIDENCE_REQUIRED: 422,
+    ErrorCode.ACTIONS_REASON_REQUIRED: 422,
+    ErrorCode.ACTIONS_OPEN_ACTIONS: 422,
+    ErrorCode.ACTIONS_NOT_PROMOTABLE: 422,
+    ErrorCode.ACTIONS_POLICY_INVALID: 422,
+    ErrorCode.ACTIONS_UNKNOWN_PERSON: 422,
+    ErrorCode.ACTIONS_EVIDENCE_UNKNOWN: 422,
 }
 
 

@@ -180,7 +180,8 @@ def _draw_and_sign(
 async def issue_report(
     principal: Principal, settings: Settings, audit_id: str, data: IssueIn, locale: Locale
 ) -> ReportOut:
-    """Issue the next version of the audit's report in ``data.lang``: gate, draw, sign, store, register."""
+    """Issue the next version of the audit's report in ``data.lang``: gate, draw, sign, store, register,
+    and open a nonconformity record for each major and minor nonconformity that has none yet."""
     audit = await audits_service.visible_audit(principal, audit_id)
     lead = next((m.person_id for m in audit.team if m.role == "lead"), None)
     require(may_issue_report(principal, lead), CAN_ISSUE_REPORT)
@@ -234,6 +235,11 @@ async def issue_report(
         issued_by=principal.username,
         issued_at=issue.issued_at,
     )
+    # The issued report opens the follow-up of its nonconformities, in the same transaction.
+    from server.actions import due_policy, steps  # a later domain: imported when used
+    from server.actions import service as actions_service
+
+    policy = due_policy.as_model(await due_policy.get_due_policy(settings))
     async with write_transaction():
         if await changes_store.audit_changed_since(audit.id, gathered.head):
             raise AppError(
@@ -242,6 +248,7 @@ async def issue_report(
         await store.insert_report(principal, entry, principal.user_id)
         if audit.status == "reported":
             await audits_store.set_status(principal, audit, "signed")
+        await actions_service.open_for_audit(principal, audit.id, policy, steps.today(settings))
     return _out(settings, entry)
 
 

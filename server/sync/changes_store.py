@@ -34,6 +34,7 @@ __all__ = [
     "current_sequence",
     "finding_audit_ids",
     "finding_versions",
+    "findings_by_ids",
     "findings_referencing",
     "findings_since",
     "late_submissions",
@@ -66,6 +67,19 @@ async def finding_audit_ids(ids: Iterable[str]) -> dict[str, str]:
         for row in await Finding.select(Finding.id, Finding.audit_id).where(Finding.id.is_in(uuids)).run():
             result[str(row["id"])] = str(row["audit_id"])
     return result
+
+
+async def findings_by_ids(ids: Iterable[str]) -> dict[str, FindingOut]:
+    """finding id → its current state (tombstones included), for the findings that exist."""
+    keys = sorted({i.lower() for i in ids})
+    found: dict[str, FindingOut] = {}
+    for chunk in chunked(keys):
+        rows = await Finding.select().where(Finding.id.is_in([uuid.UUID(k) for k in chunk])).run()
+        for r in rows:
+            found[str(r["id"])] = finding_out(
+                stored_from_row(r), int(r["seq"]), str(r["author_username"]), r["updated_at"]
+            )
+    return found
 
 
 async def findings_since(audit_ids: Sequence[str], since: int, limit: int) -> tuple[list[FindingOut], bool]:

@@ -25,6 +25,7 @@ from server.auth.policy import policies_of
 from server.settings import Settings
 from tests.conftest import login
 from tests.contract.support import finding, force_status
+from tests.integration.actions.support import open_record
 from tests.integration.programme.support import created as programme_created
 from tests.integration.programme.support import solved as programme_solved
 from tests.integration.programme.support import submitted as programme_submitted
@@ -36,6 +37,8 @@ PROGRAMME = frozenset({"admin", "lead"})
 READERS_OF_FOREIGN = frozenset({"admin", "lead", "manager"})
 WRITERS = frozenset({"lead", "auditor"})
 ADMIN_ONLY = frozenset({"admin"})
+LEAD = frozenset({"lead"})
+ANSWER = frozenset({"lead", "auditee"})  # the record's unit (the auditee heading it) and the audit lead
 
 
 @dataclass
@@ -81,6 +84,11 @@ def call(method: str, path: str, body: Any = None, raw: bytes | None = None) -> 
         return await client.request(method, url, headers=headers, **kwargs)
 
     return send
+
+
+def step(method: str, path: str, **body: Any) -> Send:
+    """A step of the scenario's nonconformity record, decided on a rev it never had (412 once past)."""
+    return call(method, "/api/v1/nonconformities/{nc}/" + path, {"rev": 999, **body})
 
 
 def unit_body(values: dict[str, str], role: str) -> dict[str, Any]:
@@ -435,6 +443,51 @@ TABLE: dict[str, Row] = {
         READERS_OF_FOREIGN,
         call("GET", "/api/v1/programmes/{programme}/calendar.ics"),
     ),
+    # nonconformity follow-up: a stale rev (412) or a rule (409/422) once authorization has passed
+    "listNonconformities": Row("can_read_ncs", ALL, ALL, call("GET", "/api/v1/nonconformities")),
+    "listOverdue": Row("can_read_ncs", ALL, ALL, call("GET", "/api/v1/nonconformities/overdue")),
+    "getNonconformity": Row(
+        "can_read_ncs", ALL, READERS_OF_FOREIGN, call("GET", "/api/v1/nonconformities/{nc}")
+    ),
+    "startAnalysis": Row("can_answer_nc", ANSWER, LEAD, step("POST", "analysis/start")),
+    "recordAnalysis": Row("can_answer_nc", ANSWER, LEAD, step("PUT", "analysis")),
+    "submitAnalysis": Row("can_answer_nc", ANSWER, LEAD, step("POST", "analysis/submit")),
+    "planActions": Row("can_answer_nc", ANSWER, LEAD, step("PUT", "plan", actions=[])),
+    "startActions": Row("can_answer_nc", ANSWER, LEAD, step("POST", "plan/start")),
+    "updateAction": Row(
+        "can_add_nc_evidence", ANSWER, LEAD, step("PUT", "actions/{entry}", status="planned")
+    ),
+    "askVerification": Row("can_answer_nc", ANSWER, LEAD, step("POST", "verification/ask")),
+    "verifyNonconformity": Row(
+        "can_verify_nc", frozenset({"lead", "auditor"}), LEAD, step("POST", "verify", verdict="effective")
+    ),
+    "rejectNonconformity": Row("can_manage_ncs", LEAD, LEAD, step("POST", "reject", reason="x")),
+    "putNcEvidence": Row(
+        "can_add_nc_evidence",
+        ANSWER,
+        LEAD,
+        call("PUT", "/api/v1/nonconformities/{nc}/evidence/{sha}", raw=b"x"),
+    ),
+    "promoteObservation": Row(
+        "can_manage_ncs", LEAD, LEAD, call("POST", "/api/v1/findings/{finding}/nonconformity")
+    ),
+    "getDuePolicy": Row("can_read_due_policy", ALL, ALL, call("GET", "/api/v1/nonconformities/due-policy")),
+    "replaceDuePolicy": Row(
+        "can_manage_ncs", LEAD, LEAD, call("PUT", "/api/v1/nonconformities/due-policy", {})
+    ),
+    # the management-review pack
+    "getReviewPack": Row(
+        "can_read_review", READERS_OF_FOREIGN, READERS_OF_FOREIGN, call("GET", "/api/v1/review/pack")
+    ),
+    "getReviewPackWorkbook": Row(
+        "can_read_review", READERS_OF_FOREIGN, READERS_OF_FOREIGN, call("GET", "/api/v1/review/pack.xlsx")
+    ),
+    "getReviewPackPdf": Row(
+        "can_read_review",
+        READERS_OF_FOREIGN,
+        READERS_OF_FOREIGN,
+        call("GET", "/api/v1/review/pack.pdf?lang=ar"),
+    ),
     "getMyProgramme": Row("signed_in", ALL, ALL, call("GET", "/api/v1/me/programme")),
     # before the link rows below: they replace or revoke the scenario's subscription
     "getCalendarFeed": Row("public", ALL, ALL, call("GET", "/cal/{cal_token}")),
@@ -561,6 +614,10 @@ async def _world(client: AsyncTestClient[Any], settings: Settings) -> World:
         await force_status(settings, audit["id"], "reported")
         registered = await register_fake_report(settings, audit["id"], audit["code"])
         reports[audit["id"]], tokens[audit["id"]] = registered
+    ncs = {
+        own["id"]: await open_record(settings, own["id"], own_unit),
+        foreign["id"]: await open_record(settings, foreign["id"], sorted(audited(foreign))[0]),
+    }
     headers = {
         "admin": admin,
         "lead": lead,
@@ -609,6 +666,7 @@ async def _world(client: AsyncTestClient[Any], settings: Settings) -> World:
             "sha": shas[own["id"]],
             "report": reports[own["id"]],
             "report_token": tokens[own["id"]],
+            "nc": ncs[own["id"]],
         },
         foreign={
             "audit": foreign["id"],
@@ -618,6 +676,7 @@ async def _world(client: AsyncTestClient[Any], settings: Settings) -> World:
             "sha": shas[foreign["id"]],
             "report": reports[foreign["id"]],
             "report_token": tokens[foreign["id"]],
+            "nc": ncs[foreign["id"]],
         },
         shared=shared,
     )

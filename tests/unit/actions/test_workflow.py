@@ -327,6 +327,8 @@ def test_done_needs_evidence_and_cancelled_a_reason() -> None:
     with refused("actions.reason_required"):
         update_action(nc, OWNER, "act-1", ActionStatus.CANCELLED, note="  ")
     with refused("actions.unknown_action"):
+        update_action(nc, AUDITEE, "act-9", ActionStatus.DONE, ("s",))
+    with refused("actions.other_unit"):  # an owner outside the unit reaches only their own actions
         update_action(nc, OWNER, "act-9", ActionStatus.DONE, ("s",))
 
 
