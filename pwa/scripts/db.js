@@ -1,8 +1,14 @@
 // The only IndexedDB user. A transaction's callback awaits nothing but its own requests, or the transaction ends early.
-const STORES = ["meta", "audits", "checklists", "findings", "meetings", "conclusions", "outbox", "batches", "blobs", "conflicts"];
+const STORES = ["meta", "audits", "checklists", "findings", "meetings", "conclusions", "outbox", "batches", "blobs", "conflicts", "ncs"];
 let opening = null;
 
-function upgrade(db) {
+// each step from the version found: what an older version stored stays
+function upgrade(db, from) {
+  if (from < 1) first(db);
+  if (from < 2) db.createObjectStore("ncs"); // nonconformity lists and records as last fetched, by key
+}
+
+function first(db) {
   db.createObjectStore("meta");
   db.createObjectStore("audits", { keyPath: "id" });
   db.createObjectStore("checklists", { keyPath: "auditId" }); // apart: audits stay light
@@ -30,7 +36,7 @@ const promising = (target) => new Proxy(target, {
 });
 
 function connection() {
-  opening ??= settled(Object.assign(indexedDB.open("tadqiq", 1), { onupgradeneeded: (e) => upgrade(e.target.result) })).then((db) => {
+  opening ??= settled(Object.assign(indexedDB.open("tadqiq", 2), { onupgradeneeded: (e) => upgrade(e.target.result, e.oldVersion) })).then((db) => {
     db.onversionchange = () => { db.close(); opening = null; }; // a newer app version upgrades
     db.onclose = () => { opening = null; };
     return db;

@@ -39,6 +39,7 @@ export const ROLE_SCREENS = {
   reports: screen("reader", "reports", Boolean), // the server says who reads an audit and its reports
   programmes: screen("../programme/parts", "programmeList", programmes), programme: screen("../programme/grid", "programme", programmes),
   mine: screen("../programme/mine", "mine", Boolean),
+  ncs: screen("../actions/list", "ncList", Boolean), nc: screen("../actions/record", "ncRecord", Boolean), // read offline as last fetched
 };
 
 export const roleLinks = (session) => [
@@ -47,7 +48,10 @@ export const roleLinks = (session) => [
   !plans(session) && reads(session) && ["read", _("Audits"), "nav-read"],
   programmes(session) && ["programmes", _("Audit programme"), "nav-programmes"],
   audits(session) && ["mine", _("My programme"), "nav-mine"],
-].filter(Boolean).map(([to, text, testid]) => html`<a href=${href(to)} data-testid=${testid}>${text}</a>`);
+  has(session, "auditee") && ["ncs", _("My unit's nonconformities"), "nav-nc-mine", "mine"],
+  has(session, "auditor") && ["ncs", _("To verify"), "nav-nc-verify", "verify"],
+  has(session, "audit_lead", "manager", "admin") && ["ncs", _("Nonconformities"), "nav-nc-board", "all"],
+].filter(Boolean).map(([to, text, testid, view]) => html`<a href=${href(to, {}, view && { view })} data-testid=${testid}>${text}</a>`);
 
 /** Someone who records no findings starts on what their role reads. */
 export const homeFor = (route, session) => (route.name !== "audits" || !session || audits(session) ? route

@@ -1,7 +1,8 @@
 """The tablet app stays small. The brief's budget is 150 KB of JavaScript and CSS for the whole app, all
 roles' screens included; that is not met since the annual programme's screens (see the xfail below and the
-README). What is held: the shell every tablet loads (all but the programme's module group, which only the
-audit lead, managers and auditors' "my programme" import) stays under 150 KB, and the group may not grow."""
+README). What is held: the shell every tablet loads (all but two role module groups: the programme's, which
+only the audit lead, managers and auditors' "my programme" import, and the nonconformities', imported on
+their screens only) stays under 150 KB, and neither group may grow."""
 
 from __future__ import annotations
 
@@ -16,6 +17,9 @@ KB = 1024
 BUDGET = 150 * KB
 GROUP_CEILING = 36 * KB  # the programme's screens as measured on 2026-12-02
 GROUP = ("scripts", "programme")
+ACTIONS_CEILING = 32_700  # the nonconformity screens as measured on 2026-12-03 (31,754 bytes), +3%
+ACTIONS = ("scripts", "actions")
+PROGRAMME_PART, ACTIONS_PART = "programme group (scripts/programme/)", "actions group (scripts/actions/)"
 
 
 def _files(root: Path) -> list[Path]:
@@ -29,17 +33,17 @@ def _files(root: Path) -> list[Path]:
 def _sizes(root: Path) -> dict[str, int]:
     sizes = {
         "vendored libraries (vendor/)": 0,
-        "programme group (scripts/programme/)": 0,
+        PROGRAMME_PART: 0,
+        ACTIONS_PART: 0,
         "app scripts, styles, page": 0,
     }
+    groups = {GROUP: PROGRAMME_PART, ACTIONS: ACTIONS_PART}
     for file in _files(root):
         parts = file.relative_to(root).parts
         part = (
             "vendored libraries (vendor/)"
             if parts[0] == "vendor"
-            else (
-                "programme group (scripts/programme/)" if parts[:2] == GROUP else "app scripts, styles, page"
-            )
+            else groups.get(parts[:2], "app scripts, styles, page")
         )
         sizes[part] += file.stat().st_size
     return sizes
@@ -56,13 +60,20 @@ def test_the_shell_every_tablet_loads_stays_under_150_kb() -> None:
     sizes = _sizes(APP)
     print(f"\n{_report(sizes)}")
     assert sizes["vendored libraries (vendor/)"] > 0, "the vendored libraries are missing"
-    shell = sum(sizes.values()) - sizes["programme group (scripts/programme/)"]
+    shell = sum(sizes.values()) - sizes[PROGRAMME_PART] - sizes[ACTIONS_PART]
     assert shell <= BUDGET, f"the shell is {shell} bytes, over {BUDGET}:\n{_report(sizes)}"
 
 
 def test_the_programme_group_does_not_grow() -> None:
-    group = _sizes(APP)["programme group (scripts/programme/)"]
+    group = _sizes(APP)[PROGRAMME_PART]
     assert 0 < group <= GROUP_CEILING, f"the programme's screens are {group} bytes (ceiling {GROUP_CEILING})"
+
+
+def test_the_nonconformity_group_does_not_grow() -> None:
+    group = _sizes(APP)[ACTIONS_PART]
+    assert 0 < group <= ACTIONS_CEILING, (
+        f"the nonconformity screens are {group} bytes (ceiling {ACTIONS_CEILING})"
+    )
 
 
 @pytest.mark.xfail(
@@ -80,6 +91,7 @@ def test_every_part_is_counted(tmp_path: Path) -> None:
         "scripts/views/auditView.js": 200,
         "scripts/programme/grid.js": 1_000,
         "scripts/programme/README.md": 3_000,
+        "scripts/actions/list.js": 400,
         "styles/app.css": 30,
         "styles/print/report.css": 4,
         "sw.js": 7,
@@ -91,4 +103,4 @@ def test_every_part_is_counted(tmp_path: Path) -> None:
     }.items():
         (tmp_path / relative).parent.mkdir(parents=True, exist_ok=True)
         (tmp_path / relative).write_bytes(b"x" * size)
-    assert list(_sizes(tmp_path).values()) == [5000, 1_000, 350]
+    assert list(_sizes(tmp_path).values()) == [5000, 1_000, 400, 350]
