@@ -20,7 +20,8 @@ const SAYS = { // the client's words for what the server would refuse
   "actions.evidence_required": N_("Attach the evidence (a photo or a PDF)."), "actions.reason_required": N_("Say why."),
   "actions.open_actions": N_("Every action must be done or cancelled first."), verdict: N_("Choose a verdict."),
 };
-const ACTION_SAYS = { description: N_("Describe the action."), owner: N_("Choose who carries it out."), due: N_("Choose a due date on or after the opening date.") };
+const ACTION_SAYS = { description: N_("Describe the action."), owner: N_("Choose who carries it out."),
+  due: N_("Choose a due date on or after the opening date.") };
 const STEPS = [["analysis", N_("Correction and root cause")], ["plan", N_("Action plan")], ["actions", N_("Actions carried out")],
   ["verify", N_("Verification")]];
 
@@ -83,7 +84,8 @@ async function attach(ctx, step, input, list) {
     const made = file.type.startsWith("image/") ? await preparePhoto(file)
       : { blob: file, type: file.type, sha256: rules.hex(await crypto.subtle.digest("SHA-256", await file.arrayBuffer())) };
     if (!rules.EVIDENCE_TYPES.includes(made.type)) throw new ApiError(415, "", _("Choose a photo or a PDF."));
-    await request("PUT", `/api/v1/nonconformities/${ctx.params.ncId}/evidence/${made.sha256}`, { body: made.blob, headers: { "Content-Type": made.type } });
+    await request("PUT", `/api/v1/nonconformities/${ctx.params.ncId}/evidence/${made.sha256}`,
+      { body: made.blob, headers: { "Content-Type": made.type } });
     if (!list.includes(made.sha256)) list.push(made.sha256);
   } catch (error) {
     state.problem = { step, field: "evidence", message: describe(error) };
@@ -101,37 +103,45 @@ const evidence = (ctx, shas, remove) => (shas.length ? html`<ul class="chips" da
 
 function picker(ctx, step, list, found, locked) {
   const pick = (e) => attach(ctx, step, e.target, list);
-  return html`<label>${_("Evidence (photo or PDF)")}<input type="file" accept="image/jpeg,image/png,image/webp,application/pdf" data-testid=${`${step}-file`}
+  return html`<label>${_("Evidence (photo or PDF)")}<input type="file" accept=${rules.EVIDENCE_TYPES.join()} data-testid=${`${step}-file`}
     ?disabled=${locked} aria-invalid=${bad(found, "evidence")} aria-describedby=${about(found, "evidence", step)} @change=${pick}></label>
     ${evidence(ctx, list, !locked && ((i) => { list.splice(i, 1); ctx.rerender(); }))}${note(found, "evidence", step)}`;
 }
 
 const button = (testid, text, run, locked, kind) => html`<button type="button" class=${kind || nothing} data-testid=${testid}
-  ?disabled=${locked || Boolean(state.busy)} @click=${() => { state.pressed = testid; run(); }}>${state.busy && state.pressed === testid ? _("Sending…") : text}</button>`;
+  ?disabled=${locked || Boolean(state.busy)} @click=${() => { state.pressed = testid; run(); }}>${state.busy && state.pressed === testid
+  ? _("Sending…") : text}</button>`;
 const area = (text, value, on, found, field, step, testid) => html`<label>${text}<textarea rows="3" .value=${value} data-testid=${testid}
   aria-invalid=${bad(found, field)} aria-describedby=${about(found, field, step)} @input=${on}></textarea></label>${note(found, field, step)}`;
 const typed = (ctx, object, key) => (e) => { object[key] = e.target.value; ctx.rerender(); };
 
 function analysisForm(ctx, nc, locked) {
-  const form = state.analysis, found = problems("analysis", rules.analysisProblems(form, true), ["correction", "cause", "whys", "categories"]);
+  const form = state.analysis;
+  const found = problems("analysis", rules.analysisProblems(form, true), ["correction", "cause", "whys", "categories"]);
   const method = (value, text) => html`<label class="choice"><input type="radio" name="method" .checked=${form.method === value}
     data-testid=${`method-${value}`} @change=${() => { form.method = value; ctx.rerender(); }}><span>${text}</span></label>`;
-  const whys = html`<fieldset aria-describedby=${about(found, "whys", "analysis")}><legend>${_("Why? (up to five, each answering the one before)")}</legend>
+  const whys = html`<fieldset aria-describedby=${about(found, "whys", "analysis")}>
+    <legend>${_("Why? (up to five, each answering the one before)")}</legend>
     ${form.whys.map((why, i) => html`<label>${_("Why %(number)s", { number: i + 1 })}<input .value=${why} data-testid=${`why-${i + 1}`}
       @input=${(e) => { form.whys[i] = e.target.value; ctx.rerender(); }}></label>`)}${note(found, "whys", "analysis")}</fieldset>`;
-  const toggle = (c) => (e) => { form.categories = rules.CATEGORIES.filter((k) => (k === c ? e.target.checked : form.categories.includes(k))); ctx.rerender(); };
-  const categories = html`<fieldset><legend>${_("Cause categories")}</legend><div class="checks">${rules.CATEGORIES.map((c) => html`<label class="choice">
-    <input type="checkbox" .checked=${form.categories.includes(c)} data-testid=${`category-${c}`} @change=${toggle(c)}><span>${label(CAUSES, c)}</span></label>`)}
-    </div>${note(found, "categories", "analysis")}</fieldset>`;
+  const toggle = (c) => (e) => {
+    form.categories = rules.CATEGORIES.filter((k) => (k === c ? e.target.checked : form.categories.includes(k)));
+    ctx.rerender();
+  };
+  const categories = html`<fieldset><legend>${_("Cause categories")}</legend><div class="checks">${rules.CATEGORIES.map((c) => html`<label
+    class="choice"><input type="checkbox" .checked=${form.categories.includes(c)} data-testid=${`category-${c}`} @change=${toggle(c)}>
+    <span>${label(CAUSES, c)}</span></label>`)}</div>${note(found, "categories", "analysis")}</fieldset>`;
   const save = (submit) => checked(ctx, "analysis", rules.analysisProblems(form, submit), async (call) => {
     const saved = await call("PUT", "/analysis", rules.analysisBody(form), nc.rev);
     return submit ? call("POST", "/analysis/submit", {}, saved.rev) : saved;
   });
   return html`${area(_("Correction made at once"), form.correction, typed(ctx, form, "correction"), found, "correction", "analysis", "correction")}
-    <fieldset><legend>${_("How the root cause was found")}</legend>${method("five_whys", _("Five whys"))}${method("categories", _("Cause categories"))}</fieldset>
+    <fieldset><legend>${_("How the root cause was found")}</legend>${method("five_whys", _("Five whys"))}
+      ${method("categories", _("Cause categories"))}</fieldset>
     ${form.method === "five_whys" ? whys : categories}
     ${area(_("Root cause"), form.cause, typed(ctx, form, "cause"), found, "cause", "analysis", "root-cause")}${note(found, "", "analysis")}
-    <div class="actions">${button("analysis-save", _("Save"), save(false), locked)}${button("analysis-submit", _("Submit the analysis"), save(true), locked, "primary")}</div>`;
+    <div class="actions">${button("analysis-save", _("Save"), save(false), locked)}
+      ${button("analysis-submit", _("Submit the analysis"), save(true), locked, "primary")}</div>`;
 }
 
 function analysis(ctx, nc, locked) {
@@ -147,8 +157,9 @@ function analysis(ctx, nc, locked) {
 }
 
 function actionsTable(ctx, nc, remove) {
-  return nc.actions.length ? html`<div class="scroll"><table data-testid="actions">${heads(_("Type"), _("Action"), _("Owner"), _("Due"), _("Status"), _("Evidence"))}
-    <tbody>${nc.actions.map((a) => html`<tr data-testid="action" data-status=${a.status}><td>${label(TYPES, a.type)}</td><td class="text">${a.description}${a.note
+  return nc.actions.length ? html`<div class="scroll"><table data-testid="actions">
+    ${heads(_("Type"), _("Action"), _("Owner"), _("Due"), _("Status"), _("Evidence"))}<tbody>${nc.actions.map((a) => html`<tr data-testid="action"
+      data-status=${a.status}><td>${label(TYPES, a.type)}</td><td class="text">${a.description}${a.note
       ? html`<br><span class="muted">${a.note}</span>` : ""}</td><td>${localName(a.ownerName)}</td><td>${formatDate(a.due)}</td>
       <td>${label(PROGRESS, a.status)}</td><td>${evidence(ctx, a.evidence)}${remove && a.status === "planned" ? button(`plan-remove-${a.id}`, _("Remove"),
       () => remove(a), remove.locked, "small") : ""}</td></tr>`)}</tbody></table></div>` : html`<p class="muted">${_("No action planned yet.")}</p>`;
@@ -158,12 +169,14 @@ function addAction(ctx, nc, locked) {
   const form = state.added, found = problems("plan", rules.actionProblems(form, nc.openedOn), ["description", "owner", "due"], ACTION_SAYS);
   const choices = [["", _("Choose…")], ...[...(people || new Map()).values()].map((p) => [p.id, localName(p.fullName)])
     .sort((a, b) => a[1].localeCompare(b[1]))];
+  const types = Object.entries(TYPES).map(([k, v]) => [k, _(v)]);
   const add = checked(ctx, "plan", rules.actionProblems(form, nc.openedOn), (call) => call("PUT", "/plan", { actions: rules.planBody(nc, form) }, nc.rev));
   return html`<fieldset data-testid="add-action"><legend>${_("Add an action")}</legend>
-    <label>${_("Type")}<select data-testid="action-type" @change=${typed(ctx, form, "type")}>${options(Object.entries(TYPES).map(([k, v]) => [k, _(v)]), form.type)}</select></label>
+    <label>${_("Type")}<select data-testid="action-type" @change=${typed(ctx, form, "type")}>${options(types, form.type)}</select></label>
     ${area(_("What will be done"), form.description, typed(ctx, form, "description"), found, "description", "plan", "action-description")}
     <div class="pair"><label>${_("Owner")}<select data-testid="action-owner" aria-invalid=${bad(found, "owner")}
-      aria-describedby=${about(found, "owner", "plan")} @change=${typed(ctx, form, "ownerId")}>${options(choices, form.ownerId)}</select>${note(found, "owner", "plan")}</label>
+      aria-describedby=${about(found, "owner", "plan")} @change=${typed(ctx, form, "ownerId")}>${options(choices, form.ownerId)}</select>
+      ${note(found, "owner", "plan")}</label>
     <label>${_("Due")}<input type="date" min=${nc.openedOn} .value=${form.due} data-testid="action-due" aria-invalid=${bad(found, "due")}
       aria-describedby=${about(found, "due", "plan")} @input=${typed(ctx, form, "due")}>${note(found, "due", "plan")}</label></div>
     ${note(found, "", "plan")}<div class="actions">${button("plan-add", _("Add the action"), add, locked)}</div></fieldset>`;
@@ -244,8 +257,10 @@ export const ncRecord = {
       [_("Clauses"), dots(nc.clauses.map(clauseRef))], [_("Statement"), nc.statement], [_("Objective evidence"), nc.evidence],
       [_("Opened"), formatDate(nc.openedOn)], [_("Plan due"), formatDate(nc.planDue)], [_("Closure due"), formatDate(nc.closeDue)],
       [_("Late"), lateText(nc)], [_("Reason for rejection"), nc.rejectedReason]];
-    const stale = state.problem?.stale && html`<button type="button" data-testid="reload" @click=${() => { state.problem = null; ctx.reload(); }}>${_("Show the current version")}</button>`;
-    return html`<h1>${title(nc)}</h1>${freshness(copy)}${locked ? html`<p class="note warn" data-testid="writes-offline">${_("Changes need a connection: the buttons come back when it does.")}</p>` : ""}
+    const current = () => { state.problem = null; ctx.reload(); };
+    const stale = state.problem?.stale && html`<button type="button" data-testid="reload" @click=${current}>${_("Show the current version")}</button>`;
+    const offline = _("Changes need a connection: the buttons come back when it does.");
+    return html`<h1>${title(nc)}</h1>${freshness(copy)}${locked ? html`<p class="note warn" data-testid="writes-offline">${offline}</p>` : ""}
       <section class="panel">${facts(rows)}</section>${stale || ""}${steps(ctx, nc, locked)}`;
   },
 };
