@@ -13,6 +13,7 @@ from server.auth.logic import hash_password, make_hasher
 from server.checklists.library import load_library
 from server.demo.audits import load_demo_audits
 from server.demo.completed_audit import issue_demo_reports, load_completed_audit
+from server.demo.nonconformities import advance_demo_nonconformities
 from server.lib.clock import utcnow
 from server.lib.db import write_transaction
 from server.lib.principal import Role
@@ -195,4 +196,6 @@ async def load_demo(settings: Settings, path: Path = DEMO_FILE) -> list[tuple[st
     if completed is not None:
         # After the commit: issuing a report reads the audit in a snapshot transaction of its own.
         await issue_demo_reports(settings, completed)
+        # The issued reports opened the nonconformity records: their follow-up is under way.
+        await advance_demo_nonconformities(settings, completed)
     return accounts
