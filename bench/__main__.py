@@ -12,6 +12,7 @@ from bench import (
     bench_checklists,
     bench_programme,
     bench_reports,
+    bench_review,
     bench_sync,
     bench_tablets,
 )
@@ -25,6 +26,7 @@ SUITES = {
     "app": bench_app.run,
     "reports": bench_reports.run,
     "programme": bench_programme.run,
+    "review": bench_review.run,
 }
 
 

@@ -13,7 +13,7 @@ import re
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from datetime import date, datetime
-from typing import TYPE_CHECKING, Final, Literal
+from typing import TYPE_CHECKING, Any, Final, Literal
 from zoneinfo import ZoneInfo
 
 from openpyxl import Workbook
@@ -93,14 +93,20 @@ class _Book:
         return sheet
 
 
-def _append(sheet: Worksheet, values: Sequence[Cell]) -> None:
-    sheet.append(list(values))
-    for cell in sheet[sheet.max_row]:
-        cell.alignment = _WRAP
-        if isinstance(cell.value, datetime):
+def _append(sheet: Worksheet, row: int, values: Sequence[Cell]) -> list[Any]:
+    """Row number ``row`` (the sheet's next one): written cell by cell, because asking the sheet for its
+    last row scans every cell (quadratic over a long table). Texts wrap; dates get a display format."""
+    cells = []
+    for column, value in enumerate(values, start=1):
+        cell = sheet.cell(row=row, column=column, value=value)
+        if isinstance(value, str):
+            cell.alignment = _WRAP
+        elif isinstance(value, datetime):
             cell.number_format = _TIME_FORMAT
-        elif isinstance(cell.value, date):
+        elif isinstance(value, date):
             cell.number_format = _DATE_FORMAT
+        cells.append(cell)
+    return cells
 
 
 def _count(value: Cell) -> int:
@@ -108,17 +114,17 @@ def _count(value: Cell) -> int:
 
 
 def _table(book: _Book, sheet: Worksheet, rows: Sequence[Sequence[Cell]], texts: int, *, total: bool) -> None:
-    """Data rows, then (``total``) a row summing each column after the first ``texts`` ones."""
-    for row in rows:
-        _append(sheet, row)
+    """Data rows under the header, then (``total``) a row summing each column after the first ``texts``."""
+    width = sheet.max_column  # the header's, read once
+    for number, row in enumerate(rows, start=2):
+        _append(sheet, number, row)
+    last = len(rows) + 1
     if total:
-        width = sheet.max_column
         sums = [sum(_count(r[i]) for r in rows) for i in range(texts, width)]
-        _append(sheet, [book.t(N_("Total")), *[""] * (texts - 1), *sums])
-        for cell in sheet[sheet.max_row]:
+        for cell in _append(sheet, last + 1, [book.t(N_("Total")), *[""] * (texts - 1), *sums]):
             cell.font, cell.fill = _TOTAL_FONT, _TOTAL_FILL
     elif rows:
-        sheet.auto_filter.ref = f"A1:{get_column_letter(sheet.max_column)}{sheet.max_row}"
+        sheet.auto_filter.ref = f"A1:{get_column_letter(width)}{last}"
 
 
 # ------------------------------------------------------------------ sheets
@@ -144,10 +150,10 @@ def _summary(book: _Book) -> None:
         (N_("Verifications"), e.verified),
         (N_("Effectiveness rate"), e.rate),
     ]
-    for label, value in items:
-        _append(sheet, [book.t(label), value])
+    for number, (label, value) in enumerate(items, start=2):
+        _, cell = _append(sheet, number, [book.t(label), value])
         if label in (N_("Realisation rate"), N_("Effectiveness rate")):
-            sheet.cell(row=sheet.max_row, column=2).number_format = _RATE_FORMAT
+            cell.number_format = _RATE_FORMAT
 
 
 def _realisation(book: _Book) -> None:
