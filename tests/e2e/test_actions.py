@@ -14,8 +14,10 @@ import io
 import struct
 import zlib
 from datetime import date, timedelta
+from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
+import httpx
 import pytest
 
 from tests.e2e.test_i18n_a11y import check
@@ -210,6 +212,17 @@ def verifies(browser: Browser, base: str, nc_id: str, lang: str) -> list[str]:
     expect(
         page.locator("[data-testid=step-verify] [data-testid=problem][data-field=evidence]")
     ).to_be_visible()
+    broken = b"%PDF-1.4\n" + b"0" * 2048  # not a readable PDF: the server's refusal beside the file
+    page.get_by_test_id("verify-file").set_input_files(
+        {"name": "scan.pdf", "mimeType": "application/pdf", "buffer": broken}
+    )
+    path = f"/api/v1/nonconformities/{nc_id}/evidence/{hashlib.sha256(broken).hexdigest()}"
+    refusal = api(
+        base, "PUT", path, VERIFIER, lang, content=broken, headers={"Content-Type": "application/pdf"}
+    )
+    assert refusal.status_code == 422, refusal.text
+    refused = page.locator("[data-testid=step-verify] [data-testid=problem][data-field=evidence][role=alert]")
+    expect(refused).to_have_text(refusal.json()["message"])
     page.get_by_test_id("verify-file").set_input_files(
         {"name": "pv.pdf", "mimeType": "application/pdf", "buffer": pdf()}
     )
@@ -290,3 +303,10 @@ def test_an_auditee_answers_a_nonconformity_and_an_auditor_of_another_unit_verif
     assert hashlib.sha256(stored.content).hexdigest() == evidence
     errors += lead_board(browser, app_url, lang)
     assert errors == []
+
+
+def test_the_nonconformity_group_is_served_and_precached_like_the_shell(app_url: str) -> None:
+    """Imported only on its screens, but precached for every tablet: the lists read offline."""
+    assets = httpx.get(f"{app_url}/app-manifest.json").json()["assets"]
+    group = sorted(p.name for p in (Path(__file__).parents[2] / "pwa/scripts/actions").glob("*.js"))
+    assert sorted(a.rsplit("/", 1)[1] for a in assets if "/scripts/actions/" in a) == group
