@@ -21,7 +21,7 @@ from server.actions.schemas import (
     NcOut,
     OverdueOut,
     PlanIn,
-    ReasonIn,
+    RejectIn,
     RevIn,
     VerifyIn,
 )
@@ -155,7 +155,7 @@ class NonconformitiesController(Controller):
     @post(
         "/{nc_id:uuid}/reject", operation_id="rejectNonconformity", guards=[CAN_MANAGE_NCS], status_code=200
     )
-    async def reject(self, request: Req, nc_id: FromPath[UUID], data: JSONBody[ReasonIn]) -> NcOut:
+    async def reject(self, request: Req, nc_id: FromPath[UUID], data: JSONBody[RejectIn]) -> NcOut:
         """The audit lead closes a record raised in error, with the reason."""
         return await steps.reject(principal_of(request), _settings(request), str(nc_id), data)
 

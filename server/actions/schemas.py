@@ -24,7 +24,7 @@ __all__ = [
     "NcOut",
     "OverdueOut",
     "PlanIn",
-    "ReasonIn",
+    "RejectIn",
     "RevIn",
     "RootCauseIO",
     "VerificationOut",
@@ -86,7 +86,7 @@ class VerifyIn(ApiIn):
     evidence: Evidence = []
 
 
-class ReasonIn(ApiIn):
+class RejectIn(ApiIn):
     rev: Rev
     reason: LongText
 

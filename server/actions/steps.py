@@ -35,7 +35,7 @@ if TYPE_CHECKING:
         AnalysisIn,
         NcOut,
         PlanIn,
-        ReasonIn,
+        RejectIn,
         RevIn,
         RootCauseIO,
         VerifyIn,
@@ -157,7 +157,7 @@ async def verify(principal: Principal, settings: Settings, nc_id: str, data: Ver
     return await service.apply_step(principal, nc_id, data.rev, "verify", step, on)
 
 
-async def reject(principal: Principal, settings: Settings, nc_id: str, data: ReasonIn) -> NcOut:
+async def reject(principal: Principal, settings: Settings, nc_id: str, data: RejectIn) -> NcOut:
     def step(nc: Nonconformity, actor: Actor) -> Nonconformity:
         return workflow.reject(nc, actor, data.reason)
 

@@ -87,6 +87,10 @@ async def test_openapi_lists_operations_with_ids_and_error_responses(client: Asy
         assert operation.get("operationId"), operation
         assert "400" in operation["responses"] and "500" in operation["responses"]
     assert "Error" in schema["components"]["schemas"]
+    # Two Structs of one name get module-qualified components, which the alignment with msgspec's own
+    # schemas (``additionalProperties: false`` included) would silently skip: names stay unique.
+    qualified = [name for name in schema["components"]["schemas"] if "_schemas_" in name]
+    assert qualified == [], "rename the Struct: its name is taken by another domain's"
     page = await client.get("/schema")
     assert page.status_code == 200 and "<html" in page.text.lower()
     # The API browser loads nothing from the Internet: a council intranet may have none.
