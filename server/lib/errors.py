@@ -136,6 +136,7 @@ class ErrorCode(StrEnum):
     ACTIONS_POLICY_INVALID = "actions.policy_invalid"
     ACTIONS_UNKNOWN_PERSON = "actions.unknown_person"
     ACTIONS_EVIDENCE_UNKNOWN = "actions.evidence_unknown"
+    REVIEW_PERIOD_INVALID = "review.period_invalid"
 
 
 _MESSAGES: dict[ErrorCode, str] = {
@@ -356,6 +357,7 @@ _MESSAGES: dict[ErrorCode, str] = {
     ErrorCode.ACTIONS_EVIDENCE_UNKNOWN: N_(
         "The evidence file {sha256} has not been uploaded: upload it first, then save again."
     ),
+    ErrorCode.REVIEW_PERIOD_INVALID: N_("This period cannot be used: {problem}"),
 }
 
 
@@ -470,6 +472,7 @@ _STATUS: dict[ErrorCode, int] = {
     ErrorCode.ACTIONS_POLICY_INVALID: 422,
     ErrorCode.ACTIONS_UNKNOWN_PERSON: 422,
     ErrorCode.ACTIONS_EVIDENCE_UNKNOWN: 422,
+    ErrorCode.REVIEW_PERIOD_INVALID: 422,
 }
 
 

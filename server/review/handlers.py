@@ -3,8 +3,9 @@ as an XLSX workbook and as a signed PDF. For the managers, the audit lead and th
 
 ``from`` and ``to`` are days (YYYY-MM-DD), both included. Without either, the period is the programme
 year (the latest approved programme's, else this calendar year); with one only, it runs to the end of
-(or from the start of) that day's year. A period that ends before it starts, spans more than three
-years or names a malformed day is refused (400 ``request.validation_failed``, the field named)."""
+(or from the start of) that day's year. A day not written YYYY-MM-DD is refused by the schema (400
+``request.validation_failed``); a day that does not exist or is out of range, a period that ends before
+it starts or spans more than three years, by the rules (422 ``review.period_invalid``), the field named."""
 
 from __future__ import annotations
 
@@ -31,8 +32,11 @@ from server.settings import Settings
 __all__ = ["CONTROLLERS", "ReviewController"]
 
 Req = Request[Any, Any, Any]
-From = Annotated[str | None, QueryParameter(name="from", description="First day, YYYY-MM-DD.")]
-To = Annotated[str | None, QueryParameter(name="to", description="Last day, YYYY-MM-DD (included).")]
+_DAY = r"^[0-9]{4}-[0-9]{2}-[0-9]{2}$"
+From = Annotated[str | None, QueryParameter(name="from", pattern=_DAY, description="First day, YYYY-MM-DD.")]
+To = Annotated[
+    str | None, QueryParameter(name="to", pattern=_DAY, description="Last day, YYYY-MM-DD (included).")
+]
 LangParam = Annotated[
     FileLang | None, QueryParameter(name="lang", description="ar or fr; default: the caller's.")
 ]

@@ -11,7 +11,7 @@ from anyio import to_thread
 
 from server.checklists.library import load_library
 from server.lib.clock import utcnow
-from server.lib.errors import AppError, ErrorCode
+from server.lib.errors import AppError, ErrorCode, Phrase
 from server.lib.i18n import N_, translate
 from server.org.profile_store import read_profile
 from server.reports import signing
@@ -42,8 +42,11 @@ def today(settings: Settings) -> date:
 
 
 def _refused(locale: Locale, field: str, message: str) -> AppError:
+    """A well-formed day that makes no period (422): the schema's pattern already refused the others."""
     return AppError(
-        ErrorCode.VALIDATION_FAILED, details=[{"field": field, "message": translate(locale, message)}]
+        ErrorCode.REVIEW_PERIOD_INVALID,
+        params={"problem": Phrase(message)},
+        details=[{"field": field, "message": translate(locale, message)}],
     )
 
 

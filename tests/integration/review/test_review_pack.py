@@ -243,24 +243,25 @@ async def test_the_pack_is_for_managers_the_lead_and_admins(
 
 
 @pytest.mark.parametrize(
-    ("query", "field"),
+    ("query", "field", "status", "code"),
     [
-        ("?from=2026-13-01", "from"),
-        ("?from=26-01-01", "from"),
-        ("?to=2026-02-30", "to"),
-        ("?from=2026-06-01&to=2026-01-01", "to"),
-        ("?from=2020-01-01&to=2026-12-31", "to"),
-        ("?from=0001-01-01", "from"),
+        ("?from=2026-13-01", "from", 422, "review.period_invalid"),
+        ("?from=26-01-01", "from", 400, "request.validation_failed"),
+        ("?to=2026-02-30", "to", 422, "review.period_invalid"),
+        ("?from=2026-06-01&to=2026-01-01", "to", 422, "review.period_invalid"),
+        ("?from=2020-01-01&to=2026-12-31", "to", 422, "review.period_invalid"),
+        ("?from=0001-01-01", "from", 422, "review.period_invalid"),
     ],
 )
 async def test_a_bad_period_is_refused_naming_the_field(
-    seeded: tuple[Client, Read], query: str, field: str
+    seeded: tuple[Client, Read], query: str, field: str, status: int, code: str
 ) -> None:
+    """A malformed day breaks the schema (400); a day or a period the rules cannot use, 422."""
     client, _ = seeded
     response = await client.get(f"/api/v1/review/pack{query}", headers=await login(client, "lead"))
-    assert response.status_code == 400, response.text
+    assert response.status_code == status, response.text
     body = response.json()
-    assert body["code"] == "request.validation_failed"
+    assert body["code"] == code
     assert body["details"][0]["field"] == field and body["details"][0]["message"]
 
 
