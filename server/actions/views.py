@@ -71,9 +71,11 @@ def may_verify(nc: Nonconformity, actor: Actor) -> bool:
 
 def may_read(nc: Nonconformity, actor: Actor, facts: Facts) -> bool:
     """The audit lead, managers and admins read every record; others their units', the actions they
-    own, their audits' (auditors) and the records they may verify."""
+    own, the records they verified, and (auditors) their audits' and those they may verify now."""
     if actor.roles & _SEES_ALL or nc.unit_id in actor.units or _owns_action(nc, actor):
         return True
+    if actor.person_id is not None and any(v.verifier_id == actor.person_id for v in nc.verifications):
+        return True  # a verifier keeps the records they gave a verdict on
     if "auditor" not in actor.roles:
         return False
     return actor.person_id in facts.teams.get(nc.audit_id, frozenset()) or may_verify(nc, actor)

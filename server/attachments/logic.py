@@ -291,7 +291,7 @@ def strip_metadata(data: bytes, media_type: str) -> bytes:
 
 def _check_pdf(data: bytes) -> None:
     if not data.startswith(b"%PDF-") or b"%%EOF" not in data[-_PDF_TAIL:]:
-        raise _bad_image()
+        raise AppError(ErrorCode.ATTACHMENT_BAD_PDF)
 
 
 def _decode_image(data: bytes, formats: tuple[str, ...], max_pixels: int) -> tuple[int, int]:

@@ -64,6 +64,7 @@ class ErrorCode(StrEnum):
     ATTACHMENT_TYPE_MISMATCH = "attachment.type_mismatch"
     ATTACHMENT_TOO_LARGE = "attachment.too_large"
     ATTACHMENT_BAD_IMAGE = "attachment.bad_image"
+    ATTACHMENT_BAD_PDF = "attachment.bad_pdf"
     AUDIT_ILLEGAL_TRANSITION = "audit.illegal_transition"
     AUDIT_NOT_IMPARTIAL = "audit.not_impartial"
     AUDIT_AUDITOR_NOT_QUALIFIED = "audit.auditor_not_qualified"
@@ -234,6 +235,9 @@ _MESSAGES: dict[ErrorCode, str] = {
     ErrorCode.ATTACHMENT_TYPE_MISMATCH: N_("The file content does not match its declared type {declared}."),
     ErrorCode.ATTACHMENT_TOO_LARGE: N_("The file is too large (at most {limit} bytes)."),
     ErrorCode.ATTACHMENT_BAD_IMAGE: N_("The image cannot be read safely (damaged, or too many pixels)."),
+    ErrorCode.ATTACHMENT_BAD_PDF: N_(
+        "This file is not a complete PDF (damaged or cut short): save it again as PDF, then send it."
+    ),
     ErrorCode.AUDIT_ILLEGAL_TRANSITION: N_("This audit cannot move from {current} to {target}: {reason}."),
     ErrorCode.AUDIT_NOT_IMPARTIAL: N_(
         "This auditor belongs to an audited unit or a unit above it; a written reason is needed to override."
@@ -400,6 +404,7 @@ _STATUS: dict[ErrorCode, int] = {
     ErrorCode.ATTACHMENT_TYPE_MISMATCH: 415,
     ErrorCode.ATTACHMENT_TOO_LARGE: 413,
     ErrorCode.ATTACHMENT_BAD_IMAGE: 422,
+    ErrorCode.ATTACHMENT_BAD_PDF: 422,
     ErrorCode.AUDIT_ILLEGAL_TRANSITION: 409,
     ErrorCode.AUDIT_NOT_IMPARTIAL: 409,
     ErrorCode.AUDIT_AUDITOR_NOT_QUALIFIED: 422,

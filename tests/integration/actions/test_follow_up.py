@@ -152,6 +152,8 @@ async def test_an_auditee_answers_and_an_auditor_from_another_unit_verifies_unti
         },
     )
     assert record["status"] == "closed" and record["verifications"][0]["verifierName"]["fr"]
+    again = await client.get(f"/api/v1/nonconformities/{nc}", headers=auditor)  # the verifier keeps it
+    assert again.status_code == 200 and again.json()["status"] == "closed"
 
     # The evidence stays readable by the unit, and every step is in the audit trail.
     assert (await client.get(f"/api/v1/attachments/{sha}", headers=auditee)).status_code == 200

@@ -403,7 +403,7 @@ def test_pdf_needs_its_header_and_end_marker() -> None:
     assert verify_image(PDF + b"\n" * 100, "application/pdf", max_pixels=1) == (0, 0)
     for bad in (PDF[: PDF.index(b"%%EOF")], b"%PDF-1.7\n" + b" " * 2000 + b"%%EOF\n" + b" " * 2000):
         raises(
-            ErrorCode.ATTACHMENT_BAD_IMAGE,
+            ErrorCode.ATTACHMENT_BAD_PDF,
             422,
             partial(verify_image, bad, "application/pdf", max_pixels=1),
         )
