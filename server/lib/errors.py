@@ -32,6 +32,8 @@ class ErrorCode(StrEnum):
     BODY_TOO_LARGE = "request.body_too_large"
     ROUTE_NOT_FOUND = "request.not_found"
     METHOD_NOT_ALLOWED = "request.method_not_allowed"
+    UNSUPPORTED_ENCODING = "request.unsupported_encoding"
+    BAD_ENCODING = "request.bad_encoding"
     BAD_REQUEST = "request.bad_request"
     PRECONDITION_FAILED = "request.precondition_failed"
     INTERNAL = "server.internal_error"
@@ -146,6 +148,11 @@ _MESSAGES: dict[ErrorCode, str] = {
     ErrorCode.BODY_TOO_LARGE: N_("The request body is too large (at most {limit} bytes)."),
     ErrorCode.ROUTE_NOT_FOUND: N_("There is nothing at this address."),
     ErrorCode.METHOD_NOT_ALLOWED: N_("This address does not accept this method."),
+    ErrorCode.UNSUPPORTED_ENCODING: N_(
+        "The request body is compressed in a way this server does not read ({encoding}): send it plain "
+        "or with gzip."
+    ),
+    ErrorCode.BAD_ENCODING: N_("The request body is not valid gzip (damaged or cut short): send it again."),
     ErrorCode.BAD_REQUEST: N_("The request cannot be understood."),
     ErrorCode.PRECONDITION_FAILED: N_(
         "Someone changed this item since you read it. Reload it, check the change, then try again."
@@ -372,6 +379,8 @@ _STATUS: dict[ErrorCode, int] = {
     ErrorCode.BODY_TOO_LARGE: 413,
     ErrorCode.ROUTE_NOT_FOUND: 404,
     ErrorCode.METHOD_NOT_ALLOWED: 405,
+    ErrorCode.UNSUPPORTED_ENCODING: 415,
+    ErrorCode.BAD_ENCODING: 400,
     ErrorCode.BAD_REQUEST: 400,
     ErrorCode.PRECONDITION_FAILED: 412,
     ErrorCode.INTERNAL: 500,
