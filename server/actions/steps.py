@@ -22,7 +22,7 @@ from server.actions.model import (
 )
 from server.actions.views import may_answer, may_verify
 from server.attachments import service as attachments
-from server.attachments.handlers import AttachmentOut
+from server.attachments.handlers import AttachmentOut, attachment_out
 from server.lib.clock import utcnow
 from server.lib.errors import AppError, ErrorCode
 from server.org import people_store
@@ -187,13 +187,4 @@ async def upload_evidence(
     result = await attachments.upload_attachment(
         principal, settings, sha256, media_type, chunks, announced=announced
     )
-    p = result.prepared
-    out = AttachmentOut(
-        sha256=p.sha256,
-        media_type=p.media_type,
-        size=p.size,
-        stored_sha256=p.stored_sha256,
-        width=p.width,
-        height=p.height,
-    )
-    return out, result.created
+    return attachment_out(result.prepared), result.created

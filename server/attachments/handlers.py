@@ -11,14 +11,14 @@ from litestar.openapi.spec import OpenAPIMediaType, OpenAPIResponse, Operation, 
 from litestar.params import PathParameter
 
 from server.attachments import service
-from server.attachments.logic import SHA256_PATTERN, SUPPORTED_TYPES
+from server.attachments.logic import SHA256_PATTERN, SUPPORTED_TYPES, PreparedAttachment
 from server.attachments.service import blob_store
 from server.auth.guards import principal_of
 from server.auth.policy import CAN_READ_ATTACHMENT, CAN_UPLOAD_ATTACHMENTS
 from server.lib.structs import ApiOut
 from server.settings import Settings
 
-__all__ = ["CONTROLLERS", "AttachmentsController", "blob_store"]
+__all__ = ["CONTROLLERS", "AttachmentOut", "AttachmentsController", "attachment_out", "blob_store"]
 
 Req = Request[Any, Any, Any]
 Sha256 = Annotated[
@@ -76,6 +76,18 @@ class AttachmentOut(ApiOut):
     height: int
 
 
+def attachment_out(prepared: PreparedAttachment) -> AttachmentOut:
+    """What the uploader learns of a stored file (also for a nonconformity's evidence)."""
+    return AttachmentOut(
+        sha256=prepared.sha256,
+        media_type=prepared.media_type,
+        size=prepared.size,
+        stored_sha256=prepared.stored_sha256,
+        width=prepared.width,
+        height=prepared.height,
+    )
+
+
 def _settings(request: Req) -> Settings:
     settings: Settings = request.app.state.settings
     return settings
@@ -112,16 +124,7 @@ class AttachmentsController(Controller):
             request.stream(),
             announced=request.content_length,
         )
-        prepared = result.prepared
-        out = AttachmentOut(
-            sha256=prepared.sha256,
-            media_type=prepared.media_type,
-            size=prepared.size,
-            stored_sha256=prepared.stored_sha256,
-            width=prepared.width,
-            height=prepared.height,
-        )
-        return Response(content=out, status_code=201 if result.created else 200)
+        return Response(content=attachment_out(result.prepared), status_code=201 if result.created else 200)
 
     @get(
         "/{sha256:str}",

@@ -8,23 +8,15 @@ Every write to a programme names the ``rev`` it was decided on (``If-Match`` or 
 from __future__ import annotations
 
 import re
-from dataclasses import dataclass
 from typing import Annotated, Any, Literal
 from uuid import UUID
 
 from litestar import Controller, Request, Response, delete, get, post, put
-from litestar.openapi.spec import (
-    OpenAPIFormat,
-    OpenAPIMediaType,
-    OpenAPIResponse,
-    OpenAPIType,
-    Operation,
-    Schema,
-)
 from litestar.params import FromPath, FromQuery, JSONBody, QueryParameter
 
 from server.auth.guards import principal_of
 from server.auth.policy import CAN_APPROVE_PROGRAMME, CAN_PLAN, CAN_READ_PROGRAMME, PUBLIC, SIGNED_IN
+from server.lib.downloads import MEDIA, binary_operation, file_response
 from server.lib.errors import AppError, ErrorCode
 from server.lib.etag import REVISION_ETAG, IfMatch, revision_etag, revisions_read
 from server.lib.http_errors import request_locale
@@ -49,26 +41,6 @@ __all__ = ["CONTROLLERS", "CalendarFeedController", "MyProgrammeController", "Pr
 Req = Request[Any, Any, Any]
 Lang = Literal["ar", "fr"]
 _TOKEN = re.compile(r"^([A-Za-z0-9_-]{20,64})\.ics$")
-_MEDIA = {
-    "pdf": "application/pdf",
-    "xlsx": "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
-    "ics": "text/calendar; charset=utf-8",
-}
-
-
-def _binary_operation(media_type: str, description: str) -> type[Operation]:
-    @dataclass
-    class _Binary(Operation):
-        def __post_init__(self) -> None:
-            schema = Schema(type=OpenAPIType.STRING, format=OpenAPIFormat.BINARY)
-            self.responses = {
-                **(self.responses or {}),
-                "200": OpenAPIResponse(
-                    description=description, content={media_type: OpenAPIMediaType(schema=schema)}
-                ),
-            }
-
-    return _Binary
 
 
 def _settings(request: Req) -> Settings:
@@ -84,18 +56,6 @@ def _ctx(request: Req) -> service.Context:
 def _with_etag(programme: ProgrammeOut, status_code: int = 200) -> Response[ProgrammeOut]:
     return Response(
         content=programme, status_code=status_code, headers={"ETag": revision_etag(programme.rev)}
-    )
-
-
-def _file(content: bytes, kind: str, name: str) -> Response[bytes]:
-    return Response(
-        content=content,
-        media_type=_MEDIA[kind],
-        headers={
-            "Content-Disposition": f'attachment; filename="{name}"',
-            "Cache-Control": "no-store",
-            "X-Content-Type-Options": "nosniff",
-        },
     )
 
 
@@ -342,8 +302,8 @@ class ProgrammesController(Controller):
         "/{programme_id:uuid}/programme.pdf",
         operation_id="getProgrammePdf",
         guards=[CAN_READ_PROGRAMME],
-        media_type=_MEDIA["pdf"],
-        operation_class=_binary_operation(_MEDIA["pdf"], "The programme as a PDF"),
+        media_type=MEDIA["pdf"],
+        operation_class=binary_operation("pdf", "The programme as a PDF"),
     )
     async def pdf(
         self, request: Req, programme_id: FromPath[UUID], lang: FromQuery[Lang] = "fr"
@@ -351,14 +311,14 @@ class ProgrammesController(Controller):
         content = await outputs.export_pdf(
             str(programme_id), lang, _ctx(request), _settings(request).time_zone
         )
-        return _file(content, "pdf", f"programme-{lang}.pdf")
+        return file_response(content, "pdf", f"programme-{lang}.pdf")
 
     @get(
         "/{programme_id:uuid}/programme.xlsx",
         operation_id="getProgrammeWorkbook",
         guards=[CAN_READ_PROGRAMME],
-        media_type=_MEDIA["xlsx"],
-        operation_class=_binary_operation(_MEDIA["xlsx"], "The programme's workbook"),
+        media_type=MEDIA["xlsx"],
+        operation_class=binary_operation("xlsx", "The programme's workbook"),
     )
     async def xlsx(
         self, request: Req, programme_id: FromPath[UUID], lang: FromQuery[Lang] = "fr"
@@ -366,14 +326,14 @@ class ProgrammesController(Controller):
         content = await outputs.export_workbook(
             str(programme_id), lang, _ctx(request), _settings(request).time_zone
         )
-        return _file(content, "xlsx", f"programme-{lang}.xlsx")
+        return file_response(content, "xlsx", f"programme-{lang}.xlsx")
 
     @get(
         "/{programme_id:uuid}/calendar.ics",
         operation_id="getProgrammeCalendar",
         guards=[CAN_READ_PROGRAMME],
-        media_type=_MEDIA["ics"],
-        operation_class=_binary_operation(_MEDIA["ics"], "iCalendar (RFC 5545)"),
+        media_type=MEDIA["ics"],
+        operation_class=binary_operation("ics", "iCalendar (RFC 5545)"),
     )
     async def ics(
         self,
@@ -390,7 +350,7 @@ class ProgrammesController(Controller):
             _ctx(request),
             _settings(request).time_zone,
         )
-        return _file(content, "ics", "programme.ics")
+        return file_response(content, "ics", "programme.ics")
 
 
 class MyProgrammeController(Controller):
@@ -422,7 +382,7 @@ class CalendarFeedController(Controller):
         operation_id="getCalendarFeed",
         exclude_from_auth=True,
         guards=[PUBLIC],
-        media_type=_MEDIA["ics"],
+        media_type=MEDIA["ics"],
     )
     async def feed(
         self, request: Req, file_name: FromPath[str], lang: FromQuery[Lang] = "fr"
@@ -435,7 +395,7 @@ class CalendarFeedController(Controller):
         content = await outputs.calendar_feed(match.group(1), lang, _ctx(request), settings.time_zone)
         return Response(
             content=content,
-            media_type=_MEDIA["ics"],
+            media_type=MEDIA["ics"],
             headers={"Cache-Control": "private, no-cache", "X-Content-Type-Options": "nosniff"},
         )
 

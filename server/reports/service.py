@@ -45,6 +45,7 @@ __all__ = [
     "public_status",
     "read_report",
     "report_files",
+    "signing_key",
     "verify_document",
 ]
 
@@ -149,8 +150,9 @@ def _gate_error(items: list[GateItemOut]) -> AppError:
 _signing_keys: dict[tuple[str, float], signing.SigningKey] = {}
 
 
-def _signing_key(settings: Settings) -> signing.SigningKey:
-    """The organisation's key, loaded once per file version (loading costs about 0.1 s)."""
+def signing_key(settings: Settings) -> signing.SigningKey:
+    """The organisation's key, loaded once per file version (loading costs about 0.1 s); the reports and
+    the review pack sign with it."""
     path = settings.signing_key_file
     try:
         stamp = (str(path), path.stat().st_mtime)
@@ -211,7 +213,7 @@ async def issue_report(
         )
     if missing:
         raise _gate_error(missing)
-    key = _signing_key(settings)
+    key = signing_key(settings)
     signed, pages = await to_thread.run_sync(
         _draw_and_sign, gathered, data.lang, key, settings, translate(data.lang, _SIGNING_REASON)
     )

@@ -9,21 +9,13 @@ it starts or spans more than three years, by the rules (422 ``review.period_inva
 
 from __future__ import annotations
 
-from dataclasses import dataclass
-from typing import Annotated, Any, Final
+from typing import Annotated, Any
 
 from litestar import Controller, Request, Response, get
-from litestar.openapi.spec import (
-    OpenAPIFormat,
-    OpenAPIMediaType,
-    OpenAPIResponse,
-    OpenAPIType,
-    Operation,
-    Schema,
-)
 from litestar.params import QueryParameter
 
 from server.auth.policy import CAN_READ_REVIEW
+from server.lib.downloads import MEDIA, binary_operation, file_response
 from server.lib.http_errors import request_locale
 from server.review import service
 from server.review.schemas import FileLang, ReviewPackOut
@@ -40,25 +32,6 @@ To = Annotated[
 LangParam = Annotated[
     FileLang | None, QueryParameter(name="lang", description="ar or fr; default: the caller's.")
 ]
-_MEDIA: Final = {
-    "pdf": "application/pdf",
-    "xlsx": "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
-}
-
-
-def _binary_operation(media_type: str, description: str) -> type[Operation]:
-    @dataclass
-    class _Binary(Operation):
-        def __post_init__(self) -> None:
-            schema = Schema(type=OpenAPIType.STRING, format=OpenAPIFormat.BINARY)
-            self.responses = {
-                **(self.responses or {}),
-                "200": OpenAPIResponse(
-                    description=description, content={media_type: OpenAPIMediaType(schema=schema)}
-                ),
-            }
-
-    return _Binary
 
 
 def _settings(request: Req) -> Settings:
@@ -70,18 +43,6 @@ def _lang(request: Req, lang: FileLang | None) -> FileLang:
     if lang is not None:
         return lang
     return "ar" if request_locale(request) == "ar" else "fr"
-
-
-def _file(content: bytes, kind: str, name: str) -> Response[bytes]:
-    return Response(
-        content=content,
-        media_type=_MEDIA[kind],
-        headers={
-            "Content-Disposition": f'attachment; filename="{name}"',
-            "Cache-Control": "no-store",
-            "X-Content-Type-Options": "nosniff",
-        },
-    )
 
 
 class ReviewController(Controller):
@@ -99,8 +60,8 @@ class ReviewController(Controller):
         "/pack.xlsx",
         operation_id="getReviewPackWorkbook",
         guards=[CAN_READ_REVIEW],
-        media_type=_MEDIA["xlsx"],
-        operation_class=_binary_operation(_MEDIA["xlsx"], "The pack's tables, one sheet each"),
+        media_type=MEDIA["xlsx"],
+        operation_class=binary_operation("xlsx", "The pack's tables, one sheet each"),
     )
     async def xlsx(
         self, request: Req, start: From = None, end: To = None, lang: LangParam = None
@@ -108,14 +69,14 @@ class ReviewController(Controller):
         settings, chosen = _settings(request), _lang(request, lang)
         period = await service.resolve_period(start, end, settings, request_locale(request))
         content = await service.pack_xlsx(period, chosen, settings)
-        return _file(content, "xlsx", f"review-{period.start}-{period.end}-{chosen}.xlsx")
+        return file_response(content, "xlsx", f"review-{period.start}-{period.end}-{chosen}.xlsx")
 
     @get(
         "/pack.pdf",
         operation_id="getReviewPackPdf",
         guards=[CAN_READ_REVIEW],
-        media_type=_MEDIA["pdf"],
-        operation_class=_binary_operation(_MEDIA["pdf"], "The pack as a signed PDF"),
+        media_type=MEDIA["pdf"],
+        operation_class=binary_operation("pdf", "The pack as a signed PDF"),
     )
     async def pdf(
         self, request: Req, start: From = None, end: To = None, lang: LangParam = None
@@ -123,7 +84,7 @@ class ReviewController(Controller):
         settings, chosen = _settings(request), _lang(request, lang)
         period = await service.resolve_period(start, end, settings, request_locale(request))
         content = await service.pack_pdf(period, chosen, settings)
-        return _file(content, "pdf", f"review-{period.start}-{period.end}-{chosen}.pdf")
+        return file_response(content, "pdf", f"review-{period.start}-{period.end}-{chosen}.pdf")
 
 
 CONTROLLERS: list[type[Controller]] = [ReviewController]

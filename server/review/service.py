@@ -16,6 +16,7 @@ from server.lib.i18n import N_, translate
 from server.org.profile_store import read_profile
 from server.reports import signing
 from server.reports.facts import STANDARD_LABELS, in_language
+from server.reports.service import signing_key
 from server.review import figures, store
 from server.review.model import Names, Period, ReviewPack
 from server.review.pdf import render_pack_pdf
@@ -121,26 +122,11 @@ async def pack_xlsx(period: Period, lang: Lang, settings: Settings) -> bytes:
 
 # ------------------------------------------------------------------ PDF, signed like the reports
 
-_keys: dict[tuple[str, float], signing.SigningKey] = {}
-
-
-def _signing_key(settings: Settings) -> signing.SigningKey:
-    """The organisation's key, loaded once per file version."""
-    path = settings.signing_key_file
-    try:
-        stamp = (str(path), path.stat().st_mtime)
-        if stamp not in _keys:
-            _keys[stamp] = signing.load_configured_key(settings)
-        return _keys[stamp]
-    except (OSError, signing.SigningKeyError) as exc:
-        raise AppError(ErrorCode.REPORT_SIGNING_UNAVAILABLE, params={"problem": str(exc)}) from exc
-
-
 def _draw_and_sign(pack: ReviewPack, lang: Lang, organisation: str, settings: Settings) -> bytes:
     rendered = render_pack_pdf(pack, lang, organisation=organisation, timezone=settings.time_zone)
     signed = signing.sign_pdf(
         rendered.pdf,
-        _signing_key(settings),
+        signing_key(settings),
         rendered.signature_box,
         reason=translate(lang, _SIGNING_REASON),
         location=settings.public_base_url,
