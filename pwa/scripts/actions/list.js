@@ -4,7 +4,7 @@ import { OfflineError, getJson } from "../api.js";
 import { get, write } from "../db.js";
 import { N_, _, formatDate, formatDateTime } from "../i18n.js";
 import { href } from "../router.js";
-import { facts, heads, html, label, localName } from "../views/common.js";
+import { facts, heads, html, label, localName, own } from "../views/common.js";
 import { AGES, ageNow, board, inCell } from "./logic.js";
 
 export const STATUS = { open: N_("Open"), analysis: N_("Analysis"), action_plan: N_("Action plan"), in_progress: N_("Actions under way"),
@@ -42,7 +42,7 @@ export const statusTag = (nc) => html`<span class="tag" data-testid="nc-status" 
 export const lateText = (nc) => nc.late.map((l) => _("%(days)s days late (%(due)s)", { days: l.daysLate, due: formatDate(l.due) })).join(" · ");
 
 function card(nc, copy) {
-  const rows = [[_("Status"), statusTag(nc)], [_("Unit"), localName(nc.unitName)], [_("Statement"), nc.statement],
+  const rows = [[_("Status"), statusTag(nc)], [_("Unit"), localName(nc.unitName)], [_("Statement"), own(nc.statement)],
     [_("Opened"), _("%(date)s, %(days)s days ago", { date: formatDate(nc.openedOn), days: ageNow(nc, copy.fetchedAt, Date.now()) })],
     [_("Late"), lateText(nc) && html`<span class="tag warn">${lateText(nc)}</span>`]];
   return html`<article class="card" data-testid="nc-card" data-nc-id=${nc.id} data-status=${nc.status}>

@@ -3,7 +3,7 @@
 import { ApiError, describe, getJson, request, sendJson } from "../api.js";
 import { N_, _, formatDate } from "../i18n.js";
 import { preparePhoto } from "../photos.js";
-import { clauseRef, dots, facts, heads, html, label, localName, nothing, options, saveFile } from "../views/common.js";
+import { clauseRef, dots, facts, heads, html, label, localName, nothing, options, own, saveFile } from "../views/common.js";
 import { fetched, freshness, keep, lateText, recordCopy, statusTag, title } from "./list.js";
 import * as rules from "./logic.js";
 
@@ -254,7 +254,7 @@ export const ncRecord = {
   view(copy, ctx) {
     const nc = copy.data, locked = Boolean(copy.offline) || !navigator.onLine;
     const rows = [[_("Status"), statusTag(nc)], [_("Unit"), localName(nc.unitName)], [_("Process"), localName(nc.processName)],
-      [_("Clauses"), dots(nc.clauses.map(clauseRef))], [_("Statement"), nc.statement], [_("Objective evidence"), nc.evidence],
+      [_("Clauses"), dots(nc.clauses.map(clauseRef))], [_("Statement"), own(nc.statement)], [_("Objective evidence"), own(nc.evidence)],
       [_("Opened"), formatDate(nc.openedOn)], [_("Plan due"), formatDate(nc.planDue)], [_("Closure due"), formatDate(nc.closeDue)],
       [_("Late"), lateText(nc)], [_("Reason for rejection"), nc.rejectedReason]];
     const current = () => { state.problem = null; ctx.reload(); };

@@ -43,14 +43,16 @@ export const label = (map, key) => (map[key] ? _(map[key]) : key),
   roleName = (member) => (member.role === "lead" ? _("Lead auditor") : _("Auditor"));
 
 /** `[term, value]` rows, those without a value left out; data, not templates, so callers' _() are extracted. */
+/** Text a person wrote, in either language: isolated so its own direction holds inside the page's. */
+export const own = (text) => text && html`<bdi>${text}</bdi>`;
 export const facts = (rows) => html`<dl class="facts">${rows.map(([term, value]) => (value ? html`<dt>${term}</dt><dd>${value}</dd>` : ""))}</dl>`;
 export const packageFacts = ({ audit, process, units, sites }, more) => facts([[_("Status"), label(STATUSES, audit.status)], [_("Dates"), period(audit)],
   [_("Process"), orUnset(localName(process?.name))], [_("Standards"), standards(audit.standards)],
   [_("Units"), orUnset(names(units))], [_("Sites"), orUnset(names(sites))], ...more]);
 export const auditCard = (a, route, testid, rows, more = "") => html`<article class="card" data-testid=${testid} data-audit-id=${a.id}
   data-code=${a.code}><h2><a href=${href(route, { auditId: a.id })}>${title(a)}</a></h2>${facts([[_("Dates"), period(a)], [_("Status"), label(STATUSES, a.status)], ...rows])}${more}</article>`;
-export const findingRows = (data) => [[_("Statement"), data.statement], [_("Objective evidence"), data.evidence],
-  [_("Clauses"), data.clauseRefs && dots(data.clauseRefs.map(clauseRef))], [_("Auditee's response"), data.auditeeResponse]];
+export const findingRows = (data) => [[_("Statement"), own(data.statement)], [_("Objective evidence"), own(data.evidence)],
+  [_("Clauses"), data.clauseRefs && dots(data.clauseRefs.map(clauseRef))], [_("Auditee's response"), own(data.auditeeResponse)]];
 /** A record's version; no `data`: a deletion. */
 export function version(author, device, time, data) {
   const rows = data && [[_("Verdict"), data.verdict && label(VERDICTS, data.verdict)], [_("Question"), data.questionId],
