@@ -56,10 +56,7 @@ def _unsupported(headers: Collection[tuple[bytes, bytes]]) -> AppError:
     said = ", ".join(
         value.decode("latin-1").strip() for name, value in headers if name.lower() == b"content-encoding"
     )
-    # Until request.unsupported_encoding exists, the generic code carries the right status.
-    error = AppError(ErrorCode.BAD_REQUEST, params={"encoding": _UNPRINTABLE.sub("?", said)[:40]})
-    error.status = 415
-    return error
+    return AppError(ErrorCode.UNSUPPORTED_ENCODING, params={"encoding": _UNPRINTABLE.sub("?", said)[:40]})
 
 
 def _too_large(limit: int) -> AppError:
@@ -68,7 +65,7 @@ def _too_large(limit: int) -> AppError:
 
 
 def _bad_stream() -> AppError:
-    return AppError(ErrorCode.BAD_REQUEST)
+    return AppError(ErrorCode.BAD_ENCODING)
 
 
 class _Inflater:

@@ -202,7 +202,7 @@ async def test_a_gigabyte_bomb_stops_at_the_limit_quickly_in_bounded_memory() ->
 async def test_a_damaged_stream_is_a_bad_request(body: bytes) -> None:
     with pytest.raises(AppError) as caught:
         await _run(_scope("gzip"), _pieces(body, 100))
-    assert caught.value.status == 400
+    assert caught.value.code is ErrorCode.BAD_ENCODING and caught.value.status == 400
 
 
 @pytest.mark.parametrize("encoding", ["br", "deflate", "compress", "zstd", "gzip, gzip", "gzip, br", "*"])
@@ -210,14 +210,16 @@ async def test_any_other_coding_is_unsupported(encoding: str) -> None:
     reader = _Reader()
     with pytest.raises(AppError) as caught:
         await _run(_scope(encoding), [b"{}"], reader)
-    assert caught.value.status == 415 and caught.value.params == {"encoding": encoding}
+    assert caught.value.code is ErrorCode.UNSUPPORTED_ENCODING and caught.value.status == 415
+    assert caught.value.params == {"encoding": encoding}
     assert not reader.chunks  # the handler never ran
 
 
 async def test_gzip_is_unsupported_on_a_route_that_did_not_opt_in() -> None:
     with pytest.raises(AppError) as caught:
         await _run(_scope("gzip", path="/api/v1/attachments/abc"), [gzip.compress(b"{}")])
-    assert caught.value.status == 415 and caught.value.params == {"encoding": "gzip"}
+    assert caught.value.code is ErrorCode.UNSUPPORTED_ENCODING and caught.value.status == 415
+    assert caught.value.params == {"encoding": "gzip"}
 
 
 async def test_the_coding_named_in_the_answer_is_printable_and_short() -> None:
