@@ -21,6 +21,7 @@ from server.lib.db import make_engine, start_engine, stop_engine
 from server.lib.http_errors import EXCEPTION_HANDLERS, answer_options_from_routes
 from server.lib.openapi import document_error_responses, document_parameters
 from server.lib.openapi_structs import align_struct_schemas
+from server.lib.request_encoding import RequestDecodingMiddleware
 from server.lib.validation import strict_json_body
 from server.settings import Settings, load_settings
 from server.system.handlers import BenchBaselineController
@@ -67,7 +68,15 @@ def create_app(settings: Settings | None = None, engine: Engine[Any] | None = No
             *controllers(),
             AppShellController,  # the tablet app, at / (read from settings.pwa_dir at startup)
         ],
-        middleware=[DefineMiddleware(TokenAuthMiddleware, exclude=[r"^/schema"])],  # also /schema-assets
+        middleware=[
+            DefineMiddleware(TokenAuthMiddleware, exclude=[r"^/schema"]),  # also /schema-assets
+            # Gzip request bodies where a tablet sends them (issue #13), inside the sign-in check so a
+            # stranger's body is never inflated; any other Content-Encoding is refused (415).
+            RequestDecodingMiddleware(
+                paths={"/api/v1/sync/push", "/api/v1/sync/import-outbox"},
+                default_limit=settings.outbox_import_max_bytes,
+            ),
+        ],
         exception_handlers=EXCEPTION_HANDLERS,
         before_request=strict_json_body,
         request_max_body_size=settings.max_body_bytes,
