@@ -43,6 +43,10 @@ ACTION = {
     "fr": "Désigner un responsable sécurité par chantier et l'inscrire au PV d'ouverture.",
     "ar": "تعيين مسؤول سلامة لكل ورش.",
 }
+REASON = {
+    "fr": "Doublon : le même écart est déjà suivi sous une autre fiche.",
+    "ar": "مكرر: نفس عدم المطابقة متتبع في بطاقة أخرى.",
+}
 COMMENT = {
     "fr": "Vérifié sur deux chantiers : responsables désignés et trousses complètes.",
     "ar": "تم التحقق في ورشين.",
@@ -259,6 +263,27 @@ def lead_board(browser: Browser, base: str, lang: str) -> list[str]:
     return errors
 
 
+def lead_rejects(browser: Browser, base: str, lang: str) -> list[str]:
+    """The lead rejects a record raised in error: refused without a reason, then rejected with it."""
+    from playwright.sync_api import expect
+
+    nc = next(n for n in records(base) if n["status"] == "open" and n["severity"] == "minor")
+    page, errors = open_page(browser, base, "lead", lang)
+    page.get_by_test_id("nav-nc-board").click()
+    page.locator(f"[data-testid=nc-card][data-nc-id='{nc['id']}'] h2 a").click()
+    status_is(page, "open")
+    page.locator("[data-testid=reject] summary").click()
+    page.get_by_test_id("reject-send").click()
+    expect(page.locator("[data-testid=reject] [data-testid=problem]")).to_have_count(1)
+    page.get_by_test_id("reject-reason").fill(REASON[lang])
+    page.get_by_test_id("reject-send").click()
+    status_is(page, "rejected")
+    check(page, "nc-rejected", lang, catalog(base, lang))
+    rejected = record(base, nc["id"])
+    assert (rejected["status"], rejected["rejectedReason"]) == ("rejected", REASON[lang])
+    return errors
+
+
 @pytest.mark.parametrize("lang", ["fr", "ar"])
 def test_an_auditee_answers_a_nonconformity_and_an_auditor_of_another_unit_verifies_it(
     browser: Browser, app_url: str, lang: str
@@ -302,6 +327,7 @@ def test_an_auditee_answers_a_nonconformity_and_an_auditor_of_another_unit_verif
     assert stored.status_code == 200 and stored.content.startswith(b"%PDF")
     assert hashlib.sha256(stored.content).hexdigest() == evidence
     errors += lead_board(browser, app_url, lang)
+    errors += lead_rejects(browser, app_url, lang)
     assert errors == []
 
 

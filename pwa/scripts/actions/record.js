@@ -31,7 +31,7 @@ let people = null;
 /** The forms, from the record, whenever another record or version is shown. */
 function reset(nc) {
   Object.assign(state, { key: `${nc.id}:${nc.rev}`, analysis: rules.analysisForm(nc), added: rules.emptyAction(), updates: {},
-    verdict: { verdict: "", comment: "", evidence: [] }, tried: new Set() });
+    verdict: { verdict: "", comment: "", evidence: [] }, reject: { reason: "" }, tried: new Set() });
 }
 const update = (a) => (state.updates[a.id] ??= { status: a.status === "planned" ? "in_progress" : a.status, note: a.note, evidence: [...a.evidence] });
 
@@ -230,6 +230,17 @@ function verification(ctx, nc, locked) {
     <div class="actions">${button("verify-send", _("Record the verdict"), send, locked, "primary")}</div>`;
 }
 
+/** The audit lead closes a record raised in error (a duplicate, a misread finding), saying why. */
+function rejection(ctx, nc, locked) {
+  if (!nc.may.reject) return "";
+  const form = state.reject, missing = form.reason.trim() ? {} : { reason: "actions.reason_required" };
+  const found = problems("reject", missing, ["reason"]);
+  const send = checked(ctx, "reject", missing, (call) => call("POST", "/reject", { reason: form.reason }, nc.rev));
+  return html`<details class="panel" data-testid="reject"><summary>${_("Reject this record (raised in error)")}</summary>
+    ${area(_("Reason for rejection"), form.reason, typed(ctx, form, "reason"), found, "reason", "reject", "reject-reason")}
+    ${note(found, "", "reject")}<div class="actions">${button("reject-send", _("Reject the record"), send, locked)}</div></details>`;
+}
+
 const BODIES = { analysis, plan, actions: progress, verify: verification };
 
 function steps(ctx, nc, locked) {
@@ -261,6 +272,6 @@ export const ncRecord = {
     const stale = state.problem?.stale && html`<button type="button" data-testid="reload" @click=${current}>${_("Show the current version")}</button>`;
     const offline = _("Changes need a connection: the buttons come back when it does.");
     return html`<h1>${title(nc)}</h1>${freshness(copy)}${locked ? html`<p class="note warn" data-testid="writes-offline">${offline}</p>` : ""}
-      <section class="panel">${facts(rows)}</section>${stale || ""}${steps(ctx, nc, locked)}`;
+      <section class="panel">${facts(rows)}</section>${stale || ""}${steps(ctx, nc, locked)}${rejection(ctx, nc, locked)}`;
   },
 };

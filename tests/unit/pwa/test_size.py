@@ -17,7 +17,7 @@ KB = 1024
 BUDGET = 150 * KB
 GROUP_CEILING = 36 * KB  # the programme's screens as measured on 2026-12-02
 GROUP = ("scripts", "programme")
-ACTIONS_CEILING = 33_100  # the nonconformity screens as measured on 2026-12-02 (32,115 bytes), +3%
+ACTIONS_CEILING = 34_000  # the nonconformity screens as measured on 2026-12-02 (33,024 bytes), +3%
 ACTIONS = ("scripts", "actions")
 PROGRAMME_PART, ACTIONS_PART = "programme group (scripts/programme/)", "actions group (scripts/actions/)"
 
