@@ -28,6 +28,7 @@ from server.lib.etag import conditional_json, strong_etag
 from server.lib.http_errors import request_locale
 from server.sync import service
 from server.sync.logic import CURSOR_PATTERN, parse_cursor
+from server.sync.package import Parts
 from server.sync.schemas import (
     ConclusionVersionOut,
     FindingVersionOut,
@@ -158,14 +159,23 @@ class SyncController(Controller):
             Literal["ar", "fr", "en"] | None,
             QueryParameter(description="Language of the checklist; else the user's, else Accept-Language."),
         ] = None,
+        parts: Annotated[
+            Parts,
+            QueryParameter(
+                description="`plan`: without the findings, meetings and conclusion (empty lists, null), "
+                "with `changeCount`; page them from `/sync/pull?since=0` (a download that resumes)."
+            ),
+        ] = "all",
     ) -> Response[PackageOut]:
         """Everything a tablet needs to run the audit offline: the plan, the team, the audited process,
         units and sites, the checklist of the pinned version, the findings, the opening and closing
         meetings and the conclusion with their ``rev``, and the cursor to pull from. Strong ``ETag``;
-        ``If-None-Match`` → 304."""
+        ``If-None-Match`` → 304. With ``parts=plan``, the records are left out and ``changeCount``
+        says how many a pull from 0 brings at least, so a tablet on a weak link downloads them page by
+        page and can tell when it has them all."""
         language = lang or request_locale(request)
         package = await service.audit_package(
-            principal_of(request), str(audit_id), language, request.app.state.settings
+            principal_of(request), str(audit_id), language, request.app.state.settings, parts
         )
         body = msgspec.json.encode(package)
         return conditional_json(request, body, strong_etag(body))

@@ -1,10 +1,18 @@
 """The offline package of an audit, assembled from the audits, org, checklists and sync stores: the plan,
-the checklist, the findings, the meetings and the conclusion."""
+the checklist, the findings, the meetings and the conclusion.
+
+``parts="plan"`` is the first step of a download that survives a weak link: the plan, team and checklist
+with the ``cursor`` and ``changeCount``, and no findings, meetings or conclusion. The tablet then pages
+those from the pull feed (``since=0``, each page stored with its cursor, so a dropped link resumes from
+the last page) and holds the audit as complete once the feed has no more and it has received at least
+``changeCount`` changes: the feed from 0 brings every record the audit holds (tombstones included) at
+least once (a record changed meanwhile comes again, a new one adds to the count), so fewer means a page
+was lost."""
 
 from __future__ import annotations
 
 from pathlib import Path
-from typing import Any
+from typing import Any, Literal
 
 import msgspec
 
@@ -19,10 +27,14 @@ from server.org import store as org_store
 from server.sync import changes_store, records_changes
 from server.sync.schemas import ConclusionOut, MeetingOut, PackageOut
 
-__all__ = ["build_package"]
+__all__ = ["Parts", "build_package"]
+
+Parts = Literal["all", "plan"]
 
 
-async def build_package(audit: AuditOut, lang: Locale, checklists_dir: Path) -> PackageOut:
+async def build_package(
+    audit: AuditOut, lang: Locale, checklists_dir: Path, parts: Parts = "all"
+) -> PackageOut:
     """The package of a visible audit; call it inside one read (``store.read_snapshot``)."""
     cursor = await changes_store.current_sequence()  # read first: a change made meanwhile is pulled again
     process = await org_store.get_process(audit.process_id) if audit.process_id else None
@@ -64,6 +76,7 @@ async def build_package(audit: AuditOut, lang: Locale, checklists_dir: Path) -> 
         ]
     changes, _ = await changes_store.findings_since([audit.id], 0, 100_000)
     records, _ = await records_changes.records_since([audit.id], 0, 100_000)
+    plan_only = parts == "plan"
     return PackageOut(
         audit=msgspec.to_builtins(audit),
         team=team,
@@ -73,8 +86,9 @@ async def build_package(audit: AuditOut, lang: Locale, checklists_dir: Path) -> 
         sites=[msgspec.to_builtins(s) for s in await org_store.list_sites() if s.id in set(audit.site_ids)],
         checklist_version=audit.checklist_version,
         checklist=checklist,
-        findings=changes,
-        meetings=[r for r in records if isinstance(r, MeetingOut)],
-        conclusion=next((r for r in records if isinstance(r, ConclusionOut)), None),
+        findings=[] if plan_only else changes,
+        meetings=[] if plan_only else [r for r in records if isinstance(r, MeetingOut)],
+        conclusion=None if plan_only else next((r for r in records if isinstance(r, ConclusionOut)), None),
         cursor=str(cursor),
+        change_count=len(changes) + len(records) if plan_only else msgspec.UNSET,
     )

@@ -333,3 +333,7 @@ class PackageOut(ApiOut):
     """The opening and closing meetings (deleted ones as tombstones)."""
     conclusion: ConclusionOut | None
     cursor: str
+    change_count: int | msgspec.UnsetType = msgspec.UNSET
+    """With ``parts=plan`` only (findings, meetings and conclusion then left out): how many findings,
+    meetings and conclusions the audit holds, tombstones included. A pull from 0 brings each at least once,
+    so a tablet that received fewer has lost a page."""

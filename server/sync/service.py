@@ -33,7 +33,7 @@ from server.org import people_store
 from server.org import store as org_store
 from server.sync import changes_store, records_changes, store
 from server.sync.logic import AuditState, Facts, decode_ops, question_standards
-from server.sync.package import build_package
+from server.sync.package import Parts, build_package
 from server.sync.records_logic import Entity
 from server.sync.schemas import (
     ConclusionOut,
@@ -266,11 +266,14 @@ async def pull_changes(principal: Principal, since: int, audit_id: str | None, l
     )
 
 
-async def audit_package(principal: Principal, audit_id: str, lang: Locale, settings: Settings) -> PackageOut:
-    """Everything a tablet needs to run the audit offline, as one consistent read."""
+async def audit_package(
+    principal: Principal, audit_id: str, lang: Locale, settings: Settings, parts: Parts = "all"
+) -> PackageOut:
+    """Everything a tablet needs to run the audit offline, as one consistent read; ``parts="plan"``
+    leaves the records out for the pull feed to page (see ``package``)."""
     async with store.read_snapshot():
         audit = await visible_audit(principal, audit_id)
-        return await build_package(audit, lang, settings.checklists_dir)
+        return await build_package(audit, lang, settings.checklists_dir, parts)
 
 
 async def finding_conflicts(principal: Principal, finding_id: str) -> list[dict[str, Any]]:
