@@ -22,6 +22,7 @@ from server.lib.http_errors import EXCEPTION_HANDLERS, answer_options_from_route
 from server.lib.openapi import document_error_responses, document_parameters
 from server.lib.openapi_structs import align_struct_schemas
 from server.lib.request_encoding import RequestDecodingMiddleware
+from server.lib.response_compression import COMPRESSION
 from server.lib.validation import strict_json_body
 from server.settings import Settings, load_settings
 from server.system.handlers import BenchBaselineController
@@ -80,6 +81,7 @@ def create_app(settings: Settings | None = None, engine: Engine[Any] | None = No
         exception_handlers=EXCEPTION_HANDLERS,
         before_request=strict_json_body,
         request_max_body_size=settings.max_body_bytes,
+        compression_config=COMPRESSION,  # brotli or gzip, Vary, weak ETags: lib/response_compression.py
         on_startup=[open_database],
         on_shutdown=[close_database],
         state=State(

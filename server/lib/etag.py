@@ -1,5 +1,10 @@
 """HTTP preconditions: strong ETags with ``If-None-Match`` → 304 for pre-encoded JSON bodies, and the
-revision a client read (``If-Match`` or a ``rev`` field) checked before a write (428 / 412)."""
+revision a client read (``If-Match`` or a ``rev`` field) checked before a write (428 / 412).
+
+A handler sets the strong tag of the bytes it answers; when the answer goes out compressed the
+compression middleware weakens it (``W/"…"``, :mod:`server.lib.response_compression`), so
+``If-None-Match`` is compared weakly, as RFC 9110 §13.1.2 says (:func:`none_match`). A revision tag
+(``"7"``, sent back in ``If-Match``, compared strongly) is never weakened: its answers go uncompressed."""
 
 from __future__ import annotations
 
@@ -21,6 +26,8 @@ __all__ = [
     "check_revision",
     "conditional_json",
     "expected_revision",
+    "is_revision_etag",
+    "none_match",
     "revision_etag",
     "revisions_read",
     "strong_etag",
@@ -31,12 +38,21 @@ def strong_etag(body: bytes) -> str:
     return f'"{hashlib.sha256(body).hexdigest()[:40]}"'
 
 
+def none_match(if_none_match: str | None, etag: str) -> bool:
+    """True when ``If-None-Match`` is ``*`` or names ``etag``, compared weakly: ``W/"x"`` (the tag of the
+    compressed answer) and ``"x"`` name the same content."""
+    if not if_none_match:
+        return False
+    tags = [tag.strip().removeprefix("W/") for tag in if_none_match.split(",")]
+    return "*" in tags or etag.removeprefix("W/") in tags
+
+
 def conditional_json(
     request: Request[Any, Any, Any], body: bytes, etag: str, headers: dict[str, str] | None = None
 ) -> Response[Any]:
     """304 with no body when the client already holds ``etag``, else the body as JSON (sent as is)."""
     all_headers = {"ETag": etag, "Cache-Control": "private, no-cache", **(headers or {})}
-    if etag in [tag.strip() for tag in request.headers.get("if-none-match", "").split(",")]:
+    if none_match(request.headers.get("if-none-match"), etag):
         return Response(content=b"", status_code=304, headers=all_headers)
     return Response(content=body, media_type=MediaType.JSON, headers=all_headers)
 
@@ -68,6 +84,15 @@ REVISION_ETAG = [
 
 def revision_etag(rev: int) -> str:
     return f'"{rev}"'
+
+
+_REVISION_TAG = re.compile(r'"[0-9]{1,10}"')
+
+
+def is_revision_etag(etag: str | None) -> bool:
+    """Whether ``etag`` is a :func:`revision_etag` (content tags are hashes of 32 hex digits or more):
+    such answers are sent uncompressed, so that the tag stays strong for ``If-Match``."""
+    return etag is not None and _REVISION_TAG.fullmatch(etag) is not None
 
 
 def _if_match_revision(if_match: str | None) -> int | None:

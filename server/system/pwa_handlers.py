@@ -14,6 +14,7 @@ from litestar.params import FromPath
 
 from server.auth.policy import PUBLIC
 from server.lib.errors import AppError, ErrorCode
+from server.lib.etag import none_match
 
 if TYPE_CHECKING:
     from server.system.pwa import AppShell
@@ -37,7 +38,7 @@ def _revalidated(request: Req, body: bytes, media_type: str, headers: dict[str, 
     """A response the browser must check again each time it is used: 304 when its copy is current."""
     etag = f'"{hashlib.sha256(body).hexdigest()[:32]}"'
     all_headers = {"Cache-Control": _REVALIDATE, "ETag": etag, **_NOSNIFF, **headers}
-    if etag in [tag.strip() for tag in request.headers.get("if-none-match", "").split(",")]:
+    if none_match(request.headers.get("if-none-match"), etag):  # W/"…" when it came compressed
         return Response(content=b"", status_code=304, headers=all_headers)
     return Response(content=body, media_type=media_type, headers=all_headers)
 
@@ -66,9 +67,7 @@ class AppShellController(Controller):
         shell = _shell(request)
         if shell.service_worker is None:
             raise AppError(ErrorCode.ROUTE_NOT_FOUND)
-        return _revalidated(
-            request, shell.service_worker, "text/javascript", {"Service-Worker-Allowed": "/"}
-        )
+        return _revalidated(request, shell.service_worker, "text/javascript", {"Service-Worker-Allowed": "/"})
 
     @get("/app-manifest.json", operation_id="getAppManifest", exclude_from_auth=True, guards=[PUBLIC])
     async def manifest(self, request: Req) -> Response[bytes]:
