@@ -10,6 +10,7 @@ from bench import (
     bench_app,
     bench_auth,
     bench_checklists,
+    bench_compression,
     bench_programme,
     bench_reports,
     bench_review,
@@ -27,6 +28,7 @@ SUITES = {
     "reports": bench_reports.run,
     "programme": bench_programme.run,
     "review": bench_review.run,
+    "compression": bench_compression.run,
 }
 
 
