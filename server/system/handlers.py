@@ -4,11 +4,13 @@ from __future__ import annotations
 
 from typing import Annotated, Any, Literal
 
+import msgspec
 from litestar import Controller, MediaType, Request, Response, get
 from litestar.params import FromPath, QueryParameter
 
 from server.auth.policy import PUBLIC, SIGNED_IN
 from server.lib import db
+from server.lib.etag import conditional_json, strong_etag
 from server.lib.i18n import Locale, catalog_messages, text_direction
 from server.lib.structs import ApiOut
 
@@ -52,9 +54,14 @@ class SystemController(Controller):
         )
 
     @get("/i18n/{locale:str}", operation_id="getCatalog", exclude_from_auth=True, guards=[PUBLIC])
-    async def catalog(self, locale: FromPath[Locale]) -> CatalogOut:
-        """A locale's messages (msgid → text) for the PWA; another locale is refused (400)."""
-        return CatalogOut(locale=locale, direction=text_direction(locale), messages=catalog_messages(locale))
+    async def catalog(
+        self, request: Request[Any, Any, Any], locale: FromPath[Locale]
+    ) -> Response[CatalogOut]:
+        """A locale's messages (msgid → text) for the PWA, with a strong ``ETag`` (``If-None-Match`` →
+        304); another locale is refused (400)."""
+        out = CatalogOut(locale=locale, direction=text_direction(locale), messages=catalog_messages(locale))
+        body = msgspec.json.encode(out)
+        return conditional_json(request, body, strong_etag(body))
 
 
 _PRECOMPUTED: dict[int, bytes] = {}

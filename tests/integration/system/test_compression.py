@@ -110,9 +110,6 @@ async def test_the_catalogs_come_compressed(client: Client, encoding: str) -> No
         await assert_compressed_alike(client, f"/api/v1/i18n/{locale}", {}, encoding)
 
 
-@pytest.mark.xfail(
-    strict=True, reason="GET /api/v1/i18n/{locale} sets no ETag yet (server/system/handlers.py)"
-)
 async def test_a_catalog_revalidates_under_each_encoding(client: Client) -> None:
     plain, _ = await fetch(client, "/api/v1/i18n/ar", PLAIN)
     await assert_revalidates(client, "/api/v1/i18n/ar", {}, plain.headers["etag"])
