@@ -1,10 +1,10 @@
 /** The audit lead's screens but the editors, and what those share (writes name the rev read: If-Match). */
-import { ApiError, describe, getJson, request } from "../api.js";
+import { ApiError, describe, getJson, request, sendJson } from "../api.js";
 import { VERDICT_ORDER } from "../auditLogic.js";
 import { N_, _, formatDateTime } from "../i18n.js";
 import { NEXT, filterAudits } from "../leadLogic.js";
 import { href } from "../router.js";
-import { STANDARDS, STATUSES, auditCard, byId, dots, facts, heads, html, label, list, named, noSubmit, nothing, options, period, roleName, standards, tabs, title, verdictTag, version } from "./common.js";
+import { STANDARDS, STATUSES, auditCard, byId, dots, facts, heads, html, label, list, named, noSubmit, nothing, options, own, period, roleName, standards, tabs, title, verdictTag, version } from "./common.js";
 
 // archived items too: an older plan may name them
 export const orgLists = async (names = ["processes", "units", "sites", "people"]) => Object.fromEntries(await Promise.all(
@@ -68,13 +68,20 @@ function lifecycle(audit, ctx) {
   </section>`;
 }
 
+// an issued report's observations become records
+const promoting = {};
+const promote = (f, ctx) => html`${own(f.data.statement)}${problemNote(promoting.id === f.id && promoting.problem)}<br><button data-testid="promote"
+  @click=${() => submit(ctx, Object.assign(promoting, { id: f.id }), async () => ctx.go(href("nc", {
+    ncId: (await sendJson("POST", `/api/v1/findings/${f.id}/nonconformity`)).id })))}>${_("Open a nonconformity record")}</button>`;
+
 export const overview = {
   async load({ auditId }) {
     const [audit, org] = await withAudit(auditId, orgLists());
     if (state.auditId !== auditId) state = { auditId, reason: "" };
-    return { audit, org };
+    const issued = ["signed", "closed"].includes(audit.status) ? (await getJson(`/api/v1/audits/${auditId}/package`)).findings : [];
+    return { audit, org, found: issued.filter((f) => !f.deleted && f.data?.verdict === "observation") };
   },
-  view({ audit, org }, ctx) {
+  view({ audit, org, found }, ctx) {
     const person = (id) => named(org.people, id, "fullName");
     const all = (map, ids) => dots(ids.map((id) => named(map, id))) || _("Not set");
     return html`${auditHead(audit, "leadAudit")}
@@ -87,7 +94,8 @@ export const overview = {
       <section class="panel"><h2>${_("Audit team")}</h2>${list(audit.team.map((m) => html`${person(m.personId)}
         <span class="muted">(${roleName(m)})</span>${m.overrideReason ? html`<br><span data-testid="override-note">${_(
           "Included despite belonging to an audited unit, because: %(reason)s", { reason: m.overrideReason })}</span>` : ""}`))}
-      <h2>${_("Auditees")}</h2>${list(audit.auditeeIds.map(person))}</section>`;
+      <h2>${_("Auditees")}</h2>${list(audit.auditeeIds.map(person))}</section>
+      ${found.length ? html`<section class="panel"><h2>${_("Observations")}</h2>${list(found.map((f) => promote(f, ctx)))}</section>` : ""}`;
   },
 };
 
