@@ -6,7 +6,7 @@ const ROUTES = {
   conflicts: `${AUDIT}/conflicts`, history: `${AUDIT}/history/:findingId`, lead: "/lead", leadNew: "/lead/new", leadAudit: LEAD,
   leadPlan: `${LEAD}/plan`, leadTeam: `${LEAD}/team`, leadProgress: `${LEAD}/progress`, leadLate: `${LEAD}/late`,
   read: "/read", readAudit: "/read/:auditId", reports: `${AUDIT}/reports`, programmes: "/programmes", programme: "/programmes/:programmeId",
-  mine: "/my-programme", ncs: "/nc", nc: "/nc/:ncId",
+  mine: "/my-programme", ncs: "/nc", nc: "/nc/:ncId", review: "/review",
 };
 
 export function parseRoute(hash) {

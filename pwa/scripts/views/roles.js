@@ -33,6 +33,7 @@ export function screen(file, name, allowed) {
 const [audit, plan] = ["lead-audit", "lead-plan"].map((file) => (name) => screen(file, name, plans));
 const planEditor = plan("planEditor");
 const programmes = (s) => plans(s) || has(s, "manager");
+const reviews = (s) => has(s, "audit_lead", "manager", "admin"); // the server's can_read_review
 export const ROLE_SCREENS = {
   lead: audit("auditList"), leadNew: planEditor, leadPlan: planEditor, leadAudit: audit("overview"), leadTeam: plan("teamEditor"),
   leadProgress: audit("progress"), leadLate: audit("late"), read: screen("reader", "readList", reads), readAudit: screen("reader", "readAudit", Boolean),
@@ -40,6 +41,7 @@ export const ROLE_SCREENS = {
   programmes: screen("../programme/parts", "programmeList", programmes), programme: screen("../programme/grid", "programme", programmes),
   mine: screen("../programme/mine", "mine", Boolean),
   ncs: screen("../actions/list", "ncList", Boolean), nc: screen("../actions/record", "ncRecord", Boolean), // read offline as last fetched
+  review: screen("../review/dashboard", "review", reviews),
 };
 
 export const roleLinks = (session) => [
@@ -50,7 +52,8 @@ export const roleLinks = (session) => [
   audits(session) && ["mine", _("My programme"), "nav-mine"],
   has(session, "auditee") && ["ncs", _("My unit's nonconformities"), "nav-nc-mine", "mine"],
   has(session, "auditor") && ["ncs", _("To verify"), "nav-nc-verify", "verify"],
-  has(session, "audit_lead", "manager", "admin") && ["ncs", _("Nonconformities"), "nav-nc-board", "all"],
+  reviews(session) && ["ncs", _("Nonconformities"), "nav-nc-board", "all"],
+  reviews(session) && ["review", _("Management review"), "nav-review"],
 ].filter(Boolean).map(([to, text, testid, view]) => html`<a href=${href(to, {}, view && { view })} data-testid=${testid}>${text}</a>`);
 
 /** Someone who records no findings starts on what their role reads. */
