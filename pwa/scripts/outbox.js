@@ -207,11 +207,26 @@ async function syncAudit(auditId, changed) {
   if ((await get("audits", auditId)) && (await pull(auditId))) changed.add(auditId);
 }
 
+// gzip until refused (415, or an older server reading JSON), then plain; one key: the server hashes the inflated body
+let gzipPush = typeof CompressionStream === "function";
+async function push({ key, body }) {
+  const send = (body, more) => request("POST", "/api/v1/sync/push", { body, timeout: 120000,
+    headers: { "Content-Type": "application/json", "Idempotency-Key": key, ...more } });
+  if (gzipPush) {
+    try {
+      return await send(await new Response(new Blob([body]).stream().pipeThrough(new CompressionStream("gzip"))).blob(), { "Content-Encoding": "gzip" });
+    } catch (error) {
+      if (httpStatus(error) !== 415 && error.code !== "request.malformed_json") throw error;
+      gzipPush = false;
+    }
+  }
+  return send(body);
+}
+
 async function sendBatch(batch) {
   await uploadFiles(batch);
   try {
-    const headers = { "Content-Type": "application/json", "Idempotency-Key": batch.key };
-    const response = await request("POST", "/api/v1/sync/push", { body: batch.body, headers, timeout: 120000 });
+    const response = await push(batch);
     await applyResults(batch, (await response.json()).results);
   } catch (error) {
     if (!final(error)) throw error;

@@ -1,26 +1,23 @@
 /** My audits, their offline copies and what waits to be sent; an audit's plan. */
 import { describe } from "../api.js";
 import { getAll } from "../db.js";
-import { _, format } from "../i18n.js";
+import { _, format, language } from "../i18n.js";
 import { pendingCount } from "../outbox.js";
-import { auditRecords, cached, downloadAudit, refreshAuditList } from "../packages.js";
+import { auditRecords, cached, downloadAudit, downloadEvents, downloads, percentOf, refreshAuditList, resumeNow, stagedDownload } from "../packages.js";
 import { href } from "../router.js";
 import { auditCard, auditView, byId, clauseRef, dots, html, list, localName, named, packageFacts, roleName, title, when } from "./common.js";
-
-const downloading = new Set();
 
 export async function load() {
   let audits = await cached("auditList");
   if (!audits.length) audits = await refreshAuditList().catch(() => []);
-  const [processes, packages, conflicts, pending] = await Promise.all([cached("processes"), getAll("audits"), getAll("conflicts"),
-    pendingCount(audits.map((a) => a.id))]);
-  return { audits: audits.map((a, i) => ({ ...a, pending: pending[i], conflicts: conflicts.filter((c) => c.auditId === a.id).length })),
+  const [processes, packages, conflicts, pending, staged] = await Promise.all([cached("processes"), getAll("audits"), getAll("conflicts"),
+    pendingCount(audits.map((a) => a.id)), Promise.all(audits.map((a) => stagedDownload(a.id)))]);
+  return { audits: audits.map((a, i) => ({ ...a, pending: pending[i], staged: staged[i], conflicts: conflicts.filter((c) => c.auditId === a.id).length })),
     processes: byId(processes), packages: byId(packages) };
 }
 
 async function makeAvailable(ctx, { id, code }) {
-  downloading.add(id);
-  ctx.rerender();
+  downloadEvents.addEventListener("progress", ctx.rerender);
   try {
     await downloadAudit(id);
     ctx.notify(format(await ctx.offlineReady() ? _("%(code)s is ready to work offline.")
@@ -28,18 +25,27 @@ async function makeAvailable(ctx, { id, code }) {
   } catch (error) {
     ctx.notify(describe(error), true);
   }
-  downloading.delete(id);
   await ctx.reload();
 }
 
+const percent = (n) => new Intl.NumberFormat(language() === "ar" ? "ar-MA-u-nu-latn" : "fr-MA", { style: "percent" }).format(n / 100);
+function progress(live, staged) {
+  const p = live || { percent: percentOf(staged) }, values = { percent: percent(p.percent) };
+  return html`<progress max="100" value=${p.percent}></progress> <span data-testid="download-progress" data-percent=${p.percent}>${!live
+    ? _("Download stopped at %(percent)s", values) : live.waiting
+      ? _("No connection; the download resumes by itself at %(percent)s", values) : _("Downloading: %(percent)s", values)}</span>`;
+}
+
 function card(audit, data, ctx) {
-  const [pkg, busy] = [data.packages.get(audit.id), downloading.has(audit.id)];
+  const [pkg, live, staged] = [data.packages.get(audit.id), downloads.get(audit.id), audit.staged];
+  const [busy, resume] = [live && !live.waiting, live ? live.waiting : staged];
   const conflicts = audit.conflicts ? html`<a href=${href("conflicts", { auditId: audit.id })}>${_("Conflicts to resolve: %(count)s", { count: audit.conflicts })}</a>` : "";
   return auditCard(audit, "plan", "audit-card", [[_("Process"), named(data.processes, audit.processId)],
-    [_("On this tablet"), pkg ? _("Available offline (downloaded %(time)s)", { time: when(pkg.savedAt) }) : _("Not downloaded")],
+    [_("On this tablet"), html`<span role="status">${live || staged ? progress(live, staged)
+      : pkg ? _("Available offline (downloaded %(time)s)", { time: when(pkg.savedAt) }) : _("Not downloaded")}</span>`],
     [_("Sync"), html`${audit.pending ? _("Changes waiting to be sent: %(count)s", { count: audit.pending }) : _("Nothing waiting")} ${conflicts}`],
-  ], html`<button data-testid="make-offline" ?disabled=${busy}
-    @click=${() => makeAvailable(ctx, audit)}>${busy ? _("Downloading…") : pkg ? _("Update the offline copy") : _("Make available offline")}</button>`);
+  ], html`<button data-testid="make-offline" ?disabled=${busy} @click=${() => (live ? resumeNow(audit.id) : makeAvailable(ctx, audit))}>${busy
+    ? _("Downloading…") : resume ? _("Resume the download") : pkg ? _("Update the offline copy") : _("Make available offline")}</button>`);
 }
 
 export const view = (data, ctx) => html`<h1>${_("My audits")}</h1>${data.audits.length
