@@ -108,6 +108,13 @@ class Settings:
     """Sender address of the digest mails."""
     smtp_starttls: bool = False
     """Upgrade the relay connection with STARTTLS before sending."""
+    trusted_proxies: str = ""
+    """Addresses or CIDRs of the reverse proxies (comma-separated) whose ``X-Forwarded-For`` and
+    ``X-Forwarded-Proto`` are believed; from any other address those headers are ignored."""
+    metrics_allowed: str = "127.0.0.1/32,::1/128"
+    """Addresses or CIDRs (comma-separated) that may read ``/metrics``; everyone else gets 404."""
+    log_format: str = "json"
+    """``json``: one JSON line per request on standard error; ``text``: the same, readable."""
 
     @property
     def database_kind(self) -> str:
