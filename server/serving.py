@@ -1,4 +1,7 @@
-"""Serving the app from several processes (``tadqiq serve --workers N``, PostgreSQL only).
+"""Serving the app: from one process (``tadqiq serve``), or from several (``--workers N``, PostgreSQL only).
+
+Both believe ``X-Forwarded-For``/``-Proto`` from the ``TADQIQ_TRUSTED_PROXIES`` only (lib/forwarded.py),
+and a malformed entry stops start-up before the app is built.
 
 uvicorn's own multi-process mode shares one listening socket, and whichever worker wakes first accepts
 every connection waiting: 40 tablets connecting at once all landed on one worker (measured: 38 of
@@ -19,10 +22,26 @@ import sys
 from multiprocessing.connection import wait
 from typing import TYPE_CHECKING, Any
 
+from server.lib.forwarded import uvicorn_proxy_options
+from server.settings import load_settings
+
 if TYPE_CHECKING:
     from multiprocessing.process import BaseProcess
 
-__all__ = ["serve_workers"]
+    from server.settings import Settings
+
+__all__ = ["serve_one", "serve_workers"]
+
+
+def serve_one(settings: Settings) -> int:
+    """One uvicorn server in this process until SIGTERM or SIGINT."""
+    import uvicorn
+
+    from server.app import create_app
+
+    proxy = uvicorn_proxy_options(settings.trusted_proxies)
+    uvicorn.run(create_app(settings), host=settings.host, port=settings.port, log_level="info", **proxy)
+    return 0
 
 
 def _worker(host: str, port: int) -> None:
@@ -30,6 +49,9 @@ def _worker(host: str, port: int) -> None:
     import uvicorn
 
     from server.app import create_app
+
+    settings = load_settings()
+    proxy = uvicorn_proxy_options(settings.trusted_proxies)
 
     # Its own process group: Ctrl-C in a terminal reaches the supervisor only, which passes it on once
     # (a second signal would make uvicorn skip its graceful shutdown).
@@ -41,12 +63,13 @@ def _worker(host: str, port: int) -> None:
     # After its graceful shutdown uvicorn raises the signal it caught again: SIGINT arrives as
     # KeyboardInterrupt (uvicorn.run swallows it too), SIGTERM ends the process with -SIGTERM.
     with contextlib.suppress(KeyboardInterrupt):
-        uvicorn.Server(uvicorn.Config(create_app(), log_level="info")).run(sockets=[sock])
+        uvicorn.Server(uvicorn.Config(create_app(settings), log_level="info", **proxy)).run(sockets=[sock])
 
 
 def serve_workers(host: str, port: int, workers: int) -> int:
     """Run ``workers`` server processes until SIGTERM or SIGINT (passed on to them); if one of them
     exits on its own, stop the others and return 1, for the service manager to restart the lot."""
+    uvicorn_proxy_options(load_settings().trusted_proxies)  # the workers read the same environment
     context = multiprocessing.get_context("spawn")
     processes: list[BaseProcess] = [
         context.Process(target=_worker, args=(host, port), name=f"tadqiq-worker-{n}") for n in range(workers)
