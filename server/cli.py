@@ -1,5 +1,5 @@
 """The ``tadqiq`` command: migrate, demo, serve, user, checklists, attachments, import-outbox, keys, verify,
-digest."""
+digest, backup, restore."""
 
 from __future__ import annotations
 
@@ -401,6 +401,57 @@ def _digest(settings: Settings, args: argparse.Namespace) -> int:
     return 0 if report.ok else 1
 
 
+def _backup(settings: Settings, args: argparse.Namespace) -> int:
+    """A consistent copy of the database, the stored files and the signing certificate, while the server
+    runs; exits 1 on any problem (a folder without manifest.json is not a backup)."""
+    from pathlib import Path
+
+    from server.system.backup import make_backup
+    from server.system.backup_logic import BackupError
+
+    try:
+        summary = make_backup(settings, Path(args.dir))
+    except BackupError as error:
+        print(f"error: {error}", file=sys.stderr)
+        return 1
+    except OSError as error:
+        print(f"error: backup not finished, {args.dir} is incomplete: {error}", file=sys.stderr)
+        return 1
+    for warning in summary.warnings:
+        print(f"warning: {warning}", file=sys.stderr)
+    files = ", ".join(f"{count} file(s) of {top}/" for top, count in summary.blobs.items())
+    print(f"backup written to {args.dir} in {summary.seconds:.1f} s")
+    print(f"  database: {summary.database_kind}, {summary.database_bytes} bytes")
+    print(f"  stored files: {files}")
+    print(f"  signing certificate: {'saved' if summary.certificate else 'NOT saved'} (never the key)")
+    print(f"  total: {summary.total_bytes} bytes, listed with their SHA-256 in manifest.json")
+    return 1 if summary.warnings else 0
+
+
+def _restore(settings: Settings, args: argparse.Namespace) -> int:
+    """Put a backup back into the configured database and var folder, once every sum is checked."""
+    from pathlib import Path
+
+    from server.system.backup import restore_backup
+    from server.system.backup_logic import BackupError
+
+    try:
+        summary = restore_backup(settings, Path(args.dir), force=args.force)
+    except BackupError as error:
+        print(f"error: {error}", file=sys.stderr)
+        return 1
+    except OSError as error:
+        print(f"error: restore not finished ({error}): run it again with --force", file=sys.stderr)
+        return 1
+    print(
+        f"restored {args.dir} in {summary.seconds:.1f} s: "
+        f"{summary.database_kind} database, {summary.files} file(s)"
+    )
+    for note in summary.notes:
+        print(f"  {note}")
+    return 0
+
+
 def _parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(
         prog="tadqiq", description="Tadqiq — internal audits of an integrated QSE system"
@@ -480,6 +531,19 @@ def _parser() -> argparse.ArgumentParser:
         "--soon-days", type=_soon_days, default=7, help="due within this many days (default: 7)"
     )
     digest.set_defaults(run=_digest)
+    backup = commands.add_parser(
+        "backup", help="copy the database, stored files and signing certificate while the server runs"
+    )
+    backup.add_argument("dir", help="a new or empty folder; manifest.json, written last, lists every file")
+    backup.set_defaults(run=_backup)
+    restore = commands.add_parser(
+        "restore", help="check every file of a backup, then put it back (stop the server first)"
+    )
+    restore.add_argument("dir", help="the folder written by `tadqiq backup`")
+    restore.add_argument(
+        "--force", action="store_true", help="replace a database or stored files already there"
+    )
+    restore.set_defaults(run=_restore)
     return parser
 
 
