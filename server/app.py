@@ -19,6 +19,7 @@ from server.auth.policy import PUBLIC
 from server.domains import controllers
 from server.lib.db import make_engine, start_engine, stop_engine
 from server.lib.http_errors import EXCEPTION_HANDLERS, answer_options_from_routes
+from server.lib.logs import RequestLog, configure_logs
 from server.lib.openapi import document_error_responses, document_parameters
 from server.lib.openapi_structs import align_struct_schemas
 from server.lib.request_encoding import RequestDecodingMiddleware
@@ -26,6 +27,7 @@ from server.lib.response_compression import COMPRESSION
 from server.lib.validation import strict_json_body
 from server.settings import Settings, load_settings
 from server.system.handlers import BenchBaselineController
+from server.system.metrics_handlers import allowed_networks, read_metrics
 from server.system.pwa import load_app_shell
 from server.system.pwa_handlers import AppShellController
 
@@ -47,6 +49,8 @@ def _version() -> str:
 def create_app(settings: Settings | None = None, engine: Engine[Any] | None = None) -> Litestar:
     settings = settings or load_settings()
     the_engine = engine or make_engine(settings)
+    configure_logs(settings.log_format)
+    allowed_networks(settings.metrics_allowed)  # a mistyped entry stops start-up, not the first scrape
 
     async def open_database(app: Litestar) -> None:
         await start_engine(the_engine)
@@ -59,7 +63,7 @@ def create_app(settings: Settings | None = None, engine: Engine[Any] | None = No
         await stop_engine(the_engine)
 
     bench: list[type[Controller]] = [BenchBaselineController] if settings.bench_routes else []
-    return Litestar(
+    app = Litestar(
         route_handlers=[
             *bench,
             # The API browser's assets are served from the package, so /schema works without Internet.
@@ -67,6 +71,7 @@ def create_app(settings: Settings | None = None, engine: Engine[Any] | None = No
                 path="/schema-assets", directories=[_SWAGGER_UI], include_in_schema=False, guards=[PUBLIC]
             ),
             *controllers(),
+            read_metrics,  # /metrics, for TADQIQ_METRICS_ALLOWED only
             AppShellController,  # the tablet app, at / (read from settings.pwa_dir at startup)
         ],
         middleware=[
@@ -108,3 +113,6 @@ def create_app(settings: Settings | None = None, engine: Engine[Any] | None = No
         ),
         debug=False,
     )
+    # Outside routing and error handling: every request, a 404 or a 500 too, gets its id, line and timing.
+    app.asgi_handler = RequestLog(app.asgi_handler)
+    return app

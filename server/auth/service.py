@@ -31,6 +31,7 @@ from server.auth.logic import (
     verify_password,
 )
 from server.auth.schemas import LoginOut
+from server.lib import metrics
 from server.lib.clock import utcnow
 from server.lib.db import write_transaction
 from server.lib.errors import AppError, ErrorCode
@@ -182,6 +183,7 @@ async def log_in(
     reservation = await _reserve_attempt(settings, name, address, utcnow())
     if reservation.attempt_id is None:
         wait = reservation.wait_seconds
+        metrics.login_throttled()
         raise AppError(
             ErrorCode.TOO_MANY_ATTEMPTS,
             params={"seconds": wait},
@@ -198,6 +200,7 @@ async def log_in(
                 await store.forget_attempt(reservation.attempt_id)
         raise
     if not ok or candidate is None or not candidate.active:
+        metrics.login_failed()
         raise AppError(ErrorCode.INVALID_CREDENTIALS)  # the reserved attempt stays a failure
     return await _open_session(settings, reservation.attempt_id, candidate, name, address)
 

@@ -15,6 +15,7 @@ import contextlib
 import io
 import os
 import sqlite3
+import time
 import uuid
 import weakref
 from datetime import datetime
@@ -35,6 +36,7 @@ from piccolo.engine.sqlite import (
     dict_factory,
 )
 
+from server.lib import metrics
 from server.lib.errors import AppError, ErrorCode
 
 if TYPE_CHECKING:
@@ -83,6 +85,7 @@ class _ClosingSQLiteTransaction(SQLiteTransaction):
             return self._parent
         engine = cast("TadqiqSQLiteEngine", self.engine)
         self._queue_place: asyncio.Lock | None = None
+        waiting_since = time.perf_counter()
         if self.transaction_type is TransactionType.immediate:
             place = engine.writer_queue()
             await place.acquire()
@@ -91,6 +94,8 @@ class _ClosingSQLiteTransaction(SQLiteTransaction):
             self.connection = await self.get_connection()  # type: ignore[no-untyped-call]
             try:
                 await self.begin()  # type: ignore[no-untyped-call]
+                if self._queue_place is not None:  # BEGIN IMMEDIATE returned: the write lock is held
+                    metrics.observe_write_wait(time.perf_counter() - waiting_since)
             except BaseException:
                 await engine.release_connection(self.connection, healthy=False)
                 raise

@@ -1,7 +1,8 @@
 """Stable error codes, their localized messages, and the one JSON error shape.
 
-Every 4xx/5xx leaves the server as ``{"status", "code", "message", "details"}``: ``code`` is
-stable (clients branch on it), ``message`` is for a person, in their language.
+Every 4xx/5xx leaves the server as ``{"status", "code", "message", "details", "requestId"}``: ``code``
+is stable (clients branch on it), ``message`` is for a person, in their language, and ``requestId`` finds
+the request's log line (it came later: clients that do not know it ignore it).
 """
 
 from __future__ import annotations
@@ -529,6 +530,8 @@ class ErrorBody(msgspec.Struct, frozen=True):
     code: str
     message: str
     details: Any = None
+    request_id: str | None = msgspec.field(default=None, name="requestId")
+    """The ``X-Request-Id`` of the request, also in its log line; None outside a request."""
 
 
 class AppError(Exception):
@@ -550,10 +553,11 @@ class AppError(Exception):
         self.headers = headers or {}
 
 
-def error_body(error: AppError, locale: Locale) -> ErrorBody:
+def error_body(error: AppError, locale: Locale, request_id: str | None = None) -> ErrorBody:
     return ErrorBody(
         status=error.status,
         code=error.code.value,
         message=message_for(error.code, locale, **error.params),
         details=error.details,
+        request_id=request_id,
     )

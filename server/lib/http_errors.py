@@ -24,6 +24,7 @@ from server.lib.db import is_busy_error
 from server.lib.errors import AppError, ErrorCode, FieldError, error_body
 from server.lib.i18n import Locale, negotiate_locale
 from server.lib.principal import Principal
+from server.lib.request_id import request_id_of
 from server.lib.validation import field_errors
 
 if TYPE_CHECKING:
@@ -47,7 +48,7 @@ def _respond(request: Req, error: AppError) -> Response[Any]:
     if request.app.state.get("settings") is not None and error.code is ErrorCode.BODY_TOO_LARGE:
         headers.setdefault("Connection", "close")
     return Response(
-        content=error_body(error, request_locale(request)),
+        content=error_body(error, request_locale(request), request_id_of(request.scope)),
         status_code=error.status,
         media_type=MediaType.JSON,
         headers=headers,
@@ -135,7 +136,15 @@ def handle_http_exception(request: Req, exc: HTTPException) -> Response[Any]:
 def handle_unexpected(request: Req, exc: Exception) -> Response[Any]:
     if is_busy_error(exc):
         return _respond(request, AppError(ErrorCode.DATABASE_BUSY, headers={"Retry-After": "2"}))
-    log.exception("unhandled error on %s %s", request.method, request.url.path, exc_info=exc)
+    # The route's template, not the path (which may hold a token); the id joins it to the request's line.
+    route = request.scope.get("path_template") or "(unmatched)"
+    log.exception(
+        "unhandled error on %s %s (request %s)",
+        request.method,
+        route,
+        request_id_of(request.scope),
+        exc_info=exc,
+    )
     return _respond(request, AppError(ErrorCode.INTERNAL))
 
 

@@ -168,6 +168,10 @@ def document_error_responses(app: Litestar) -> None:
             "code": Schema(type="string", description="Stable error code"),  # type: ignore[arg-type]
             "message": Schema(type="string", description="Localized message for a person"),  # type: ignore[arg-type]
             "details": Schema(description="Per-field errors or context; may be null"),
+            "requestId": Schema(
+                type="string",  # type: ignore[arg-type]
+                description="The request's id (also its X-Request-Id header and its log line)",
+            ),
         },
     )
     ref = Reference(ref="#/components/schemas/Error")

@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import hashlib
 import secrets
+import time
 import uuid
 from typing import TYPE_CHECKING, Literal
 
@@ -21,6 +22,7 @@ from server.attachments.blobstore import FilesystemBlobStore
 from server.audits import service as audits_service
 from server.audits import store as audits_store
 from server.auth.policy import CAN_ISSUE_REPORT, may_issue_report, require
+from server.lib import metrics
 from server.lib.clock import utcnow
 from server.lib.db import write_transaction
 from server.lib.errors import AppError, ErrorCode
@@ -184,6 +186,7 @@ async def issue_report(
 ) -> ReportOut:
     """Issue the next version of the audit's report in ``data.lang``: gate, draw, sign, store, register,
     and open a nonconformity record for each major and minor nonconformity that has none yet."""
+    started = time.perf_counter()
     audit = await audits_service.visible_audit(principal, audit_id)
     lead = next((m.person_id for m in audit.team if m.role == "lead"), None)
     require(may_issue_report(principal, lead), CAN_ISSUE_REPORT)
@@ -251,6 +254,7 @@ async def issue_report(
         if audit.status == "reported":
             await audits_store.set_status(principal, audit, "signed")
         await actions_service.open_for_audit(principal, audit.id, policy, steps.today(settings))
+    metrics.observe_report_issue(time.perf_counter() - started)  # issued ones only: a refusal is quick
     return _out(settings, entry)
 
 

@@ -27,6 +27,7 @@ from server.auth.policy import (
 from server.checklists import store as checklists_store
 from server.checklists.library import Library, load_library
 from server.checklists.logic import library_from_snapshot
+from server.lib import metrics
 from server.lib.db import write_transaction
 from server.lib.errors import AppError, ErrorCode
 from server.org import people_store
@@ -134,7 +135,13 @@ async def push_ops(
         pending = await store.open_batch(ctx, seq, now, ops)
         facts = await _facts(principal, pending.audit_ids, ops, settings)
         results = store.apply_ops(pending, decoded, facts)
-        return await store.finish_batch(pending, key, body_hash, results)
+        response = await store.finish_batch(pending, key, body_hash, results)
+    # Counted once committed (a replay above is not counted again); an undecodable op has no name.
+    metrics.count_sync_results(
+        (str(op.__struct_config__.tag) if op is not None else "unknown", str(result.status))
+        for (op, _, _), result in zip(decoded, results, strict=True)
+    )
+    return response
 
 
 async def _facts(

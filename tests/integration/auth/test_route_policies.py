@@ -158,6 +158,19 @@ def app_asset() -> Send:
     return send
 
 
+def metrics_scrape() -> Send:
+    """``/metrics`` from loopback, which ``TADQIQ_METRICS_ALLOWED`` allows by default (the test client's
+    own peer, ``testclient``, is no address: refused, see tests/integration/system/test_observability.py).
+    Straight to the app: the route touches no database, so it needs no test client's event loop."""
+
+    async def send(client: AsyncTestClient[Any], world: World, role: str, which: str) -> httpx.Response:
+        transport = httpx.ASGITransport(app=client.app, client=("127.0.0.1", 40000))
+        async with httpx.AsyncClient(transport=transport, base_url="http://testserver") as direct:
+            return await direct.get("/metrics", headers=world.headers[role])
+
+    return send
+
+
 TABLE: dict[str, Row] = {
     # public
     "login": Row(
@@ -169,6 +182,7 @@ TABLE: dict[str, Row] = {
     "getServiceWorker": Row("public", ALL, ALL, call("GET", "/sw.js")),
     "getAppManifest": Row("public", ALL, ALL, call("GET", "/app-manifest.json")),
     "getAppAsset": Row("public", ALL, ALL, app_asset()),
+    "getMetrics": Row("public", ALL, ALL, metrics_scrape()),  # by address, not by role
     # anyone signed in
     "logout": Row("signed_in", ALL, ALL, call("POST", "/api/v1/auth/logout")),
     "getMe": Row("signed_in", ALL, ALL, call("GET", "/api/v1/me")),

@@ -117,6 +117,7 @@ async def test_a_gigabyte_gzip_bomb_gets_413_quickly_in_bounded_memory(client: A
         "code": ErrorCode.BODY_TOO_LARGE,
         "message": message_for(ErrorCode.BODY_TOO_LARGE, "fr", limit=PUSH_LIMIT),  # auditor1 reads French
         "details": None,
+        "requestId": answer.headers["x-request-id"],
     }
     assert answer.headers["connection"] == "close"
     # At most the route's 16 MiB is ever inflated (Litestar gathers what the push reads), never 1 GiB.

@@ -33,6 +33,7 @@ async def test_unknown_route_is_404_in_standard_shape(client: AsyncTestClient[An
         "code": "request.not_found",
         "message": "Il n'y a rien à cette adresse.",
         "details": None,
+        "requestId": response.headers["x-request-id"],  # also in the request's log line
     }
 
 
@@ -44,7 +45,7 @@ async def test_malformed_json_is_400_in_standard_shape(client: AsyncTestClient[A
     assert response.status_code == 400
     body = response.json()
     assert body["code"] == "request.malformed_json"
-    assert set(body) == {"status", "code", "message", "details"}
+    assert set(body) == {"status", "code", "message", "details", "requestId"}
 
 
 async def test_validation_error_lists_every_bad_field(client: AsyncTestClient[Any]) -> None:

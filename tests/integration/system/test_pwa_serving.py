@@ -303,7 +303,7 @@ async def test_without_the_app_the_api_runs_alone(shell_settings: Settings, tmp_
         for url in ("/", "/sw.js", "/app-manifest.json", "/assets/000000000000/scripts/app.js"):
             answer = await client.get(url)
             assert answer.status_code == 404
-            assert set(answer.json()) == {"status", "code", "message", "details"}
+            assert set(answer.json()) == {"status", "code", "message", "details", "requestId"}
         assert (await client.get("/api/v1/health")).status_code == 200
 
 
