@@ -12,6 +12,7 @@ values are the one process's own.
 
 from __future__ import annotations
 
+import collections
 import os
 from collections.abc import Iterable
 from typing import Final
@@ -88,10 +89,11 @@ def observe_request(route: str, method: str, status: int, seconds: float) -> Non
 
 def count_sync_results(results: Iterable[tuple[str, str]]) -> None:
     """Count a pushed batch's ``(operation, result)`` pairs; a ``conflict`` also counts under its op."""
-    for op, result in results:
-        _SYNC_OPS.labels(result).inc()
+    # Tallied first: a 1,000-op batch makes a few increments, not a thousand locked ones.
+    for (op, result), count in collections.Counter(results).items():
+        _SYNC_OPS.labels(result).inc(count)
         if result == "conflict":
-            _SYNC_CONFLICTS.labels(op).inc()
+            _SYNC_CONFLICTS.labels(op).inc(count)
 
 
 def observe_write_wait(seconds: float) -> None:
