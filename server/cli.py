@@ -74,9 +74,7 @@ _workers = _at_least_one("processes")
 
 
 def _serve(settings: Settings, args: argparse.Namespace) -> int:
-    import uvicorn
-
-    from server.app import create_app
+    from server.serving import serve_one, serve_workers
 
     workers: int = settings.workers if args.workers is None else args.workers
     if workers < 1:
@@ -90,10 +88,7 @@ def _serve(settings: Settings, args: argparse.Namespace) -> int:
         )
         return 2
     if workers == 1:
-        uvicorn.run(create_app(settings), host=settings.host, port=settings.port, log_level="info")
-        return 0
-    from server.serving import serve_workers
-
+        return serve_one(settings)
     return serve_workers(settings.host, settings.port, workers)
 
 
