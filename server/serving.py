@@ -16,10 +16,13 @@ from __future__ import annotations
 import contextlib
 import multiprocessing
 import os
+import shutil
 import signal
 import socket
 import sys
+import tempfile
 from multiprocessing.connection import wait
+from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from server.lib.forwarded import uvicorn_proxy_options
@@ -40,7 +43,16 @@ def serve_one(settings: Settings) -> int:
     from server.app import create_app
 
     proxy = uvicorn_proxy_options(settings.trusted_proxies)
-    uvicorn.run(create_app(settings), host=settings.host, port=settings.port, log_level="info", **proxy)
+    # No access log of uvicorn's: the app writes its own line (route template, never the raw path, whose
+    # tokens — /v/{token}, /cal/{token} — must not reach the logs).
+    uvicorn.run(
+        create_app(settings),
+        host=settings.host,
+        port=settings.port,
+        log_level="info",
+        access_log=False,
+        **proxy,
+    )
     return 0
 
 
@@ -63,7 +75,22 @@ def _worker(host: str, port: int) -> None:
     # After its graceful shutdown uvicorn raises the signal it caught again: SIGINT arrives as
     # KeyboardInterrupt (uvicorn.run swallows it too), SIGTERM ends the process with -SIGTERM.
     with contextlib.suppress(KeyboardInterrupt):
-        uvicorn.Server(uvicorn.Config(create_app(settings), log_level="info", **proxy)).run(sockets=[sock])
+        config = uvicorn.Config(create_app(settings), log_level="info", access_log=False, **proxy)
+        uvicorn.Server(config).run(sockets=[sock])
+
+
+def _metrics_directory() -> str | None:
+    """Prometheus's multiprocess directory for the workers (a scrape reaches any one of them, so they
+    count together): the service's own (emptied of a previous run's files), else a temporary one made
+    here, which is returned to be removed at the end. Set before the workers start: they inherit it."""
+    given = os.environ.get("PROMETHEUS_MULTIPROC_DIR")
+    if given:
+        for stale in Path(given).glob("*.db"):
+            stale.unlink()
+        return None
+    made = tempfile.mkdtemp(prefix="tadqiq-metrics-")
+    os.environ["PROMETHEUS_MULTIPROC_DIR"] = made
+    return made
 
 
 def serve_workers(host: str, port: int, workers: int) -> int:
@@ -74,6 +101,7 @@ def serve_workers(host: str, port: int, workers: int) -> int:
     processes: list[BaseProcess] = [
         context.Process(target=_worker, args=(host, port), name=f"tadqiq-worker-{n}") for n in range(workers)
     ]
+    metrics_dir = _metrics_directory()
     stopping = crashed = False
 
     def stop(signum: int, _: Any) -> None:
@@ -95,5 +123,7 @@ def serve_workers(host: str, port: int, workers: int) -> int:
             stop(signal.SIGTERM, None)
     for process in processes:
         process.join()
+    if metrics_dir is not None:
+        shutil.rmtree(metrics_dir, ignore_errors=True)
     clean = {0, -signal.SIGTERM, -signal.SIGINT}
     return 0 if not crashed and all(process.exitcode in clean for process in processes) else 1
