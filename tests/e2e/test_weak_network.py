@@ -15,7 +15,7 @@ import httpx
 from tests.e2e.conftest import TABLET, api_token, make_available_offline, server_package, sign_in, sync_now
 
 if TYPE_CHECKING:
-    from playwright.sync_api import Browser, CDPSession, Page, Route
+    from playwright.sync_api import Browser, CDPSession, Page, Request, Route
 
 SCREENSHOTS = Path(__file__).parent / "screenshots"
 WEAK_3G = {"offline": False, "latency": 300, "downloadThroughput": 50_000, "uploadThroughput": 18_750}
@@ -262,7 +262,12 @@ def test_the_app_pushes_gzipped_and_plain_again_when_refused(browser: Browser, a
     context = browser.new_context(viewport=TABLET)
     page = context.new_page()
     pushes: list[dict[str, str]] = []
-    page.on("request", lambda r: "/sync/push" in r.url and pushes.append(r.all_headers()))
+
+    def seen(request: Request) -> None:
+        if "/sync/push" in request.url:
+            pushes.append(request.all_headers())
+
+    page.on("request", seen)
     sign_in(page, app_url, "auditor1")
     audit_id = make_available_offline(page)
 

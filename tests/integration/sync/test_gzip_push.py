@@ -177,7 +177,8 @@ async def test_gzip_is_refused_where_the_route_did_not_opt_in(client: AsyncTestC
 
 async def test_the_outbox_import_takes_a_gzip_body(client: AsyncTestClient[Any]) -> None:
     device, audit_id = await auditor_on_audit(client)
-    batch = {"idempotencyKey": str(uuid.uuid4()), "deviceId": "tablet-export", "ops": [finding(audit_id)]}
+    op = finding(audit_id)
+    batch = {"idempotencyKey": str(uuid.uuid4()), "deviceId": "tablet-export", "ops": [op]}
     outbox = {
         "format": "tadqiq-outbox/1",
         "exportedAt": "2026-11-30T17:45:00+01:00",
@@ -197,7 +198,7 @@ async def test_the_outbox_import_takes_a_gzip_body(client: AsyncTestClient[Any])
     again = await client.post(IMPORT, content=plain, headers=headers)
     assert [b["status"] for b in again.json()["batches"]] == ["replayed"]
     assert again.json()["batches"][0]["results"] == first.json()["batches"][0]["results"]
-    assert batch["ops"][0]["id"] in await _ids(device, audit_id)
+    assert op["id"] in await _ids(device, audit_id)
 
 
 async def test_the_outbox_import_limit_holds_the_inflated_body(settings: Settings) -> None:

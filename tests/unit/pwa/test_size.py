@@ -47,7 +47,9 @@ def _sizes(root: Path) -> dict[str, int]:
         part = (
             "vendored libraries (vendor/)"
             if parts[0] == "vendor"
-            else groups.get(parts[:2], "app scripts, styles, page")
+            else groups.get(
+                (parts[0], parts[1]) if len(parts) > 1 else (parts[0], ""), "app scripts, styles, page"
+            )
         )
         sizes[part] += file.stat().st_size
     return sizes
