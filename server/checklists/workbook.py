@@ -13,6 +13,7 @@ from openpyxl.utils.exceptions import InvalidFileException
 
 from server.checklists.library import LANGS, Library
 from server.checklists.logic import OrgQuestion, WorkbookRow
+from server.lib.cells import cell_safe
 from server.lib.errors import AppError, ErrorCode
 from server.lib.i18n import N_, Locale, translate
 from server.lib.standards import STANDARDS
@@ -114,7 +115,7 @@ def build_workbook(
             sheet.column_dimensions[cell.column_letter].width = width
             sheet.column_dimensions[cell.column_letter].hidden = key == "rev"
         for values in _rows_for(standard, library, org_questions, process_codes, lang):
-            sheet.append(list(values))
+            sheet.append([cell_safe(value) for value in values])
         for row in sheet.iter_rows(min_row=2):
             for cell in row:
                 cell.alignment = Alignment(wrap_text=True, vertical="top")

@@ -20,6 +20,7 @@ from openpyxl.comments import Comment
 from openpyxl.styles import Alignment, Font, PatternFill
 from openpyxl.utils import get_column_letter
 
+from server.lib.cells import cell_safe
 from server.lib.i18n import N_
 from server.programme.export_model import LEVEL_LABELS, VERSION_STATUS_LABELS
 from server.reports.facts import clause_label, in_language
@@ -82,7 +83,7 @@ def _sheet(
 
 def _append(sheet: Worksheet, values: Sequence[Cell]) -> int:
     """One data row; dates and times get a display format. Returns the row's number."""
-    sheet.append(list(values))
+    sheet.append([cell_safe(value) for value in values])
     row = sheet.max_row
     for cell in sheet[row]:
         cell.alignment = _WRAP

@@ -20,6 +20,7 @@ from openpyxl import Workbook
 from openpyxl.styles import Alignment, Font, PatternFill
 from openpyxl.utils import get_column_letter
 
+from server.lib.cells import cell_safe
 from server.lib.i18n import N_, translate
 from server.reports.facts import clause_label, in_language
 from server.review.labels import (
@@ -98,7 +99,7 @@ def _append(sheet: Worksheet, row: int, values: Sequence[Cell]) -> list[Any]:
     last row scans every cell (quadratic over a long table). Texts wrap; dates get a display format."""
     cells = []
     for column, value in enumerate(values, start=1):
-        cell = sheet.cell(row=row, column=column, value=value)
+        cell = sheet.cell(row=row, column=column, value=cell_safe(value))
         if isinstance(value, str):
             cell.alignment = _WRAP
         elif isinstance(value, datetime):
