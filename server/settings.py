@@ -115,6 +115,22 @@ class Settings:
     """Addresses or CIDRs (comma-separated) that may read ``/metrics``; everyone else gets 404."""
     log_format: str = "json"
     """``json``: one JSON line per request on standard error; ``text``: the same, readable."""
+    blob_store: str = "filesystem"
+    """Where attachments and issued PDFs live: ``filesystem`` (under ``var_dir``) or ``database`` (in the
+    database itself, so several app machines on one PostgreSQL need no shared disk and one dump holds all)."""
+    trust_roots: str = ""
+    """PEM files (comma-separated) of the certificate provider's trust roots, never the system's list. Set
+    with a TSA, reports are signed PAdES B-LTA (validation data embedded and timestamped)."""
+    signing_margin_days: int = 30
+    """The signing certificate must stay valid at least this many days more, or the preflight refuses."""
+    signature_allow_downgrade: bool = False
+    """Issue at a lower signature level than the configuration asks when a piece is missing (a TSA or
+    OCSP responder down); the report then says so. False: such an issue is refused."""
+    timestamp_renew_days: int = 90
+    """``tadqiq signatures renew`` adds a document timestamp to a B-LTA PDF whose latest timestamp
+    certificate expires within this many days."""
+    doctor_min_free_mb: int = 1024
+    """``tadqiq doctor`` reports a problem when the disk of ``var_dir`` has less free space than this."""
 
     @property
     def database_kind(self) -> str:
@@ -128,6 +144,9 @@ class Settings:
     def signing_key_file(self) -> Path:
         return self.signing_key_path or self.var_dir / "signing" / "tadqiq-signing.p12"
 
+
+BLOB_STORES = ("filesystem", "database")
+"""The values of ``TADQIQ_BLOB_STORE``."""
 
 # Fields whose variable is not simply TADQIQ_<FIELD NAME>.
 _ENV_NAMES = {"sqlite_busy_timeout_seconds": "TADQIQ_SQLITE_BUSY_TIMEOUT"}
@@ -166,4 +185,6 @@ def load_settings() -> Settings:
         raw = os.environ.get(env)
         if raw:
             values[spec.name] = _parse(env, raw, type(getattr(defaults, spec.name)))
+    if values.get("blob_store", defaults.blob_store) not in BLOB_STORES:
+        raise SystemExit(f"TADQIQ_BLOB_STORE must be one of {', '.join(BLOB_STORES)}")
     return Settings(**values)
