@@ -16,7 +16,7 @@ const by = (test, answers) => (item) => test(answers.get(item.id)?.data?.verdict
 /** The items passing a filter: "all", "unanswered" or "nc" (nonconformities). */
 export const filterItems = (items, filter, answers) => (TESTS[filter] ? items.filter(by(TESTS[filter], answers)) : items);
 
-/** Items by their first clause to two levels ("7.1"), in clause order ("4.10" after "4.9"); counts over the whole group. */
+/** Items by first clause to two levels ("7.1"), in clause order ("4.10" after "4.9"); counts over the group. */
 export function groupByClause(items, answers, filter = "all") {
   const groups = new Map();
   for (const item of items) {

@@ -1,4 +1,4 @@
-// Edits, outbox, sync. A formed batch never changes (same Idempotency-Key); only a failed request, never navigator.onLine, means offline.
+// Edits, outbox, sync. A formed batch never changes (same Idempotency-Key); offline means a failed request, not navigator.onLine.
 import { ApiError, OfflineError, describe, getJson, request, sendJson } from "./api.js";
 import { byAudit, deviceId, get, getAll, getMeta, read, setMeta, write } from "./db.js";
 import { _, language, localIso } from "./i18n.js";
@@ -207,7 +207,7 @@ async function syncAudit(auditId, changed) {
   if ((await get("audits", auditId)) && (await pull(auditId))) changed.add(auditId);
 }
 
-// gzip until refused (415, or an older server reading JSON), then plain; one key: the server hashes the inflated body
+// gzip until refused (415, an older server), then plain; one key: the server hashes the inflated body
 let gzipPush = typeof CompressionStream === "function";
 async function push({ key, body }) {
   const send = (body, more) => request("POST", "/api/v1/sync/push", { body, timeout: 120000,

@@ -1,4 +1,4 @@
-// Files named by SHA-256, made before any transaction opens: photos (upright, ≤ 1600 px, JPEG without EXIF), signatures (PNG).
+// Files named by SHA-256, made before a transaction opens: photos (upright, ≤ 1600 px, JPEG sans EXIF), signatures (PNG).
 async function canvasFile(canvas, type, quality) {
   const blob = await new Promise((resolve, reject) => canvas.toBlob((made) => (made ? resolve(made) : reject(new Error(`no ${type} made`))), type, quality));
   const digest = new Uint8Array(await crypto.subtle.digest("SHA-256", await blob.arrayBuffer()));

@@ -7,6 +7,7 @@ const ROUTES = {
   leadPlan: `${LEAD}/plan`, leadTeam: `${LEAD}/team`, leadProgress: `${LEAD}/progress`, leadLate: `${LEAD}/late`,
   read: "/read", readAudit: "/read/:auditId", reports: `${AUDIT}/reports`, programmes: "/programmes", programme: "/programmes/:programmeId",
   mine: "/my-programme", ncs: "/nc", nc: "/nc/:ncId", review: "/review",
+  admin: "/admin", password: "/password",
 };
 
 export function parseRoute(hash) {

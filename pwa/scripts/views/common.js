@@ -42,7 +42,7 @@ export const label = (map, key) => (map[key] ? _(map[key]) : key),
   title = (item) => `${item.code} — ${localName(item.title || item.name)}`,
   roleName = (member) => (member.role === "lead" ? _("Lead auditor") : _("Auditor"));
 
-/** `[term, value]` rows, those without a value left out; data, not templates, so callers' _() are extracted. */
+/** `[term, value]` rows bar empty values; data, not templates, so callers' _() are extracted. */
 /** Text a person wrote, in either language: isolated so its own direction holds inside the page's. */
 export const own = (text) => text && html`<bdi>${text}</bdi>`;
 export const facts = (rows) => html`<dl class="facts">${rows.map(([term, value]) => (value ? html`<dt>${term}</dt><dd>${value}</dd>` : ""))}</dl>`;
@@ -107,7 +107,7 @@ export function editor(entity) {
   const run = () => { cancel(); return self.form && self.save(); };
   self.edit = (key, record, defaults) => {
     const form = self.form;
-    // another record, or a newer server version of this one (unless typing waits to be saved)
+    // another record, or a newer server version of it (unless typing waits to be saved)
     if (form?.key !== key || (record && (form.id !== record.id || (form.rev !== record.rev && !waiting.has(run))))) {
       self.form = { key, id: record?.id || crypto.randomUUID(), rev: record?.rev, data: structuredClone({ ...defaults, ...(record?.deleted ? {} : record?.data) }) };
     }
@@ -147,7 +147,7 @@ export const thumbnails = (shas, remove, taken = {}) => html`<ul class="thumbs">
   ${remove ? html`<button class="small" @click=${() => remove(sha)}
     aria-label=${_("Remove photo %(number)s", { number: i + 1 })}>${_("Remove")}</button>` : ""}</li>`)}</ul>`;
 
-/** After a render: the thumbnails' files, and captions (shown by CSS from an attribute lit does not bind). */
+/** After a render: thumbnails' files, captions (CSS shows an attribute lit does not bind). */
 export async function fillThumbnails(root) {
   for (const img of root.querySelectorAll("img[data-sha]")) {
     const found = await file(img.dataset.sha);

@@ -1,4 +1,4 @@
-/** Conflicts: mine beside the server's, keep one or merge (the other stays in the history). */
+/** Conflicts: mine beside the server's, keep one or merge (the other stays in history). */
 import { describe } from "../api.js";
 import { differs, mergeFields } from "../auditLogic.js";
 import { _, formatDateTime } from "../i18n.js";

@@ -20,7 +20,7 @@ const button = (link, text) => html`<a class="button" href=${link}>${text}</a>`;
 const chips = (refs) => refs.map((c) => html`<span class="chip">${clauseRef(c)}</span>`);
 const cards = (items, body) => items.map((v) => html`<li class="card">${body(v)}</li>`);
 
-/** One item: text and attribute bindings, no nested template (hundreds render at once). */
+/** One item: text and attribute bindings, no nested template (hundreds render). */
 function item(question, answer, auditId, words) {
   const verdict = answer?.data?.verdict;
   const flag = answer?.conflict || answer?.rejected || answer?.locked ? words.attention : answer?.draft ? words.draft : "";

@@ -1,4 +1,4 @@
-/** The audit lead's screens but the editors, and what those share (writes name the rev read: If-Match). */
+/** The audit lead's screens but the editors, and what they share (writes send If-Match). */
 import { ApiError, describe, getJson, request, sendJson } from "../api.js";
 import { VERDICT_ORDER } from "../auditLogic.js";
 import { N_, _, formatDateTime } from "../i18n.js";

@@ -22,7 +22,7 @@ let form = null; // {key, rev, plan, criteria}: typing survives re-renders and l
 const state = {};
 const warn = (text) => html`<p class="note warn">${text}</p>`;
 
-// a `problem` found here is shown at once; else `write()` gives the audit's id to open, saying `done`
+// a `problem` found here shows at once; else `write()` gives the audit's id to open, saying `done`
 const send = (ctx, st, problem, write, done, forget, amend) => {
   if (!problem) return submit(ctx, st, async () => ctx.go(href("leadAudit", { auditId: await write() }, { done })), forget, amend);
   st.problem = problem;
@@ -55,7 +55,7 @@ export const planEditor = {
   view({ org, audit }, ctx) {
     const { plan } = form;
     const change = (fn) => (e) => { fn(e.target); ctx.rerender(); };
-    // typing updates the form only (no re-render under the cursor); leaving the field shows it kept
+    // typing updates the form only (no re-render under the cursor); leaving a field shows it kept
     const text = (name, testid, [owner, key, clean = (v) => v], opts) => textField(name, owner[key],
       { input: (e) => { owner[key] = clean(e.target.value); }, change: ctx.rerender }, { ...opts, testid: `plan-${testid}` });
     const checks = (list, items, empty) => html`<fieldset><legend>${_(FIELDS[list])}</legend>${items.length

@@ -1,4 +1,4 @@
-/** The opening meeting and the closing one, with the conclusions and two drawn signatures. */
+/** The opening and closing meetings, with the conclusions and two drawn signatures. */
 import { VERDICT_ORDER, verdictCounts } from "../auditLogic.js";
 import { N_, _, format, formatDateTime, localIso } from "../i18n.js";
 import { auditRecords } from "../packages.js";

@@ -1,4 +1,4 @@
-/** Managers and auditees: the audits the server lets them see, findings once reported; an audit's signed reports for all who may read it. */
+/** Managers, auditees: the audits the server shows them, findings once reported; signed reports for all who may read. */
 import { describe, getJson, request, sendJson } from "../api.js";
 import { verdictCounts } from "../auditLogic.js";
 import { ENDONYMS, N_, _, formatDateTime, language } from "../i18n.js";

@@ -9,7 +9,7 @@ export const plans = (session) => has(session, "admin", "audit_lead"); // the se
 const audits = (session) => has(session, "audit_lead", "auditor");
 const reads = (session) => has(session, "admin", "audit_lead", "manager", "auditee");
 
-/** Screen `name` of views/`file`.js (else the module); with `allowed`, only for those roles, and it needs the server. */
+/** Screen `name` of views/`file`.js (else the module); `allowed`: only those roles, online. */
 export function screen(file, name, allowed) {
   let shown = null;
   const module = () => import(`/scripts/views/${file}.js`).then((m) => (name ? m[name] : m));
@@ -42,6 +42,7 @@ export const ROLE_SCREENS = {
   mine: screen("../programme/mine", "mine", Boolean),
   ncs: screen("../actions/list", "ncList", Boolean), nc: screen("../actions/record", "ncRecord", Boolean), // read offline as last fetched
   review: screen("../review/dashboard", "review", reviews),
+  admin: screen("../admin/hub", "admin", plans), password: screen("../admin/password", "password", Boolean),
 };
 
 export const roleLinks = (session) => [
@@ -54,8 +55,9 @@ export const roleLinks = (session) => [
   has(session, "auditor") && ["ncs", _("To verify"), "nav-nc-verify", "verify"],
   reviews(session) && ["ncs", _("Nonconformities"), "nav-nc-board", "all"],
   reviews(session) && ["review", _("Management review"), "nav-review"],
+  plans(session) && ["admin", _("Administration"), "nav-admin"],
 ].filter(Boolean).map(([to, text, testid, view]) => html`<a href=${href(to, {}, view && { view })} data-testid=${testid}>${text}</a>`);
 
 /** Someone who records no findings starts on what their role reads. */
-export const homeFor = (route, session) => (route.name !== "audits" || !session || audits(session) ? route
-  : parseRoute(href(plans(session) ? "lead" : "read")));
+export const homeFor = (route, session) => (session?.user.mustChangePassword ? parseRoute(href("password"))
+  : route.name !== "audits" || !session || audits(session) ? route : parseRoute(href(plans(session) ? "lead" : "read")));

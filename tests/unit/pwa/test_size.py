@@ -1,8 +1,9 @@
 """The tablet app stays small. The brief's budget is 150 KB of JavaScript and CSS for the whole app, all
 roles' screens included; that is not met since the annual programme's screens (see the xfail below and the
 README). What is held: the shell every tablet loads (all but two role module groups: the programme's, which
-only the audit lead, managers and auditors' "my programme" import, and the nonconformities', imported on
-their screens only, and the management-review dashboard's) stays under 150 KB, and no group may grow."""
+only the audit lead, managers and auditors' "my programme" import, the nonconformities', imported on
+their screens only, the management-review dashboard's, and the administration's, for admins and the audit
+lead) stays under 150 KB, and no group may grow."""
 
 from __future__ import annotations
 
@@ -23,6 +24,10 @@ REVIEW_CEILING = 13_530  # the management-review dashboard as measured on 2026-1
 REVIEW = ("scripts", "review")
 PROGRAMME_PART, ACTIONS_PART = "programme group (scripts/programme/)", "actions group (scripts/actions/)"
 REVIEW_PART = "review group (scripts/review/)"
+ADMIN_CEILING = 80_000  # provisional while issue 16's administration screens are written
+ADMIN = ("scripts", "admin")
+ADMIN_PART = "administration group (scripts/admin/)"
+GROUPS = {GROUP: PROGRAMME_PART, ACTIONS: ACTIONS_PART, REVIEW: REVIEW_PART, ADMIN: ADMIN_PART}
 
 
 def _files(root: Path) -> list[Path]:
@@ -39,15 +44,15 @@ def _sizes(root: Path) -> dict[str, int]:
         PROGRAMME_PART: 0,
         ACTIONS_PART: 0,
         REVIEW_PART: 0,
+        ADMIN_PART: 0,
         "app scripts, styles, page": 0,
     }
-    groups = {GROUP: PROGRAMME_PART, ACTIONS: ACTIONS_PART, REVIEW: REVIEW_PART}
     for file in _files(root):
         parts = file.relative_to(root).parts
         part = (
             "vendored libraries (vendor/)"
             if parts[0] == "vendor"
-            else groups.get(
+            else GROUPS.get(
                 (parts[0], parts[1]) if len(parts) > 1 else (parts[0], ""), "app scripts, styles, page"
             )
         )
@@ -66,7 +71,7 @@ def test_the_shell_every_tablet_loads_stays_under_150_kb() -> None:
     sizes = _sizes(APP)
     print(f"\n{_report(sizes)}")
     assert sizes["vendored libraries (vendor/)"] > 0, "the vendored libraries are missing"
-    shell = sum(sizes.values()) - sizes[PROGRAMME_PART] - sizes[ACTIONS_PART] - sizes[REVIEW_PART]
+    shell = sum(sizes.values()) - sum(sizes[part] for part in GROUPS.values())
     assert shell <= BUDGET, f"the shell is {shell} bytes, over {BUDGET}:\n{_report(sizes)}"
 
 
@@ -80,6 +85,11 @@ def test_the_nonconformity_group_does_not_grow() -> None:
     assert 0 < group <= ACTIONS_CEILING, (
         f"the nonconformity screens are {group} bytes (ceiling {ACTIONS_CEILING})"
     )
+
+
+def test_the_administration_group_does_not_grow() -> None:
+    group = _sizes(APP)[ADMIN_PART]
+    assert 0 < group <= ADMIN_CEILING, f"the administration screens: {group} bytes (ceiling {ADMIN_CEILING})"
 
 
 def test_the_review_group_does_not_grow() -> None:
@@ -104,6 +114,7 @@ def test_every_part_is_counted(tmp_path: Path) -> None:
         "scripts/programme/README.md": 3_000,
         "scripts/actions/list.js": 400,
         "scripts/review/dashboard.js": 60,
+        "scripts/admin/hub.js": 70,
         "styles/app.css": 30,
         "styles/print/report.css": 4,
         "sw.js": 7,
@@ -115,4 +126,4 @@ def test_every_part_is_counted(tmp_path: Path) -> None:
     }.items():
         (tmp_path / relative).parent.mkdir(parents=True, exist_ok=True)
         (tmp_path / relative).write_bytes(b"x" * size)
-    assert list(_sizes(tmp_path).values()) == [5000, 1_000, 400, 60, 350]
+    assert list(_sizes(tmp_path).values()) == [5000, 1_000, 400, 60, 70, 350]
