@@ -14,29 +14,16 @@ reached. Two things are done here, because uvicorn's defaults would undo the set
 
 from __future__ import annotations
 
-import ipaddress
 from typing import Any
 
-__all__ = ["trusted_networks", "uvicorn_proxy_options"]
+from server.lib.networks import Network, parse_networks
 
-Network = ipaddress.IPv4Network | ipaddress.IPv6Network
+__all__ = ["trusted_networks", "uvicorn_proxy_options"]
 
 
 def trusted_networks(raw: str) -> list[Network]:
     """The comma-separated addresses or CIDRs of ``raw``; a malformed entry stops start-up, named."""
-    networks: list[Network] = []
-    for entry in (part.strip() for part in raw.split(",")):
-        if not entry:
-            continue
-        try:
-            # strict=False: "10.1.2.3/8" is read as 10.0.0.0/8, as an admin writing it means.
-            networks.append(ipaddress.ip_network(entry, strict=False))
-        except ValueError:
-            raise SystemExit(
-                f"TADQIQ_TRUSTED_PROXIES: {entry!r} is not an IP address or a network such as 10.0.0.0/8 "
-                "(host names and * are not accepted)"
-            ) from None
-    return networks
+    return parse_networks(raw, "TADQIQ_TRUSTED_PROXIES")
 
 
 def uvicorn_proxy_options(raw: str) -> dict[str, Any]:

@@ -17,26 +17,15 @@ from litestar import Request, Response, get
 from server.auth.policy import PUBLIC
 from server.lib import metrics
 from server.lib.errors import AppError, ErrorCode
+from server.lib.networks import Network, parse_networks
 
 __all__ = ["allowed_networks", "read_metrics"]
-
-Network = ipaddress.IPv4Network | ipaddress.IPv6Network
 
 
 @lru_cache(maxsize=4)
 def allowed_networks(raw: str) -> tuple[Network, ...]:
     """The comma-separated addresses or CIDRs of ``raw``; a malformed entry stops start-up, named."""
-    networks: list[Network] = []
-    for entry in (part.strip() for part in raw.split(",")):
-        if not entry:
-            continue
-        try:
-            networks.append(ipaddress.ip_network(entry, strict=False))
-        except ValueError:
-            raise SystemExit(
-                f"TADQIQ_METRICS_ALLOWED: {entry!r} is not an IP address or a network such as 10.0.0.0/8"
-            ) from None
-    return tuple(networks)
+    return tuple(parse_networks(raw, "TADQIQ_METRICS_ALLOWED"))
 
 
 def _may_read(host: str | None, raw: str) -> bool:
