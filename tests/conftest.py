@@ -23,6 +23,9 @@ from server.demo.loader import load_demo
 from server.lib import db
 from server.settings import Settings, load_settings
 
+# The local PKI (certomancer on loopback) for the signature tests: the ``local_pki`` fixture.
+pytest_plugins = ["tests.pki.plugin"]
+
 PG_URL = os.environ.get("TADQIQ_TEST_DATABASE_URL", "")
 STRICT = os.environ.get("TADQIQ_STRICT_TESTS") == "1"
 DB_KINDS = ["sqlite"] + (["postgresql"] if PG_URL else [])
