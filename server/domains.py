@@ -19,11 +19,14 @@ class Domain:
     """The folder under ``server/``."""
     tables: bool
     """Owns tables (has ``tables.py``, ``piccolo_app.py`` and migrations)."""
+    routes: bool = True
+    """Serves routes (has ``handlers.py`` with its ``CONTROLLERS``)."""
 
 
 # In dependency order: a domain's migrations may only refer to the domains before it.
 DOMAINS: tuple[Domain, ...] = (
     Domain("system", tables=False),
+    Domain("blobs", tables=True, routes=False),
     Domain("trail", tables=True),
     Domain("auth", tables=True),
     Domain("org", tables=True),
@@ -41,7 +44,7 @@ DOMAINS: tuple[Domain, ...] = (
 def controllers() -> list[type[Controller]]:
     """Every domain's ``CONTROLLERS`` (declared in its ``handlers.py``), in domain order."""
     found: list[type[Controller]] = []
-    for domain in DOMAINS:
+    for domain in (d for d in DOMAINS if d.routes):
         found.extend(import_module(f"server.{domain.name}.handlers").CONTROLLERS)
     return found
 

@@ -14,7 +14,7 @@ from typing import TYPE_CHECKING
 
 from anyio import to_thread
 
-from server.attachments.blobstore import BlobInfo, FilesystemBlobStore
+from server.attachments.blobstore import BlobInfo
 from server.attachments.logic import (
     PreparedAttachment,
     etag_matches,
@@ -23,6 +23,7 @@ from server.attachments.logic import (
     served_type,
 )
 from server.audits.service import visible_audit
+from server.blobs.service import open_blob_store
 from server.lib.clock import utcnow
 from server.lib.db import write_transaction
 from server.lib.errors import AppError, ErrorCode
@@ -33,6 +34,7 @@ if TYPE_CHECKING:
     from collections.abc import AsyncGenerator
     from datetime import datetime
 
+    from server.attachments.blobstore import BlobStore
     from server.lib.principal import Principal
     from server.settings import Settings
 
@@ -51,8 +53,10 @@ __all__ = [
 ]
 
 
-def blob_store(settings: Settings) -> FilesystemBlobStore:
-    return FilesystemBlobStore(settings.var_dir / "blobs")
+def blob_store(settings: Settings) -> BlobStore:
+    """The attachments' store: files under ``var_dir/blobs``, or rows of the database
+    (``TADQIQ_BLOB_STORE``)."""
+    return open_blob_store(settings, "attachments")
 
 
 def etag_of(sha256: str) -> str:
