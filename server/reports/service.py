@@ -18,10 +18,10 @@ from typing import TYPE_CHECKING, Literal
 import msgspec
 from anyio import to_thread
 
-from server.attachments.blobstore import FilesystemBlobStore
 from server.audits import service as audits_service
 from server.audits import store as audits_store
 from server.auth.policy import CAN_ISSUE_REPORT, may_issue_report, require
+from server.blobs.service import open_blob_store
 from server.lib import metrics
 from server.lib.clock import utcnow
 from server.lib.db import write_transaction
@@ -38,6 +38,7 @@ from server.sync import changes_store
 from server.sync import store as sync_store
 
 if TYPE_CHECKING:
+    from server.attachments.blobstore import BlobStore
     from server.lib.principal import Principal
     from server.settings import Settings
 
@@ -57,9 +58,10 @@ _CHANGED_WHILE_ISSUING = N_("the audit's findings changed while the report was b
 _SIGNING_REASON = N_("Approval of the internal audit report")
 
 
-def report_files(settings: Settings) -> FilesystemBlobStore:
-    """Issued PDFs, by SHA-256, apart from the attachments (whose clean-up never sees them)."""
-    return FilesystemBlobStore(settings.var_dir / "reports")
+def report_files(settings: Settings) -> BlobStore:
+    """Issued PDFs, by SHA-256, apart from the attachments (whose clean-up never sees them): files under
+    ``var_dir/reports`` or rows of the database (``TADQIQ_BLOB_STORE``)."""
+    return open_blob_store(settings, "reports")
 
 
 def verification_url(settings: Settings, token: str) -> str:
