@@ -4,7 +4,7 @@ import { VERDICT_ORDER } from "../auditLogic.js";
 import { N_, _, formatDateTime } from "../i18n.js";
 import { NEXT, filterAudits } from "../leadLogic.js";
 import { href } from "../router.js";
-import { STANDARDS, STATUSES, auditCard, byId, dots, facts, heads, html, label, list, named, noSubmit, nothing, options, own, period, roleName, standards, tabs, title, verdictTag, version } from "./common.js";
+import { STANDARDS, STATUSES, auditCard, byId, dots, facts, heads, html, label, list, named, noSubmit, nothing, options, own, period, roleName, standards, tabs, title, verdictTag, version } from "../views/common.js";
 
 // archived items too: an older plan may name them
 export const orgLists = async (names = ["processes", "units", "sites", "people"]) => Object.fromEntries(await Promise.all(

@@ -3,7 +3,7 @@ import { ApiError } from "../api.js";
 import { N_, _ } from "../i18n.js";
 import { EDITABLE, auditedUnits, candidates, lines, planBody, planProblems, refusedPerson, teamMembers } from "../leadLogic.js";
 import { href } from "../router.js";
-import { STANDARDS, STATUSES, html, label, localName, standards, textField, title } from "./common.js";
+import { STANDARDS, STATUSES, html, label, localName, standards, textField, title } from "../views/common.js";
 import { auditHead, getAudit, orgLists, problemNote, select, submit, withAudit, writeAudit } from "./lead-audit.js";
 
 const PROBLEMS = {

@@ -4,7 +4,7 @@ import { verdictCounts } from "../auditLogic.js";
 import { ENDONYMS, N_, _, formatDateTime, language } from "../i18n.js";
 import { REPORTED, mayIssue } from "../leadLogic.js";
 import { VERDICTS, auditCard, byId, dots, facts, findingRows, html, label, names, packageFacts, saveFile, textField, thumbnails, verdictTag } from "./common.js";
-import { auditHead, problemNote, select, submit, withAudit } from "./lead-audit.js";
+import { auditHead, problemNote, select, submit, withAudit } from "../lead/lead-audit.js";
 import { plans } from "./roles.js";
 
 const READER_TABS = [["readAudit", N_("Overview")], ["reports", N_("Reports")]];

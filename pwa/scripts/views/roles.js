@@ -30,7 +30,7 @@ export function screen(file, name, allowed) {
   };
 }
 
-const [audit, plan] = ["lead-audit", "lead-plan"].map((file) => (name) => screen(file, name, plans));
+const [audit, plan] = ["lead-audit", "lead-plan"].map((file) => (name) => screen(`../lead/${file}`, name, plans));
 const planEditor = plan("planEditor");
 const programmes = (s) => plans(s) || has(s, "manager");
 const reviews = (s) => has(s, "audit_lead", "manager", "admin"); // the server's can_read_review
