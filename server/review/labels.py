@@ -30,7 +30,7 @@ STATUS_LABELS: Final[dict[str, str]] = {
     "action_plan": N_("Action plan"),
     "in_progress": N_("Actions in progress"),
     "verification": N_("Awaiting verification"),
-    "closed": N_("Closed"),
+    "closed": N_("Closed out"),  # a record: feminine in French ("Clôturée"), unlike an audit
     "rejected": N_("Rejected"),
 }
 AGE_LABELS: Final[dict[str, str]] = {

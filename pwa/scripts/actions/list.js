@@ -8,7 +8,7 @@ import { facts, heads, html, label, localName, own } from "../views/common.js";
 import { AGES, ageNow, board, inCell } from "./logic.js";
 
 export const STATUS = { open: N_("Open"), analysis: N_("Analysis"), action_plan: N_("Action plan"), in_progress: N_("Actions under way"),
-  verification: N_("Verification"), closed: N_("Closed"), rejected: N_("Rejected") };
+  verification: N_("Verification"), closed: N_("Closed out"), rejected: N_("Rejected") };
 export const SEVERITY = { major: N_("Major nonconformity"), minor: N_("Minor nonconformity"), observation: N_("Observation") };
 const VIEWS = { mine: N_("My unit's nonconformities"), verify: N_("To verify"), all: N_("Nonconformities") };
 const EMPTY = { mine: N_("No nonconformity for your unit."), verify: N_("No nonconformity waits for your verification."),

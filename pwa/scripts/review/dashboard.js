@@ -10,7 +10,7 @@ const ONE = { major: "nc_major", minor: "nc_minor", observation: "observation", 
 const MANY = { major: N_("Major nonconformities"), minor: N_("Minor nonconformities"), observation: N_("Observations"),
   improvement: N_("Opportunities for improvement") };
 const STATUS = { open: N_("Open"), analysis: N_("Cause analysis"), action_plan: N_("Action plan"), in_progress: N_("Actions in progress"),
-  verification: N_("Awaiting verification"), closed: N_("Closed"), rejected: N_("Rejected") };
+  verification: N_("Awaiting verification"), closed: N_("Closed out"), rejected: N_("Rejected") };
 const AGES = { "0-30": N_("0 to 30 days"), "31-90": N_("31 to 90 days"), "91-180": N_("91 to 180 days"), ">180": N_("More than 180 days") };
 const TYPES = { correction: N_("Correction"), corrective: N_("Corrective action"), preventive: N_("Preventive action") };
 const FIGURES = { auditsPlanned: N_("Audits planned"), auditsDone: N_("Audits done"), realisationRate: N_("Realisation rate"),
