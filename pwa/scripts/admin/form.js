@@ -18,15 +18,16 @@ export function refusal(error, known = []) {
   return Object.keys(found).length ? found : { form: error.message };
 }
 
-/** A labelled input with its problem beside it (`aria-invalid`, `aria-describedby`); `choices`: a select of `[value, text]`. */
-export function field(text, name, value, { problem, type = "text", required, choices, lang, testid, input, hint, area } = {}) {
+/** A labelled input with its problem beside it (`aria-invalid`, `aria-describedby`); `choices`: a select of `[value, text]`;
+ * `autocomplete`: the input's token (e.g. "new-password"). */
+export function field(text, name, value, { problem, type = "text", required, choices, lang, testid, input, hint, area, autocomplete } = {}) {
   const id = `f-${name}`, said = problem ? `${id}-problem` : hint ? `${id}-hint` : nothing;
   const common = { id, name, testid: testid || `field-${name}` };
   const control = choices ? html`<select id=${id} name=${name} data-testid=${common.testid} aria-invalid=${problem ? "true" : "false"}
       aria-describedby=${said} ?required=${required} @change=${input}>${choices.map(([v, t]) => html`<option value=${v} ?selected=${v === value}>${t}</option>`)}</select>`
     : area ? html`<textarea id=${id} name=${name} rows="3" lang=${lang || nothing} dir=${lang === "ar" ? "rtl" : nothing} data-testid=${common.testid}
       aria-invalid=${problem ? "true" : "false"} aria-describedby=${said} ?required=${required} .value=${value ?? ""} @input=${input}></textarea>`
-    : html`<input id=${id} name=${name} type=${type} lang=${lang || nothing} dir=${lang === "ar" ? "rtl" : nothing} data-testid=${common.testid}
+    : html`<input id=${id} name=${name} type=${type} autocomplete=${autocomplete || nothing} lang=${lang || nothing} dir=${lang === "ar" ? "rtl" : nothing} data-testid=${common.testid}
       aria-invalid=${problem ? "true" : "false"} aria-describedby=${said} ?required=${required} .value=${value ?? ""} @input=${input}>`;
   return html`<div class="field"><label for=${id}>${text}${required ? html` <span class="req">${_("(required)")}</span>` : ""}</label>${control}
     ${problem ? html`<p class="note error" id=${`${id}-problem`} data-testid=${`${common.testid}-problem`}>${problem}</p>`
