@@ -1,5 +1,5 @@
 """The ``tadqiq`` command: migrate, demo, serve, user, checklists, attachments, import-outbox, keys, verify,
-digest, backup, restore."""
+digest, backup, restore, doctor."""
 
 from __future__ import annotations
 
@@ -447,6 +447,16 @@ def _restore(settings: Settings, args: argparse.Namespace) -> int:
     return 0
 
 
+def _doctor(settings: Settings, args: argparse.Namespace) -> int:
+    """Everything an admin must set, checked: a line per check, each problem in words with what to do;
+    exits 1 on any problem (warnings alone exit 0)."""
+    from server.system.doctor import doctor_report
+
+    code, text = asyncio.run(doctor_report(settings, as_json=args.json))
+    print(text)
+    return code
+
+
 def _parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(
         prog="tadqiq", description="Tadqiq — internal audits of an integrated QSE system"
@@ -539,6 +549,13 @@ def _parser() -> argparse.ArgumentParser:
         "--force", action="store_true", help="replace a database or stored files already there"
     )
     restore.set_defaults(run=_restore)
+    doctor = commands.add_parser(
+        "doctor",
+        help="check the database, stored files, signing key, catalogs, clock, disk and settings before "
+        "running for real (exit 1 on any problem)",
+    )
+    doctor.add_argument("--json", action="store_true", help="print the findings as JSON")
+    doctor.set_defaults(run=_doctor)
     return parser
 
 

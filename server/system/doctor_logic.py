@@ -120,33 +120,34 @@ def database_checks(facts: DatabaseFacts) -> list[Check]:
 
 @dataclass(frozen=True, slots=True)
 class StoreProbe:
-    """A probe blob stored, read back and removed through one blob store."""
+    """A probe blob stored, read back and removed through the configured blob store, for each of the
+    attachments and the issued reports."""
 
-    name: str
-    """What the store holds: ``attachments`` or ``issued reports``."""
-    location: str
-    read_only: bool = False
-    """The filesystem store's folder (or its nearest existing parent) cannot be written by this user."""
+    where: str
+    """``TADQIQ_BLOB_STORE`` and where it keeps the blobs (folders, or the database)."""
+    read_only: tuple[str, ...] = ()
+    """The filesystem store's folders (or their nearest existing parents) this user cannot write."""
     error: str | None = None
     """What went wrong storing, reading back or removing the probe (None: nothing)."""
 
 
 def blob_store_check(probe: StoreProbe) -> Check:
-    name = f"blob store ({probe.name})"
+    name = "blob store"
     if probe.read_only:
         return _problem(
             name,
-            f"{probe.location} is read-only for this user: {probe.name} cannot be stored",
+            f"{', '.join(probe.read_only)}: read-only for this user, so photos and issued reports cannot be "
+            "stored",
             "let the service user write there (chown -R tadqiq:tadqiq on it), on a file system mounted "
             "read-write; run the doctor as that user",
         )
     if probe.error is not None:
         return _problem(
             name,
-            f"a probe file could not be stored, read back and removed in {probe.location}: {probe.error}",
-            "check that the folder (or the database) has room and that the service user may write there",
+            f"a probe file could not be stored, read back and removed: {probe.error}",
+            "check that the folders (or the database) have room and that the service user may write there",
         )
-    return _ok(name, f"{probe.location}: a probe file was stored, read back and removed")
+    return _ok(name, f"{probe.where}: a probe file was stored, read back and removed")
 
 
 # ------------------------------------------------------------------ signing key

@@ -55,11 +55,12 @@ def test_pending_migrations_are_listed_and_make_the_database_unusable() -> None:
 
 
 def test_a_read_only_blob_folder_is_told_apart_from_another_failure() -> None:
-    read_only = blob_store_check(StoreProbe("attachments", "/srv/blobs", read_only=True))
-    assert not read_only.ok and "/srv/blobs is read-only" in read_only.message and "chown" in read_only.hint
-    other = blob_store_check(StoreProbe("issued reports", "the database", error="disk full"))
-    assert not other.ok and other.name == "blob store (issued reports)" and "disk full" in other.message
-    assert blob_store_check(StoreProbe("attachments", "/srv/blobs")).ok
+    read_only = blob_store_check(StoreProbe("filesystem", read_only=("/srv/blobs", "/srv/reports")))
+    assert not read_only.ok and "/srv/blobs, /srv/reports: read-only for this user" in read_only.message
+    assert "chown" in read_only.hint
+    other = blob_store_check(StoreProbe("database", error="disk full"))
+    assert not other.ok and other.name == "blob store" and other.message.endswith("removed: disk full")
+    assert blob_store_check(StoreProbe("filesystem: /srv/blobs")).ok
 
 
 def key(days_left: float, **changes: object) -> KeyFacts:
