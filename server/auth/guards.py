@@ -16,7 +16,11 @@ from server.lib.principal import Principal
 if TYPE_CHECKING:
     from litestar.connection import ASGIConnection
 
-__all__ = ["TokenAuthMiddleware", "bearer_token", "principal_of"]
+__all__ = ["OPEN_DURING_PASSWORD_CHANGE", "TokenAuthMiddleware", "bearer_token", "principal_of"]
+
+OPEN_DURING_PASSWORD_CHANGE = "open_during_password_change"  # noqa: S105 - an opt key
+"""The ``opt`` key of the few routes a token may call while its account must change its password: its
+own account (read), the change itself, and logout."""
 
 
 def bearer_token(connection: ASGIConnection[Any, Any, Any, Any]) -> str | None:
@@ -28,7 +32,9 @@ def bearer_token(connection: ASGIConnection[Any, Any, Any, Any]) -> str | None:
 
 
 class TokenAuthMiddleware(AbstractAuthenticationMiddleware):
-    """Resolves ``Authorization: Bearer <token>`` to a :class:`Principal` (401 otherwise)."""
+    """Resolves ``Authorization: Bearer <token>`` to a :class:`Principal` (401 otherwise); a token of
+    an account that must change its password opens only the routes marked
+    :data:`OPEN_DURING_PASSWORD_CHANGE` (403 ``auth.password_change_required`` otherwise)."""
 
     async def authenticate_request(
         self, connection: ASGIConnection[Any, Any, Any, Any]
@@ -37,12 +43,20 @@ class TokenAuthMiddleware(AbstractAuthenticationMiddleware):
         if token is None:
             raise AppError(ErrorCode.UNAUTHENTICATED, headers={"WWW-Authenticate": "Bearer"})
         settings = connection.app.state.settings
-        principal = await store.principal_for_token(
+        caller = await store.caller_for_token(
             hash_token(token), utcnow(), timedelta(days=settings.token_ttl_days)
         )
-        if principal is None:
+        if caller is None:
             raise AppError(ErrorCode.INVALID_TOKEN, headers={"WWW-Authenticate": "Bearer"})
-        return AuthenticationResult(user=principal, auth=token)
+        if caller.must_change_password and not _open_during_password_change(connection):
+            connection.scope["user"] = caller.principal  # the refusal in the account's language
+            raise AppError(ErrorCode.PASSWORD_CHANGE_REQUIRED)
+        return AuthenticationResult(user=caller.principal, auth=token)
+
+
+def _open_during_password_change(connection: ASGIConnection[Any, Any, Any, Any]) -> bool:
+    handler = connection.scope.get("route_handler")
+    return bool(handler is not None and handler.opt.get(OPEN_DURING_PASSWORD_CHANGE))
 
 
 def principal_of(connection: ASGIConnection[Any, Any, Any, Any]) -> Principal:

@@ -5,6 +5,7 @@ from __future__ import annotations
 import hashlib
 import math
 import secrets
+import unicodedata
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 from enum import StrEnum
@@ -19,6 +20,9 @@ if TYPE_CHECKING:
     from collections.abc import Iterable, Mapping
 
 __all__ = [
+    "PAGE_SIZE",
+    "TEMPORARY_ALPHABET",
+    "AccountFilter",
     "FailedAttempt",
     "KeyVerdict",
     "ThrottleRule",
@@ -26,19 +30,24 @@ __all__ = [
     "ThrottleState",
     "counting_since",
     "failure_evidence",
+    "folded",
     "hash_password",
     "hash_token",
     "judge_key",
     "lockout_duration",
     "make_hasher",
+    "matches_search",
     "new_token",
     "normalize_username",
+    "page_bounds",
     "parse_roles",
     "slid_expiry",
     "standing_strikes",
     "state_after_success",
+    "temporary_password",
     "throttle_keys",
     "throttle_subject",
+    "throttled_username",
     "verify_password",
 ]
 
@@ -56,6 +65,59 @@ def verify_password(hasher: PasswordHasher, password_hash: str, password: str) -
         return hasher.verify(password_hash, password)
     except (VerificationError, InvalidHashError):
         return False
+
+
+# No letter or digit that reads like another (i l 1, o 0): the admin reads it out or writes it down, the
+# user types it on a tablet's keyboard, lowercase needing no shift.
+TEMPORARY_ALPHABET = "abcdefghjkmnpqrstuvwxyz23456789"
+
+
+def temporary_password(groups: int = 4, size: int = 4) -> str:
+    """A one-time password after a reset: ``groups`` groups of ``size`` characters joined by "-" (four
+    of four: 16 characters from 31, about 79 bits)."""
+    return "-".join("".join(secrets.choice(TEMPORARY_ALPHABET) for _ in range(size)) for _ in range(groups))
+
+
+def folded(text: str) -> str:
+    """``text`` as a search compares it: case folded, accents and Arabic short vowels dropped."""
+    decomposed = unicodedata.normalize("NFKD", text.casefold())
+    return "".join(c for c in decomposed if not unicodedata.combining(c)).strip()
+
+
+def matches_search(query: str, texts: Iterable[str]) -> bool:
+    """Whether ``query`` (folded) is part of any of ``texts``; an empty query matches everything."""
+    wanted = folded(query)
+    return not wanted or any(wanted in folded(text) for text in texts)
+
+
+PAGE_SIZE = 25
+"""Accounts in a page asked for by number without a ``limit``."""
+
+
+def page_bounds(limit: int | None, offset: int | None, page: int | None) -> tuple[int, int | None]:
+    """The first row and the row count of a page: ``limit`` rows (all without it) after ``offset``; with
+    ``page`` (from 1), that page of ``limit`` rows (``PAGE_SIZE`` by default) after ``offset``."""
+    first = offset or 0
+    if page is None:
+        return first, limit
+    size = limit or PAGE_SIZE
+    return first + (page - 1) * size, size
+
+
+@dataclass(frozen=True, slots=True)
+class AccountFilter:
+    """What an account list keeps: a search (username or linked person's name), a role, active or not."""
+
+    search: str = ""
+    role: Role | None = None
+    active: bool | None = None
+
+    def keeps(self, *, username: str, roles: Iterable[Role], active: bool, names: Iterable[str]) -> bool:
+        if self.active is not None and active != self.active:
+            return False
+        if self.role is not None and self.role not in roles:
+            return False
+        return matches_search(self.search, [username, *names])
 
 
 def new_token() -> tuple[str, str]:
@@ -147,6 +209,17 @@ def throttle_keys(username: str, address: str) -> dict[ThrottleScope, str]:
         ThrottleScope.PAIR: f"pair:{address} {username}",
         ThrottleScope.ADDRESS: f"address:{address}",
     }
+
+
+def throttled_username(key: str) -> str | None:
+    """The account a stored throttle key holds back: its account key or one of its pairs (an address
+    holds back no single account)."""
+    scope, _, rest = key.partition(":")
+    if scope == ThrottleScope.ACCOUNT:
+        return rest
+    if scope == ThrottleScope.PAIR:
+        return rest.partition(" ")[2] or None
+    return None
 
 
 def lockout_duration(strikes: int, *, first: timedelta, cap: timedelta) -> timedelta:

@@ -10,7 +10,17 @@ import msgspec
 from server.lib.principal import Role
 from server.lib.structs import ApiIn, ApiOut, Uuid
 
-__all__ = ["LoginIn", "LoginOut", "MeOut", "MeUpdateIn", "UserCreateIn", "UserOut", "UserUpdateIn"]
+__all__ = [
+    "LoginIn",
+    "LoginOut",
+    "MeOut",
+    "MeUpdateIn",
+    "PasswordChangeIn",
+    "PasswordResetOut",
+    "UserCreateIn",
+    "UserOut",
+    "UserUpdateIn",
+]
 
 Username = Annotated[str, msgspec.Meta(min_length=1, max_length=64, pattern=r"^[a-z0-9][a-z0-9._-]*$")]
 LoginName = Annotated[str, msgspec.Meta(min_length=1, max_length=64)]
@@ -38,6 +48,9 @@ class MeOut(ApiOut):
     roles: list[Role]
     person_id: str | None
     locale: str | None
+    must_change_password: bool
+    """True after a password reset: until the password is changed (``POST /me/password``), the token
+    opens only that change, ``GET /me`` and logout (403 ``auth.password_change_required`` otherwise)."""
 
 
 class MeUpdateIn(ApiIn):
@@ -52,6 +65,24 @@ class UserOut(ApiOut):
     locale: str | None
     active: bool
     created_at: datetime
+    last_sign_in_at: datetime | None
+    must_change_password: bool
+    throttled: bool
+    """Whether sign-ins of this account are held back now (its own lockout, or from one address): see
+    ``throttledUntil``, and ``DELETE /users/{id}/throttle`` to lift it."""
+    throttled_until: datetime | None
+
+
+class PasswordResetOut(ApiOut):
+    """A reset's answer: the one-time password is shown here only, never stored or sent again."""
+
+    user: UserOut
+    temporary_password: str
+
+
+class PasswordChangeIn(ApiIn):
+    current_password: Password
+    new_password: NewPassword
 
 
 class UserCreateIn(ApiIn):

@@ -14,6 +14,7 @@ import anyio.to_thread
 
 from server.auth import store
 from server.auth.logic import (
+    AccountFilter,
     ThrottleRule,
     ThrottleScope,
     ThrottleState,
@@ -26,26 +27,38 @@ from server.auth.logic import (
     new_token,
     normalize_username,
     state_after_success,
+    temporary_password,
     throttle_keys,
     throttle_subject,
     verify_password,
 )
-from server.auth.schemas import LoginOut
+from server.auth.schemas import LoginOut, MeOut, PasswordResetOut
 from server.lib import metrics
 from server.lib.clock import utcnow
 from server.lib.db import write_transaction
 from server.lib.errors import AppError, ErrorCode
+from server.org import people_store
 from server.org.service import check_usable_references
 
 if TYPE_CHECKING:
     from collections.abc import AsyncIterator
     from datetime import datetime
 
-    from server.auth.schemas import UserCreateIn, UserOut, UserUpdateIn
+    from server.auth.schemas import PasswordChangeIn, UserCreateIn, UserOut, UserUpdateIn
     from server.lib.principal import Principal
     from server.settings import Settings
 
-__all__ = ["VerificationGate", "create_user", "log_in", "log_out", "update_user"]
+__all__ = [
+    "VerificationGate",
+    "change_own_password",
+    "create_user",
+    "lift_throttle",
+    "list_users",
+    "log_in",
+    "log_out",
+    "reset_password",
+    "update_user",
+]
 
 
 class VerificationGate:
@@ -180,6 +193,19 @@ async def log_in(
     a free slot of ``gate`` (503 ``auth.busy`` when none frees up in time; that attempt is not counted).
     """
     name = normalize_username(username)
+    attempt_id, candidate = await _checked_attempt(settings, gate, name, address, password)
+    if attempt_id is None or candidate is None or not candidate.active:
+        metrics.login_failed()
+        raise AppError(ErrorCode.INVALID_CREDENTIALS)  # the reserved attempt stays a failure
+    return await _open_session(settings, attempt_id, candidate, name, address)
+
+
+async def _checked_attempt(
+    settings: Settings, gate: VerificationGate, name: str, address: str, password: str
+) -> tuple[int | None, store.LoginCandidate | None]:
+    """Reserve an attempt of ``name`` from ``address`` and check ``password``: the attempt's id when the
+    password matches (it still counts as a failure until forgotten), else None and the attempt stays a
+    failure. 429 when throttled, 503 when no check slot frees up (that attempt is forgotten)."""
     reservation = await _reserve_attempt(settings, name, address, utcnow())
     if reservation.attempt_id is None:
         wait = reservation.wait_seconds
@@ -195,14 +221,15 @@ async def log_in(
         ok = await _password_matches(settings, gate, candidate, password)
     except AppError as busy:
         if busy.code is ErrorCode.AUTH_BUSY:
-            async with write_transaction():
-                await store.hold_login_lock()
-                await store.forget_attempt(reservation.attempt_id)
+            await _forget_attempt(reservation.attempt_id)
         raise
-    if not ok or candidate is None or not candidate.active:
-        metrics.login_failed()
-        raise AppError(ErrorCode.INVALID_CREDENTIALS)  # the reserved attempt stays a failure
-    return await _open_session(settings, reservation.attempt_id, candidate, name, address)
+    return (reservation.attempt_id if ok else None), candidate
+
+
+async def _forget_attempt(attempt_id: int) -> None:
+    async with write_transaction():
+        await store.hold_login_lock()
+        await store.forget_attempt(attempt_id)
 
 
 async def log_out(token: str) -> None:
@@ -256,3 +283,80 @@ async def update_user(settings: Settings, actor: Principal, user_id: str, data: 
     async with write_transaction():
         await _check_person(data.person_id)
         return await store.update_user(actor, user_id, changes, utcnow())
+
+
+async def list_users(search: AccountFilter, offset: int, limit: int | None) -> tuple[list[UserOut], int]:
+    """The accounts ``search`` keeps, by username: the page from ``offset`` (``limit`` of them, or all)
+    and how many there are in all."""
+    names: dict[str, list[str]] = {}
+    if search.search.strip():
+        people = await people_store.list_people(None)
+        names = {p.id: [p.full_name.ar, p.full_name.fr] for p in people}
+    kept = [
+        user
+        for user in await store.list_users()
+        if search.keeps(
+            username=user.username,
+            roles=user.roles,
+            active=user.active,
+            names=names.get(user.person_id or "", []),
+        )
+    ]
+    return kept[offset : None if limit is None else offset + limit], len(kept)
+
+
+async def reset_password(settings: Settings, actor: Principal, user_id: str) -> PasswordResetOut:
+    """Give the account a one-time password that must be changed at its next sign-in, and end its
+    sessions. The password is in this answer only."""
+    await store.get_user(user_id)  # 404 before the costly hash
+    password = temporary_password()
+    password_hash = await _hash_new_password(settings, password)
+    changes = {"password_hash": password_hash, "must_change_password": True}
+    user = await store.update_user(actor, user_id, changes, utcnow())
+    return PasswordResetOut(user=user, temporary_password=password)
+
+
+async def lift_throttle(settings: Settings, actor: Principal, user_id: str) -> UserOut:
+    """Let the account sign in again at once: its lockouts and its failures so far no longer count
+    (those of the addresses stay: an address guessing many accounts stays held back)."""
+    now = utcnow()
+    fresh = state_after_success(now=now, window=timedelta(seconds=settings.login_window_seconds))
+    return await store.lift_throttle(actor, user_id, now, fresh)
+
+
+async def change_own_password(
+    settings: Settings,
+    gate: VerificationGate,
+    caller: Principal,
+    token: str,
+    address: str,
+    data: PasswordChangeIn,
+) -> MeOut:
+    """Change one's own password, knowing the current (or temporary) one; the need to change it ends,
+    and so do the account's other sessions (this one stays open).
+
+    A wrong current password counts as a failed sign-in of the account (422
+    ``auth.wrong_current_password``; 429 once throttled); the new password must differ from it (422
+    ``auth.same_password``), both naming their field.
+    """
+    if data.new_password == data.current_password:
+        raise AppError(ErrorCode.SAME_PASSWORD, details={"field": "newPassword"})
+    attempt_id, candidate = await _checked_attempt(
+        settings, gate, caller.username, address, data.current_password
+    )
+    if attempt_id is None or candidate is None or candidate.id != caller.user_id:
+        raise AppError(ErrorCode.WRONG_CURRENT_PASSWORD, details={"field": "currentPassword"})
+    await _forget_attempt(attempt_id)
+    password_hash = await _hash_new_password(settings, data.new_password)
+    changes = {"password_hash": password_hash, "must_change_password": False}
+    user = await store.update_user(
+        caller, caller.user_id, changes, utcnow(), keep_token_hash=hash_token(token)
+    )
+    return MeOut(
+        id=user.id,
+        username=user.username,
+        roles=user.roles,
+        person_id=user.person_id,
+        locale=user.locale,
+        must_change_password=user.must_change_password,
+    )

@@ -4,13 +4,22 @@ from __future__ import annotations
 
 import uuid
 from datetime import datetime, timedelta
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, NamedTuple
 
 from piccolo.engine.postgres import PostgresEngine
 
-from server.auth.logic import FailedAttempt, ThrottleState, parse_roles, slid_expiry
+from server.auth.logic import (
+    FailedAttempt,
+    ThrottleScope,
+    ThrottleState,
+    parse_roles,
+    slid_expiry,
+    throttle_keys,
+    throttled_username,
+)
 from server.auth.schemas import MeOut, UserOut
 from server.auth.tables import AuthToken, LoginAttempt, LoginThrottle, User
+from server.lib.clock import utcnow
 from server.lib.db import current_engine, write_transaction
 from server.lib.errors import AppError, ErrorCode
 from server.lib.principal import Principal, Role
@@ -21,7 +30,9 @@ if TYPE_CHECKING:
 
 __all__ = [
     "LoginCandidate",
+    "TokenCaller",
     "accounts_by_person",
+    "caller_for_token",
     "create_token",
     "create_user",
     "failures_touching",
@@ -29,9 +40,9 @@ __all__ = [
     "forget_stale_throttling",
     "get_user",
     "hold_login_lock",
+    "lift_throttle",
     "list_users",
     "login_candidate",
-    "principal_for_token",
     "record_attempt",
     "revoke_token",
     "save_throttle_states",
@@ -156,21 +167,30 @@ def _me(row: dict[str, Any], prefix: str = "") -> MeOut:
         roles=sorted(parse_roles(row[f"{prefix}roles"])),
         person_id=str(row[f"{prefix}person_id"]) if row[f"{prefix}person_id"] else None,
         locale=row[f"{prefix}locale"],
+        must_change_password=bool(row[f"{prefix}must_change_password"]),
     )
 
 
 async def create_token(user_id: str, token_hash: str, now: datetime, ttl: timedelta) -> MeOut:
+    """Issue a token to a user who just signed in (their last sign-in is now)."""
     async with write_transaction():
         await AuthToken.insert(
             AuthToken(token_hash=token_hash, user=uuid.UUID(user_id), created_at=now, expires_at=now + ttl)
         ).run()
+        await User.update({User.last_sign_in_at: now}).where(User.id == uuid.UUID(user_id)).run()
         row = await User.select().where(User.id == uuid.UUID(user_id)).first().run()
     if row is None:
         raise AppError(ErrorCode.NOT_FOUND, details={"entity": "user", "id": user_id})
     return _me(row)
 
 
-async def principal_for_token(token_hash: str, now: datetime, ttl: timedelta) -> Principal | None:
+class TokenCaller(NamedTuple):
+    principal: Principal
+    must_change_password: bool
+    """The account's password was reset: the token opens only the change, its account and logout."""
+
+
+async def caller_for_token(token_hash: str, now: datetime, ttl: timedelta) -> TokenCaller | None:
     """The caller behind a token, or None when it is unknown, revoked, expired or its user disabled."""
     row = (
         await AuthToken.select(
@@ -182,6 +202,7 @@ async def principal_for_token(token_hash: str, now: datetime, ttl: timedelta) ->
             AuthToken.user.person_id,
             AuthToken.user.locale,
             AuthToken.user.active,
+            AuthToken.user.must_change_password,
         )
         .where(AuthToken.token_hash == token_hash)
         .first()
@@ -196,13 +217,14 @@ async def principal_for_token(token_hash: str, now: datetime, ttl: timedelta) ->
             .where(AuthToken.token_hash == token_hash)
             .run()
         )
-    return Principal(
+    principal = Principal(
         user_id=str(row["user.id"]),
         username=row["user.username"],
         roles=parse_roles(row["user.roles"]),
         person_id=str(row["user.person_id"]) if row["user.person_id"] else None,
         locale=row["user.locale"],
     )
+    return TokenCaller(principal, bool(row["user.must_change_password"]))
 
 
 async def revoke_token(token_hash: str, now: datetime) -> None:
@@ -214,7 +236,8 @@ async def revoke_token(token_hash: str, now: datetime) -> None:
         )
 
 
-def _user_out(row: dict[str, Any]) -> UserOut:
+def _user_out(row: dict[str, Any], locks: dict[str, datetime]) -> UserOut:
+    locked_until = locks.get(row["username"])
     return UserOut(
         id=str(row["id"]),
         username=row["username"],
@@ -223,23 +246,50 @@ def _user_out(row: dict[str, Any]) -> UserOut:
         locale=row["locale"],
         active=bool(row["active"]),
         created_at=row["created_at"],
+        last_sign_in_at=row["last_sign_in_at"],
+        must_change_password=bool(row["must_change_password"]),
+        throttled=locked_until is not None,
+        throttled_until=locked_until,
     )
 
 
 def _trail_view(row: dict[str, Any]) -> dict[str, Any]:
-    return {k: row[k] for k in ("username", "roles", "person_id", "locale", "active")}
+    return {k: row[k] for k in ("username", "roles", "person_id", "locale", "active", "must_change_password")}
 
 
-async def list_users() -> list[UserOut]:
+async def _throttle_locks(now: datetime, username: str | None = None) -> dict[str, datetime]:
+    """username → the latest instant a lockout of its account or of one of its pairs holds until, for
+    the lockouts still running at ``now`` (of ``username`` only, if given)."""
+    rows = await (
+        LoginThrottle.select(LoginThrottle.key, LoginThrottle.locked_until)
+        .where(LoginThrottle.locked_until > now)
+        .run()
+    )
+    locks: dict[str, datetime] = {}
+    for row in rows:
+        name = throttled_username(row["key"])
+        if name is not None and (username is None or name == username):
+            locks[name] = max(locks.get(name, row["locked_until"]), row["locked_until"])
+    return locks
+
+
+async def list_users(now: datetime | None = None) -> list[UserOut]:
+    """Every account by username, with its lockout as of ``now`` (default: the current time)."""
     rows = await User.select().order_by(User.username).run()
-    return [_user_out(row) for row in rows]
+    locks = await _throttle_locks(now or utcnow())
+    return [_user_out(row, locks) for row in rows]
 
 
-async def get_user(user_id: str) -> UserOut:
+async def _user_row(user_id: str) -> dict[str, Any]:
     row = await User.select().where(User.id == uuid.UUID(user_id)).first().run()
     if row is None:
         raise AppError(ErrorCode.NOT_FOUND, details={"entity": "user", "id": user_id})
-    return _user_out(row)
+    return row
+
+
+async def get_user(user_id: str, now: datetime | None = None) -> UserOut:
+    row = await _user_row(user_id)
+    return _user_out(row, await _throttle_locks(now or utcnow(), row["username"]))
 
 
 async def create_user(
@@ -269,23 +319,39 @@ async def create_user(
         if row is None:
             raise RuntimeError("the account just inserted cannot be read back")
         await record_change(actor, "create", "user", str(row["id"]), None, _trail_view(row))
-    return _user_out(row)
+        locks = await _throttle_locks(now, username)  # attempts on a name may come before its account
+    return _user_out(row, locks)
 
 
-_UPDATABLE = {"roles", "password_hash", "person_id", "locale", "active"}
+_UPDATABLE = {"roles", "password_hash", "person_id", "locale", "active", "must_change_password"}
 
 
-async def update_user(actor: Principal, user_id: str, changes: dict[str, Any], now: datetime) -> UserOut:
-    """Apply field changes; deactivating an account or changing its password revokes its tokens."""
+async def _revoke_tokens(user_id: str, now: datetime, keep_token_hash: str | None) -> None:
+    query = AuthToken.update({AuthToken.revoked_at: now}).where(
+        (AuthToken.user == uuid.UUID(user_id)) & (AuthToken.revoked_at.is_null())
+    )
+    if keep_token_hash is not None:
+        query = query.where(AuthToken.token_hash != keep_token_hash)
+    await query.run()
+
+
+async def update_user(
+    actor: Principal,
+    user_id: str,
+    changes: dict[str, Any],
+    now: datetime,
+    *,
+    keep_token_hash: str | None = None,
+) -> UserOut:
+    """Apply field changes. A new password, a deactivation or a reactivation ends the account's sessions
+    (every token is revoked but ``keep_token_hash``, the one of a user changing their own password)."""
     unknown = set(changes) - _UPDATABLE
     if unknown:
         raise ValueError(f"not updatable: {sorted(unknown)}")
     if changes.get("person_id"):
         changes = {**changes, "person_id": uuid.UUID(changes["person_id"])}
     async with write_transaction():
-        before = await User.select().where(User.id == uuid.UUID(user_id)).first().run()
-        if before is None:
-            raise AppError(ErrorCode.NOT_FOUND, details={"entity": "user", "id": user_id})
+        before = await _user_row(user_id)
         if changes:
             await (
                 User.update({getattr(User, k): v for k, v in changes.items()})
@@ -295,17 +361,40 @@ async def update_user(actor: Principal, user_id: str, changes: dict[str, Any], n
         after = await User.select().where(User.id == uuid.UUID(user_id)).first().run()
         if after is None:
             raise RuntimeError("the account just updated cannot be read back")
-        if "password_hash" in changes or (before["active"] and not after["active"]):
-            await (
-                AuthToken.update({AuthToken.revoked_at: now})
-                .where((AuthToken.user == uuid.UUID(user_id)) & (AuthToken.revoked_at.is_null()))
-                .run()
-            )
+        if "password_hash" in changes or bool(before["active"]) != bool(after["active"]):
+            await _revoke_tokens(user_id, now, keep_token_hash)
         trail_after = _trail_view(after)
         if "password_hash" in changes:
             trail_after["password"] = "changed"  # noqa: S105 - a marker, never the password
         await record_change(actor, "update", "user", user_id, _trail_view(before), trail_after)
-    return _user_out(after)
+        locks = await _throttle_locks(now, after["username"])
+    return _user_out(after, locks)
+
+
+async def lift_throttle(actor: Principal, user_id: str, now: datetime, fresh: ThrottleState) -> UserOut:
+    """Give the account and each (account, address) pair it is throttled or has failed from the state
+    ``fresh`` (no lockout, earlier failures no longer counted); trailed when a lockout was running.
+    Addresses stay as they are."""
+    async with write_transaction():
+        await hold_login_lock()
+        row = await _user_row(user_id)
+        name = row["username"]
+        pairs = await LoginThrottle.select(LoginThrottle.key).where(LoginThrottle.key.like("pair:%")).run()
+        failed_from = (
+            await LoginAttempt.select(LoginAttempt.address).where(LoginAttempt.username == name).run()
+        )
+        keys = {
+            throttle_keys(name, "")[ThrottleScope.ACCOUNT],
+            *(p["key"] for p in pairs if throttled_username(p["key"]) == name),
+            *(throttle_keys(name, row["address"])[ThrottleScope.PAIR] for row in failed_from),
+        }
+        locked_until = (await _throttle_locks(now, name)).get(name)
+        await save_throttle_states(dict.fromkeys(keys, fresh))
+        if locked_until is not None:
+            await record_change(
+                actor, "update", "user", user_id, {"throttled_until": locked_until}, {"throttled_until": None}
+            )
+    return _user_out(row, {})
 
 
 async def accounts_by_person(person_ids: Iterable[str]) -> dict[str, MeOut]:

@@ -21,6 +21,14 @@ class User(Table, tablename="app_user"):
     locale = Varchar(length=2, null=True, default=None, help_text="Preferred language: ar, fr or en.")
     active = Boolean(default=True, help_text="A deactivated account cannot sign in.")
     created_at = Timestamptz()
+    must_change_password = Boolean(
+        default=False,
+        help_text="Set by a password reset: until the account changes its password, its token opens only "
+        "that change, its own account and logout.",
+    )
+    last_sign_in_at = Timestamptz(
+        null=True, default=None, help_text="The last successful sign-in; null for an account never used."
+    )
 
 
 class AuthToken(Table, tablename="auth_token"):

@@ -45,6 +45,9 @@ class ErrorCode(StrEnum):
     TOO_MANY_ATTEMPTS = "auth.too_many_attempts"
     FORBIDDEN = "auth.forbidden"
     USERNAME_TAKEN = "auth.username_taken"
+    PASSWORD_CHANGE_REQUIRED = "auth.password_change_required"  # noqa: S105 - an error code
+    WRONG_CURRENT_PASSWORD = "auth.wrong_current_password"  # noqa: S105 - an error code
+    SAME_PASSWORD = "auth.same_password"  # noqa: S105 - an error code
     NOT_FOUND = "resource.not_found"
     CODE_TAKEN = "org.code_taken"
     UNKNOWN_REFERENCE = "org.unknown_reference"
@@ -208,6 +211,14 @@ _MESSAGES: dict[ErrorCode, str] = {
     ),
     ErrorCode.FORBIDDEN: N_("Your role does not allow this action."),
     ErrorCode.USERNAME_TAKEN: N_("This username is already in use."),
+    ErrorCode.PASSWORD_CHANGE_REQUIRED: N_(
+        "Your password was reset by an administrator. Choose a new password before doing anything else."
+    ),
+    ErrorCode.WRONG_CURRENT_PASSWORD: N_(
+        "The current password is wrong. Type the password you signed in with (after a reset: the "
+        "temporary one)."
+    ),
+    ErrorCode.SAME_PASSWORD: N_("The new password must differ from the current one."),
     ErrorCode.NOT_FOUND: N_("The requested item does not exist or is not visible to you."),
     ErrorCode.CODE_TAKEN: N_("This code is already used by another item."),
     ErrorCode.UNKNOWN_REFERENCE: N_("A referenced item does not exist: {field}."),
@@ -392,6 +403,9 @@ _STATUS: dict[ErrorCode, int] = {
     ErrorCode.TOO_MANY_ATTEMPTS: 429,
     ErrorCode.FORBIDDEN: 403,
     ErrorCode.USERNAME_TAKEN: 409,
+    ErrorCode.PASSWORD_CHANGE_REQUIRED: 403,
+    ErrorCode.WRONG_CURRENT_PASSWORD: 422,
+    ErrorCode.SAME_PASSWORD: 422,
     ErrorCode.NOT_FOUND: 404,
     ErrorCode.CODE_TAKEN: 409,
     ErrorCode.UNKNOWN_REFERENCE: 422,

@@ -65,7 +65,7 @@ def error_statuses(method: str, operation: Operation) -> list[int]:
         statuses.update(_REVISIONED)
     if _has_raw_body(operation):
         statuses.update(_RAW_BODY)
-    if operation.operation_id == "login":
+    if operation.operation_id in ("login", "changeMyPassword"):  # a wrong password counts as a failed sign-in
         statuses.update(_SIGN_IN)
     return sorted(statuses)
 

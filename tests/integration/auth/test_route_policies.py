@@ -187,6 +187,7 @@ TABLE: dict[str, Row] = {
     "logout": Row("signed_in", ALL, ALL, call("POST", "/api/v1/auth/logout")),
     "getMe": Row("signed_in", ALL, ALL, call("GET", "/api/v1/me")),
     "updateMe": Row("signed_in", ALL, ALL, call("PATCH", "/api/v1/me", {"locale": "fr"})),
+    "changeMyPassword": Row("signed_in", ALL, ALL, call("POST", "/api/v1/me/password", {})),
     "listUnits": Row("signed_in", ALL, ALL, call("GET", "/api/v1/units")),
     "getUnit": Row("signed_in", ALL, ALL, call("GET", "/api/v1/units/{unit}")),
     "listSites": Row("signed_in", ALL, ALL, call("GET", "/api/v1/sites")),
@@ -249,6 +250,12 @@ TABLE: dict[str, Row] = {
     "createUser": Row("can_admin_accounts", ADMIN_ONLY, ADMIN_ONLY, call("POST", "/api/v1/users", {})),
     "updateUser": Row(
         "can_admin_accounts", ADMIN_ONLY, ADMIN_ONLY, call("PATCH", "/api/v1/users/{user}", {})
+    ),
+    "resetUserPassword": Row(
+        "can_admin_accounts", ADMIN_ONLY, ADMIN_ONLY, call("POST", "/api/v1/users/{user}/password-reset")
+    ),
+    "liftUserThrottle": Row(
+        "can_admin_accounts", ADMIN_ONLY, ADMIN_ONLY, call("DELETE", "/api/v1/users/{user}/throttle")
     ),
     # checklist library
     "importChecklist": Row(
