@@ -14,7 +14,7 @@ from datetime import date
 from typing import Any
 
 from server.lib import db
-from server.settings import Settings, load_settings
+from server.settings import BLOB_STORES, Settings, load_settings
 
 __all__ = ["main"]
 
@@ -187,6 +187,24 @@ def _attachments_gc(settings: Settings, args: argparse.Namespace) -> int:
         f"{verb}; {report.freed_bytes} bytes {'would be ' if report.dry_run else ''}freed"
     )
     return 0
+
+
+def _blobs_move(settings: Settings, args: argparse.Namespace) -> int:
+    """Every stored file (attachments, issued reports) into the store named by ``--to``; exits 1 when a
+    damaged file was left behind."""
+    from server.blobs.service import move_blobs
+
+    move = asyncio.run(_with_engine(settings, lambda: move_blobs(settings, args.to)))
+    counts = ", ".join(f"{count} {namespace}" for namespace, count in move.moved.items())
+    print(f"moved from {move.source} to {move.target}: {counts} ({move.bytes} bytes)")
+    for name in move.damaged:
+        print(
+            f"error: {name} does not match its SHA-256 (damaged): left in the {move.source} store",
+            file=sys.stderr,
+        )
+    if settings.blob_store != move.target:
+        print(f"now set TADQIQ_BLOB_STORE={move.target}: the server reads only the configured store")
+    return 1 if move.damaged else 0
 
 
 def _import_outbox(settings: Settings, args: argparse.Namespace) -> int:
@@ -496,6 +514,13 @@ def _parser() -> argparse.ArgumentParser:
     gc.add_argument("--dry-run", action="store_true", help="list what would be removed, remove nothing")
     gc.add_argument("--days", type=_gc_days, help="unused for this many days (default: the setting, 30)")
     gc.set_defaults(run=_attachments_gc)
+    blobs = commands.add_parser("blobs", help="where stored files live (TADQIQ_BLOB_STORE)")
+    blob_commands = blobs.add_subparsers(dest="blobs_command", required=True)
+    move = blob_commands.add_parser(
+        "move", help="move every stored file (attachments, reports) into one store; stop the server first"
+    )
+    move.add_argument("--to", required=True, choices=BLOB_STORES, help="the store that keeps them from now")
+    move.set_defaults(run=_blobs_move)
     outbox = commands.add_parser(
         "import-outbox",
         help="apply the unsynced work a tablet exported (once: importing a file again changes nothing)",

@@ -14,9 +14,9 @@ import asyncpg
 from litestar.testing import AsyncTestClient
 from PIL import Image, ImageDraw
 
-from server.attachments.blobstore import FilesystemBlobStore
 from server.lib.clock import utcnow
 from server.reports.keys import key_password, make_demo_key
+from server.reports.service import report_files
 from server.settings import Settings
 from tests.conftest import login
 from tests.contract.support import Device, finding, force_status
@@ -157,7 +157,7 @@ async def register_fake_report(settings: Settings, audit_id: str, code: str) -> 
     of who may read what. Returns the report's id and its public verification token."""
     content = f"%PDF-1.7\n% stand-in report of {code}\n%%EOF\n".encode()
     sha = hashlib.sha256(content).hexdigest()
-    await FilesystemBlobStore(settings.var_dir / "reports").put(sha, content)
+    await report_files(settings).put(sha, content)
     report_id, token = str(uuid.uuid4()), uuid.uuid4().hex[:12]
     values: tuple[Any, ...] = (
         report_id,
