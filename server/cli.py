@@ -433,6 +433,8 @@ def _backup(settings: Settings, args: argparse.Namespace) -> int:
     for warning in summary.warnings:
         print(f"warning: {warning}", file=sys.stderr)
     files = ", ".join(f"{count} file(s) of {top}/" for top, count in summary.blobs.items())
+    if summary.blob_store == "database":
+        files = "inside the database (TADQIQ_BLOB_STORE=database)"
     print(f"backup written to {args.dir} in {summary.seconds:.1f} s")
     print(f"  database: {summary.database_kind}, {summary.database_bytes} bytes")
     print(f"  stored files: {files}")

@@ -12,6 +12,9 @@ Why the copy is consistent while the server runs:
   time). The other order would miss the blobs of rows committed between the two copies. (Only a blob
   that a finding stopped referring to and that nobody used for ``TADQIQ_ATTACHMENT_GC_DAYS`` can vanish
   mid-copy; the snapshot would then still refer to it, so do not run the clean-up during a backup.)
+* With ``TADQIQ_BLOB_STORE=database`` the blobs are rows of the database and travel inside its snapshot,
+  consistent with everything else by construction: no blob folder is copied (files left in those
+  folders from before the switch are not read by the server; the backup names them as a warning).
 * ``manifest.json`` is written last, through a temporary name and a rename, after every file reached
   the disk: a backup that failed half-way has no manifest, and a restore refuses it.
 
@@ -53,6 +56,7 @@ from server.system.backup_logic import (
     BackupError,
     FileEntry,
     Manifest,
+    blob_store_note,
     database_file_name,
     decode_manifest,
     encode_manifest,
@@ -70,6 +74,8 @@ _TOOL_SECONDS = 3600
 class BackupSummary:
     database_kind: str
     database_bytes: int
+    blob_store: str = "filesystem"
+    """``database``: the blobs are inside the database snapshot, and ``blobs`` stays empty."""
     blobs: dict[str, int] = field(default_factory=dict)
     """Files copied per blob folder."""
     total_bytes: int = 0
@@ -214,6 +220,24 @@ def _copy_blobs(var_dir: Path, target: Path, summary: BackupSummary) -> list[Fil
     return entries
 
 
+def _unread_blob_files(var_dir: Path) -> list[str]:
+    """With the blobs in the database: the blob folders that still hold files, in words."""
+    found: list[str] = []
+    for top in BLOB_DIRS:
+        root = var_dir / top
+        count = sum(
+            1
+            for path in (root.glob("*/*/*") if root.is_dir() else [])
+            if is_blob_path(path.relative_to(var_dir).as_posix())
+        )
+        if count:
+            found.append(
+                f"{root} holds {count} stored file(s) that TADQIQ_BLOB_STORE=database does not read, not "
+                "copied: `tadqiq blobs move --to database` moves them into the database"
+            )
+    return found
+
+
 def _empty_folder(path: Path) -> None:
     if path.exists() and (not path.is_dir() or any(path.iterdir())):
         raise BackupError(f"{path} is not an empty folder: back up into a new or empty one")
@@ -231,8 +255,12 @@ def make_backup(settings: Settings, target: Path) -> BackupSummary:
     else:
         _run_tool("pg_dump", "--format=custom", "--file", str(database), url=settings.database_url)
     sha256, size = _hash_file(database)
-    summary = BackupSummary(database_kind=kind, database_bytes=size)
-    entries = [FileEntry(database.name, sha256, size), *_copy_blobs(settings.var_dir, target, summary)]
+    summary = BackupSummary(database_kind=kind, database_bytes=size, blob_store=settings.blob_store)
+    entries = [FileEntry(database.name, sha256, size)]
+    if settings.blob_store == "database":
+        summary.warnings.extend(_unread_blob_files(settings.var_dir))  # the snapshot holds the blobs
+    else:
+        entries.extend(_copy_blobs(settings.var_dir, target, summary))
     pem, why = _certificate_pem(settings)
     fingerprint = ""
     if pem is None:
@@ -251,6 +279,7 @@ def make_backup(settings: Settings, target: Path) -> BackupSummary:
         database_file=database.name,
         files=entries,
         certificate_sha256=fingerprint,
+        blob_store=settings.blob_store,
     )
     for folder in {target, *(target / top for top in BLOB_DIRS if (target / top).is_dir())}:
         _fsync(folder)
@@ -391,7 +420,8 @@ def restore_backup(settings: Settings, source: Path, *, force: bool = False) -> 
         raise BackupError(
             "the target is not empty, nothing was restored: " + "; ".join(held) + " (--force replaces it)"
         )
-    files = _restore_blobs(settings, source, manifest, replace=force)
+    in_files = manifest.blob_store == "filesystem"
+    files = _restore_blobs(settings, source, manifest, replace=force) if in_files else 0
     database = source / manifest.database_file
     if manifest.database_kind == "sqlite":
         _restore_sqlite(database, settings.sqlite_path)
@@ -399,6 +429,7 @@ def restore_backup(settings: Settings, source: Path, *, force: bool = False) -> 
         args = ("--clean", "--if-exists", "--no-owner", "--single-transaction")
         _run_tool("pg_restore", *args, url=settings.database_url, last=(str(database),))
     summary = RestoreSummary(database_kind=manifest.database_kind, files=files)
+    summary.notes.append(blob_store_note(manifest, settings.blob_store, settings.var_dir))
     summary.notes.append(_certificate_note(settings, manifest))
     if manifest.app_version != _app_version():
         summary.notes.append(

@@ -3,8 +3,9 @@ checks a restore makes before it touches anything.
 
 A backup folder holds the database snapshot (``database.sqlite3`` or ``database.pgdump``), the blob
 folders (``blobs/`` for attachments, ``reports/`` for issued PDFs, each fanned out as in the blob
-store), the signing certificate (``signing-certificate.pem``: public, never the key) and, written last,
-``manifest.json`` with every file's SHA-256 and size. Messages are for the operator, in English, like
+store; none when ``TADQIQ_BLOB_STORE=database``: the blobs are rows of the snapshot), the signing
+certificate (``signing-certificate.pem``: public, never the key) and, written last, ``manifest.json``
+with every file's SHA-256 and size. Messages are for the operator, in English, like
 the other commands'.
 """
 
@@ -13,8 +14,11 @@ from __future__ import annotations
 import re
 from collections.abc import Mapping
 from datetime import datetime
+from pathlib import Path
 
 import msgspec
+
+from server.settings import BLOB_STORES
 
 __all__ = [
     "BLOB_DIRS",
@@ -24,6 +28,7 @@ __all__ = [
     "BackupError",
     "FileEntry",
     "Manifest",
+    "blob_store_note",
     "database_file_name",
     "decode_manifest",
     "encode_manifest",
@@ -62,6 +67,9 @@ class Manifest(msgspec.Struct, frozen=True, forbid_unknown_fields=True, rename="
     files: list[FileEntry]
     certificate_sha256: str = ""
     """Fingerprint of the signing certificate (SHA-256 of its DER), empty when there was no key."""
+    blob_store: str = "filesystem"
+    """Where the blobs were (``TADQIQ_BLOB_STORE``): ``filesystem``, copied as files beside the database;
+    ``database``, inside the database snapshot (no blob files). Older backups lack it: filesystem."""
 
 
 def database_file_name(kind: str) -> str:
@@ -93,6 +101,8 @@ def decode_manifest(raw: bytes) -> Manifest:
     expected = _DATABASE_FILES[manifest.database_kind]
     if manifest.database_file != expected:
         raise BackupError(f"{MANIFEST_NAME}: the database file must be {expected}")
+    if manifest.blob_store not in BLOB_STORES:
+        raise BackupError(f"{MANIFEST_NAME} names an unknown blob store {manifest.blob_store!r}")
     allowed = {expected, CERTIFICATE_NAME}
     seen: set[str] = set()
     for entry in manifest.files:
@@ -101,6 +111,8 @@ def decode_manifest(raw: bytes) -> Manifest:
         seen.add(entry.path)
         if entry.path not in allowed and not is_blob_path(entry.path):
             raise BackupError(f"{MANIFEST_NAME} lists {entry.path!r}, which no backup holds")
+        if manifest.blob_store == "database" and is_blob_path(entry.path):
+            raise BackupError(f"{MANIFEST_NAME} lists {entry.path}, but its blobs are in the database")
         if not _SHA256.fullmatch(entry.sha256) or entry.size < 0:
             raise BackupError(f"{MANIFEST_NAME}: the sum or size of {entry.path} is malformed")
     if expected not in seen:
@@ -121,3 +133,21 @@ def file_problems(manifest: Manifest, found: Mapping[str, tuple[str, int] | None
         elif actual[0] != entry.sha256:
             problems.append(f"{entry.path}: its SHA-256 differs from the manifest's (damaged)")
     return problems
+
+
+def blob_store_note(manifest: Manifest, configured: str, var_dir: Path) -> str:
+    """Where a restore put the blobs back, and what to do when the backup's blob store is not the one
+    configured (``TADQIQ_BLOB_STORE``): the server reads only the configured one."""
+    if manifest.blob_store == configured == "database":
+        return "the stored files (attachments, issued reports) came back inside the database"
+    if manifest.blob_store == configured:
+        return f"the stored files (attachments, issued reports) came back under {var_dir}"
+    if manifest.blob_store == "database":
+        return (
+            "the stored files came back inside the database, but TADQIQ_BLOB_STORE=filesystem: set "
+            "TADQIQ_BLOB_STORE=database, or run `tadqiq blobs move --to filesystem`"
+        )
+    return (
+        f"the stored files came back under {var_dir}, but TADQIQ_BLOB_STORE=database: run "
+        "`tadqiq blobs move --to database`"
+    )
