@@ -42,16 +42,20 @@ class TrailController(Controller):
         self,
         entity: Annotated[str | None, QueryParameter(max_length=40)] = None,
         entity_id: Annotated[str | None, QueryParameter(name="entityId", max_length=64)] = None,
+        actor: Annotated[
+            str | None, QueryParameter(max_length=64, description="the user name of who made the change")
+        ] = None,
         since: Instant = None,
         until: Instant = None,
         before_id: BeforeId = None,
         limit: Annotated[int, QueryParameter(ge=1, le=500)] = 100,
     ) -> TrailPage:
-        """Changes, newest first; filter by entity, entity id and time (``since`` included, ``until``
-        excluded); page with ``beforeId``."""
+        """Changes, newest first; filter by entity, entity id, the person who made them (``actor``, a user
+        name as it was then) and time (``since`` included, ``until`` excluded); page with ``beforeId``."""
         return await store.list_entries(
             entity=entity,
             entity_id=entity_id,
+            actor=actor,
             since=parse_date_time(since, "since") if since is not None else None,
             until=parse_date_time(until, "until") if until is not None else None,
             before_id=int(before_id) if before_id is not None else None,

@@ -48,6 +48,7 @@ async def list_entries(
     *,
     entity: str | None,
     entity_id: str | None,
+    actor: str | None = None,
     since: datetime | None,
     until: datetime | None,
     before_id: int | None,
@@ -59,6 +60,8 @@ async def list_entries(
         conditions.append(TrailEntry.entity == entity)
     if entity_id:
         conditions.append(TrailEntry.entity_id == entity_id)
+    if actor:
+        conditions.append(TrailEntry.actor_username == actor)
     if since:
         conditions.append(TrailEntry.at >= since)
     if until:
