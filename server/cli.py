@@ -1,5 +1,5 @@
 """The ``tadqiq`` command: migrate, demo, serve, user, checklists, attachments, import-outbox, keys, verify,
-digest, backup, restore, doctor."""
+signatures, digest, backup, restore, doctor."""
 
 from __future__ import annotations
 
@@ -313,6 +313,57 @@ def _verify(settings: Settings, args: argparse.Namespace) -> int:
     return 0 if verdict.registered and not verdict.problems else 1
 
 
+def _quiet_pyhanko() -> None:
+    """pyHanko logs every certificate check it tries as a warning with its traceback: the verdict that
+    follows says what matters."""
+    import logging
+
+    for name in ("pyhanko", "pyhanko_certvalidator"):
+        logging.getLogger(name).setLevel(logging.CRITICAL)
+
+
+def _renewal_line(item: Any) -> str:
+    until = f"{item.expires_at:%Y-%m-%d}" if item.expires_at else "?"
+    if item.outcome == "renewed":
+        return (
+            f"renewed {item.reference}: revision {item.revision}, its new timestamp's certificate lasts "
+            f"until {item.new_expires_at:%Y-%m-%d} (was {until}); sha256 {item.new_sha256}"
+        )
+    if item.outcome == "would_renew":
+        return f"would renew {item.reference}: its latest timestamp ({item.authority}) expires {until}"
+    if item.outcome == "not_due":
+        return f"not due {item.reference}: timestamp valid until {until}, due from {item.renew_from:%Y-%m-%d}"
+    return f"{item.outcome.replace('_', ' ')} {item.reference}: {item.message}"
+
+
+def _signatures_renew(settings: Settings, args: argparse.Namespace) -> int:
+    """Renew the document timestamps of the stored B-LTA reports due within TADQIQ_TIMESTAMP_RENEW_DAYS;
+    exits 1 when one failed or came too late (a timer then shows the unit as failed)."""
+    from server.reports.renewal import renew_signatures
+
+    _quiet_pyhanko()
+    run = asyncio.run(_with_engine(settings, lambda: renew_signatures(settings, dry_run=args.dry_run)))
+    for item in run.items:
+        print(_renewal_line(item), file=sys.stderr if item.outcome in ("failed", "too_late") else sys.stdout)
+    if run.problem:
+        print(f"error: {run.problem}", file=sys.stderr)
+    counts = ", ".join(
+        f"{run.count(outcome)} {label}"
+        for outcome, label in (
+            ("renewed", "renewed"),
+            ("would_renew", "to renew"),
+            ("not_due", "not due"),
+            ("too_late", "too late"),
+            ("failed", "failed"),
+            ("skipped", "skipped"),
+        )
+        if run.count(outcome) or outcome in ("renewed", "not_due")
+    )
+    dry = " (dry run: nothing written)" if run.dry_run else ""
+    print(f"{len(run.items)} B-LTA report(s), window {run.window_days} days: {counts}{dry}")
+    return 0 if run.ok else 1
+
+
 def _keys_init(settings: Settings, args: argparse.Namespace) -> int:
     from server.reports.keys import (
         DEMO_KEY_PASSWORD,
@@ -553,6 +604,15 @@ def _parser() -> argparse.ArgumentParser:
     verify.add_argument("file", help="the PDF to check")
     verify.add_argument("--lang", default="fr", help="language of the verdict: ar, fr or en (default: fr)")
     verify.set_defaults(run=_verify)
+    signatures = commands.add_parser("signatures", help="the long-term upkeep of signed reports (B-LTA)")
+    signature_commands = signatures.add_subparsers(dest="signatures_command", required=True)
+    renew = signature_commands.add_parser(
+        "renew",
+        help="add a fresh document timestamp to every stored B-LTA report whose latest one expires within "
+        "TADQIQ_TIMESTAMP_RENEW_DAYS (run daily from the timer or cron)",
+    )
+    renew.add_argument("--dry-run", action="store_true", help="list what is due, renew and write nothing")
+    renew.set_defaults(run=_signatures_renew)
     digest = commands.add_parser(
         "digest", help="the day's digest of late and due nonconformity follow-up, per person"
     )
