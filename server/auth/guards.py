@@ -49,7 +49,7 @@ class TokenAuthMiddleware(AbstractAuthenticationMiddleware):
         if caller is None:
             raise AppError(ErrorCode.INVALID_TOKEN, headers={"WWW-Authenticate": "Bearer"})
         if caller.must_change_password and not _open_during_password_change(connection):
-            connection.scope["user"] = caller.principal  # the refusal in the account's language
+            # In the language the client asks for: the account's own preference cannot be changed until then.
             raise AppError(ErrorCode.PASSWORD_CHANGE_REQUIRED)
         return AuthenticationResult(user=caller.principal, auth=token)
 

@@ -154,7 +154,7 @@ class UsersController(Controller):
         role: Annotated[Role | None, QueryParameter(description="accounts having this role")] = None,
         active: Annotated[bool | None, QueryParameter(description="active (true) or deactivated")] = None,
         limit: Annotated[int | None, QueryParameter(ge=1, le=500, description="accounts in a page")] = None,
-        offset: Annotated[int | None, QueryParameter(ge=0, description="accounts skipped")] = None,
+        offset: Annotated[int, QueryParameter(ge=0, description="accounts skipped")] = 0,
         page: PageNumber = None,
     ) -> Response[list[UserOut]]:
         """Accounts by username (admins only): every one without paging parameters; the header

@@ -39,6 +39,7 @@ __all__ = [
     "matches_search",
     "new_token",
     "normalize_username",
+    "own_lockout",
     "page_bounds",
     "parse_roles",
     "slid_expiry",
@@ -118,6 +119,26 @@ class AccountFilter:
         if self.role is not None and self.role not in roles:
             return False
         return matches_search(self.search, [username, *names])
+
+
+def own_lockout(
+    actor_id: str,
+    user_id: str,
+    *,
+    active: bool | None = None,
+    roles: Iterable[Role] | None = None,
+    reset: bool = False,
+) -> str | None:
+    """What would lock an administrator out of their own account, or None: deactivating it ("active"),
+    taking away its administrator role ("roles"), or resetting its password ("password": every session
+    ends, and nobody else knows the one-time password). Another administrator may do each."""
+    if actor_id != user_id:
+        return None
+    if active is False:
+        return "active"
+    if roles is not None and Role.ADMIN not in roles:
+        return "roles"
+    return "password" if reset else None
 
 
 def new_token() -> tuple[str, str]:

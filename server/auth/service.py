@@ -26,6 +26,7 @@ from server.auth.logic import (
     make_hasher,
     new_token,
     normalize_username,
+    own_lockout,
     state_after_success,
     temporary_password,
     throttle_keys,
@@ -45,7 +46,7 @@ if TYPE_CHECKING:
     from datetime import datetime
 
     from server.auth.schemas import PasswordChangeIn, UserCreateIn, UserOut, UserUpdateIn
-    from server.lib.principal import Principal
+    from server.lib.principal import Principal, Role
     from server.settings import Settings
 
 __all__ = [
@@ -267,7 +268,9 @@ async def create_user(settings: Settings, actor: Principal, data: UserCreateIn) 
 
 
 async def update_user(settings: Settings, actor: Principal, user_id: str, data: UserUpdateIn) -> UserOut:
-    """Change roles, password, language, linked person or active flag (revokes tokens when needed)."""
+    """Change roles, password, language, linked person or active flag (revokes tokens when needed). 409
+    ``auth.own_account`` for an administrator deactivating themselves or taking away their own role."""
+    _refuse_own_lockout(actor, user_id, active=data.active, roles=data.roles)
     await _check_person(data.person_id)
     changes: dict[str, Any] = {}
     if data.roles is not None:
@@ -283,6 +286,19 @@ async def update_user(settings: Settings, actor: Principal, user_id: str, data: 
     async with write_transaction():
         await _check_person(data.person_id)
         return await store.update_user(actor, user_id, changes, utcnow())
+
+
+def _refuse_own_lockout(
+    actor: Principal,
+    user_id: str,
+    *,
+    active: bool | None = None,
+    roles: list[Role] | None = None,
+    reset: bool = False,
+) -> None:
+    field = own_lockout(actor.user_id, user_id, active=active, roles=roles, reset=reset)
+    if field is not None:
+        raise AppError(ErrorCode.OWN_ACCOUNT, details={"field": field})
 
 
 async def list_users(search: AccountFilter, offset: int, limit: int | None) -> tuple[list[UserOut], int]:
@@ -307,7 +323,8 @@ async def list_users(search: AccountFilter, offset: int, limit: int | None) -> t
 
 async def reset_password(settings: Settings, actor: Principal, user_id: str) -> PasswordResetOut:
     """Give the account a one-time password that must be changed at its next sign-in, and end its
-    sessions. The password is in this answer only."""
+    sessions. The password is in this answer only. 409 ``auth.own_account`` for one's own account."""
+    _refuse_own_lockout(actor, user_id, reset=True)
     await store.get_user(user_id)  # 404 before the costly hash
     password = temporary_password()
     password_hash = await _hash_new_password(settings, password)

@@ -48,6 +48,7 @@ class ErrorCode(StrEnum):
     PASSWORD_CHANGE_REQUIRED = "auth.password_change_required"  # noqa: S105 - an error code
     WRONG_CURRENT_PASSWORD = "auth.wrong_current_password"  # noqa: S105 - an error code
     SAME_PASSWORD = "auth.same_password"  # noqa: S105 - an error code
+    OWN_ACCOUNT = "auth.own_account"
     NOT_FOUND = "resource.not_found"
     CODE_TAKEN = "org.code_taken"
     UNKNOWN_REFERENCE = "org.unknown_reference"
@@ -219,6 +220,10 @@ _MESSAGES: dict[ErrorCode, str] = {
         "temporary one)."
     ),
     ErrorCode.SAME_PASSWORD: N_("The new password must differ from the current one."),
+    ErrorCode.OWN_ACCOUNT: N_(
+        "You cannot deactivate your own account, take away your own administrator role or reset your own "
+        "password: another administrator must do it."
+    ),
     ErrorCode.NOT_FOUND: N_("The requested item does not exist or is not visible to you."),
     ErrorCode.CODE_TAKEN: N_("This code is already used by another item."),
     ErrorCode.UNKNOWN_REFERENCE: N_("A referenced item does not exist: {field}."),
@@ -406,6 +411,7 @@ _STATUS: dict[ErrorCode, int] = {
     ErrorCode.PASSWORD_CHANGE_REQUIRED: 403,
     ErrorCode.WRONG_CURRENT_PASSWORD: 422,
     ErrorCode.SAME_PASSWORD: 422,
+    ErrorCode.OWN_ACCOUNT: 409,
     ErrorCode.NOT_FOUND: 404,
     ErrorCode.CODE_TAKEN: 409,
     ErrorCode.UNKNOWN_REFERENCE: 422,

@@ -66,8 +66,9 @@ async def test_the_temporary_password_opens_only_the_change_then_the_account_is_
     for method, path in (("GET", "/api/v1/audits"), ("PATCH", "/api/v1/me"), ("GET", "/api/v1/units")):
         blocked = await client.request(method, path, headers=forced, json={"locale": "fr"})
         assert (blocked.status_code, blocked.json()["code"]) == (403, "auth.password_change_required")
-    said = message_for(ErrorCode.PASSWORD_CHANGE_REQUIRED, account["locale"])
-    assert blocked.json()["message"] == said  # in the account's language, whatever the browser's
+    assert blocked.json()["message"] == message_for(ErrorCode.PASSWORD_CHANGE_REQUIRED, "ar")
+    in_french = await client.get("/api/v1/audits", headers={**forced, "Accept-Language": "fr"})
+    assert in_french.json()["message"] == message_for(ErrorCode.PASSWORD_CHANGE_REQUIRED, "fr")
 
     wrong = await client.post(
         "/api/v1/me/password",
@@ -197,3 +198,20 @@ async def test_the_list_searches_filters_and_pages(client: AsyncTestClient[Any])
     assert await listed("limit=5&offset=5") == ([u["username"] for u in everyone[5:10]], len(everyone))
     assert (await listed("page=1"))[0] == [u["username"] for u in everyone[:25]]
     assert await listed("q=nobody-has-this") == ([], 0)
+
+
+async def test_an_admin_cannot_lock_themselves_out(client: AsyncTestClient[Any]) -> None:
+    admin = await login(client, "admin")
+    me = (await client.get("/api/v1/me", headers=admin)).json()
+    for body, field in (({"active": False}, "active"), ({"roles": ["auditor"]}, "roles")):
+        refused = await client.patch(f"/api/v1/users/{me['id']}", json=body, headers=admin)
+        assert (refused.status_code, refused.json()["code"]) == (409, "auth.own_account"), refused.text
+        assert refused.json()["details"] == {"field": field}
+    reset = await client.post(f"/api/v1/users/{me['id']}/password-reset", headers=admin)
+    assert (reset.status_code, reset.json()["code"]) == (409, "auth.own_account")
+    kept = (await client.get(f"/api/v1/users/{me['id']}", headers=admin)).json()
+    assert (kept["active"], kept["roles"], kept["mustChangePassword"]) == (True, ["admin"], False)
+    fine = await client.patch(
+        f"/api/v1/users/{me['id']}", json={"roles": ["admin", "manager"]}, headers=admin
+    )
+    assert fine.status_code == 200, fine.text

@@ -9,6 +9,7 @@ from server.auth.logic import (
     AccountFilter,
     folded,
     matches_search,
+    own_lockout,
     page_bounds,
     temporary_password,
     throttle_keys,
@@ -63,3 +64,11 @@ def test_a_throttle_key_names_the_account_it_holds_back() -> None:
     }
     assert throttled_username("pair:2001:db8::1 lead") == "lead"
     assert throttled_username("something-else") is None
+
+
+def test_an_administrator_may_not_lock_themselves_out_but_may_lock_out_another() -> None:
+    assert own_lockout("me", "me", active=False) == "active"
+    assert own_lockout("me", "me", roles=[Role.AUDITOR]) == "roles"
+    assert own_lockout("me", "me", reset=True) == "password"
+    assert own_lockout("me", "me", active=True, roles=[Role.ADMIN, Role.MANAGER]) is None
+    assert own_lockout("me", "other", active=False, roles=[], reset=True) is None
