@@ -10,7 +10,7 @@ import os
 import re
 import sys
 from collections.abc import Awaitable, Callable
-from datetime import date
+from datetime import UTC, date, datetime
 from typing import Any
 
 from server.lib import db
@@ -274,23 +274,39 @@ def _print_import_report(report: Any) -> None:
 _key_days = _at_least_one("days")
 
 
+def _iso_moment(raw: str) -> datetime:
+    """An argparse type: an ISO 8601 date or date and time (without a zone: UTC)."""
+    try:
+        moment = datetime.fromisoformat(raw.replace("Z", "+00:00"))
+    except ValueError:
+        message = f"a date and time as YYYY-MM-DD[THH:MM[:SS]] is expected (got {raw!r})"
+        raise argparse.ArgumentTypeError(message) from None
+    return moment if moment.tzinfo else moment.replace(tzinfo=UTC)
+
+
 def _verify(settings: Settings, args: argparse.Namespace) -> int:
-    """The verdict of ``POST /api/v1/reports/verify`` from the command line: 0 only for an unaltered,
-    wholly signed report of the register."""
+    """The verdict of ``POST /api/v1/reports/verify`` from the command line, with the long-term (AdES)
+    validation as of ``--at``: 0 only for an unaltered, wholly signed report of the register whose
+    long-term validation passes (below B-T, with no ``--at``, a missing timestamp is no failure)."""
     from pathlib import Path
 
     from server.lib.errors import AppError, message_for
     from server.lib.i18n import as_locale
     from server.reports.service import verify_document
 
+    _quiet_pyhanko()
     locale = as_locale(args.lang) or "fr"
     try:
         raw = Path(args.file).read_bytes()
     except OSError as error:
         print(f"error: cannot read {args.file}: {error.strerror}", file=sys.stderr)
         return 2
+
+    async def work() -> Any:
+        return await verify_document(settings, raw, locale, at=args.at, offline=args.offline)
+
     try:
-        verdict = asyncio.run(_with_engine(settings, lambda: verify_document(settings, raw, locale)))
+        verdict = asyncio.run(_with_engine(settings, work))
     except AppError as error:
         message = message_for(error.code, locale, **error.params)
         print(f"error: {error.code.value}: {message}", file=sys.stderr)
@@ -306,11 +322,28 @@ def _verify(settings: Settings, args: argparse.Namespace) -> int:
         print(f"  {label}: {'yes' if value else 'NO'}")
     if verdict.registered:
         print(f"  report: {verdict.reference} (audit {verdict.audit_code}, version {verdict.version})")
-        print(f"  status: {verdict.status}")
+        print(f"  status: {verdict.status}; revision {verdict.revision} of {verdict.latest_revision}")
     print(f"  sha256: {verdict.sha256}")
     if verdict.problems:
         print(f"  problems: {', '.join(verdict.problems)}")
-    return 0 if verdict.registered and not verdict.problems else 1
+    long_term_ok = _print_long_term(verdict.long_term, timed=args.at is not None)
+    return 0 if verdict.registered and not verdict.problems and long_term_ok else 1
+
+
+def _print_long_term(long_term: Any, *, timed: bool) -> bool:
+    """Print the long-term lines; True when they pass (see ``_verify``)."""
+    mode = "offline, from the embedded data" if long_term.offline else "online"
+    moment = f"{long_term.validation_time:%Y-%m-%d %H:%M} UTC"
+    print(f"  long-term (AdES, {mode}) as of {moment}: {long_term.indication}")
+    print(f"    {long_term.sentence}")
+    if long_term.signature_time:
+        print(f"    signature proven to exist at: {long_term.signature_time:%Y-%m-%d %H:%M} UTC")
+    if long_term.protected_until:
+        print(
+            f"    document timestamps: {long_term.document_timestamps}; the latest one's certificate lasts "
+            f"until {long_term.protected_until:%Y-%m-%d} (renew before)"
+        )
+    return bool(long_term.indication == "valid" or (not timed and long_term.code == "no_timestamp"))
 
 
 def _quiet_pyhanko() -> None:
@@ -603,6 +636,17 @@ def _parser() -> argparse.ArgumentParser:
     )
     verify.add_argument("file", help="the PDF to check")
     verify.add_argument("--lang", default="fr", help="language of the verdict: ar, fr or en (default: fr)")
+    verify.add_argument(
+        "--at",
+        type=_iso_moment,
+        help="validate as of this moment, e.g. 2035-01-01 (default: now); years ahead shows whether the "
+        "report will still validate after its certificates expire",
+    )
+    verify.add_argument(
+        "--offline",
+        action="store_true",
+        help="use only the data embedded in the file (no OCSP or CRL fetched); the API always does",
+    )
     verify.set_defaults(run=_verify)
     signatures = commands.add_parser("signatures", help="the long-term upkeep of signed reports (B-LTA)")
     signature_commands = signatures.add_subparsers(dest="signatures_command", required=True)

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass
+from datetime import UTC, datetime
 from typing import Any
 from uuid import UUID
 from zoneinfo import ZoneInfo
@@ -74,6 +75,11 @@ class _PdfOperation(Operation):
         }
 
 
+def _aware(moment: datetime | None) -> datetime | None:
+    """A moment without a zone is taken as UTC."""
+    return moment.replace(tzinfo=UTC) if moment is not None and moment.tzinfo is None else moment
+
+
 def _settings(request: Req) -> Settings:
     settings: Settings = request.app.state.settings
     return settings
@@ -137,15 +143,17 @@ class ReportsController(Controller):
         status_code=200,
         operation_class=_VerifyOperation,
     )
-    async def verify(self, request: Req) -> VerifyOut:
+    async def verify(self, request: Req, at: FromQuery[datetime | None] = None) -> VerifyOut:
         """Raw bytes of a PDF (``application/pdf``). Answers whether the signature is valid, covers the
-        whole file, and whether the file is a report of the register (which audit, which version, and
-        whether a later version superseded it)."""
+        whole file, and whether the file is a report of the register (which audit, which version, which
+        revision, and whether a later version superseded it); and, in ``longTerm``, the long-term (AdES)
+        validation from the file's embedded data alone, as of ``at`` (ISO 8601; default now): a moment
+        years ahead shows whether the report will still validate once its certificates have expired."""
         settings = _settings(request)
         body = await receive_body(
             request.stream(), announced=request.content_length, max_bytes=settings.report_max_bytes
         )
-        return await service.verify_document(settings, body, request_locale(request))
+        return await service.verify_document(settings, body, request_locale(request), at=_aware(at))
 
 
 class PublicVerificationController(Controller):

@@ -9,7 +9,7 @@ import msgspec
 
 from server.lib.structs import ApiIn, ApiOut
 
-__all__ = ["GateItemOut", "IssueIn", "PublicStatus", "ReportOut", "VerifyOut"]
+__all__ = ["GateItemOut", "IssueIn", "LongTermOut", "PublicStatus", "ReportOut", "VerifyOut"]
 
 ReportLang = Literal["ar", "fr"]
 ReportStatus = Literal["current", "superseded"]
@@ -56,6 +56,28 @@ class GateItemOut(ApiOut):
     message: str
 
 
+class LongTermOut(ApiOut):
+    """The long-term (AdES) validation of the signature as of a moment, from the file's embedded data."""
+
+    indication: Literal["valid", "indeterminate", "invalid"]
+    code: str
+    """Stable: ok, unreadable, not_signed, altered, modified, no_timestamp, revoked, revoked_no_proof,
+    not_yet_valid, expired_no_proof, no_revocation_data, untrusted, weak_algorithm, other."""
+    reason: str
+    """``code`` in words, in the caller's language."""
+    sentence: str
+    """The whole long-term answer in one sentence, in the caller's language."""
+    validation_time: datetime
+    signature_time: datetime | None = None
+    """The earliest time a timestamp proves the signature existed."""
+    document_timestamps: int = 0
+    protected_until: datetime | None = None
+    """When the latest document timestamp's certificate expires: the report must be renewed before."""
+    offline: bool = True
+    assumed_unrevoked: bool = False
+    """The latest timestamp's authority was taken as unrevoked at the validation time (offline)."""
+
+
 class VerifyOut(ApiOut):
     """The verdict on an uploaded PDF: is it one of our reports, untouched, and still current?"""
 
@@ -75,6 +97,10 @@ class VerifyOut(ApiOut):
     audit_code: str | None = None
     version: int | None = None
     lang: str | None = None
+    revision: int | None = None
+    """Which revision of the report the file is: 1 as issued, one more per timestamp renewal."""
+    latest_revision: int | None = None
+    """The register's latest revision of that report (the one it serves)."""
     sha256: str = ""
     signer: str = ""
     signed_at: datetime | None = None
@@ -84,6 +110,8 @@ class VerifyOut(ApiOut):
     not_registered."""
     verdict: str = ""
     """The whole answer in one sentence, in the caller's language."""
+    long_term: LongTermOut | None = None
+    """The long-term validation (None only from servers before it existed)."""
 
 
 class PublicStatus(msgspec.Struct, frozen=True, kw_only=True):
