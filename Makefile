@@ -44,7 +44,7 @@ test: i18n-compile lint typecheck
 	$(BIN)/tadqiq checklists check --strict
 	$(BIN)/pytest -q
 
-# `make bench BENCH="app sync"` runs only those (auth, checklists, sync, tablets, app, reports, programme, review, compression).
+# `make bench BENCH="app sync"` runs only those (auth, checklists, sync, tablets, app, reports, signatures, programme, review, compression).
 bench: i18n-compile
 	TADQIQ_BENCH_DATABASE_URL=$${TADQIQ_BENCH_DATABASE_URL:-postgresql://postgres@127.0.0.1:5432/test} $(BIN)/python -m bench $(BENCH)
 

@@ -14,6 +14,7 @@ from bench import (
     bench_programme,
     bench_reports,
     bench_review,
+    bench_signatures,
     bench_sync,
     bench_tablets,
 )
@@ -26,6 +27,7 @@ SUITES = {
     "tablets": bench_tablets.run,
     "app": bench_app.run,
     "reports": bench_reports.run,
+    "signatures": bench_signatures.run,
     "programme": bench_programme.run,
     "review": bench_review.run,
     "compression": bench_compression.run,
