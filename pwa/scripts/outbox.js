@@ -151,8 +151,9 @@ export function syncNow() {
 }
 
 const httpStatus = (error) => error instanceof ApiError && error.status;
-// a refusal no retry changes (401: sign in again)
-const final = (error) => httpStatus(error) >= 400 && error.status < 500 && ![401, 408, 409, 425, 429].includes(error.status);
+// a refusal no retry changes (401: sign in again; a password change due: once it is made)
+const final = (error) => httpStatus(error) >= 400 && error.status < 500 && ![401, 408, 409, 425, 429].includes(error.status)
+  && error.code !== "auth.password_change_required";
 const signInAgain = (error) => !(error instanceof ApiError) || error.status === 401;
 
 async function syncAll() {
