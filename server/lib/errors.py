@@ -112,6 +112,7 @@ class ErrorCode(StrEnum):
     REPORT_AUDIT_NOT_READY = "report.audit_not_ready"
     REPORT_VERSION_TAKEN = "report.version_taken"
     REPORT_SIGNING_UNAVAILABLE = "report.signing_unavailable"
+    REPORT_SIGNATURE_LEVEL_UNAVAILABLE = "report.signature_level_unavailable"
     REPORT_NOT_PDF = "report.not_pdf"
     PROGRAMME_YEAR_TAKEN = "programme.year_taken"
     PROGRAMME_NOT_DRAFT = "programme.not_draft"
@@ -306,6 +307,10 @@ _MESSAGES: dict[ErrorCode, str] = {
         "Reports cannot be signed on this server: {problem}. Ask the administrator to set up the "
         "signing key (tadqiq keys init for a demonstration key)."
     ),
+    ErrorCode.REPORT_SIGNATURE_LEVEL_UNAVAILABLE: N_(
+        "Reports cannot be signed at the level this server is set for ({level}) right now: {problems}. "
+        "Try again later, or ask the administrator (tadqiq doctor)."
+    ),
     ErrorCode.REPORT_NOT_PDF: N_("This file is not a PDF document, so it cannot be checked."),
     ErrorCode.PROGRAMME_YEAR_TAKEN: N_("The programme of {year} already exists: open it instead."),
     ErrorCode.PROGRAMME_NOT_DRAFT: N_(
@@ -469,6 +474,7 @@ _STATUS: dict[ErrorCode, int] = {
     ErrorCode.REPORT_AUDIT_NOT_READY: 409,
     ErrorCode.REPORT_VERSION_TAKEN: 409,
     ErrorCode.REPORT_SIGNING_UNAVAILABLE: 503,
+    ErrorCode.REPORT_SIGNATURE_LEVEL_UNAVAILABLE: 503,
     ErrorCode.REPORT_NOT_PDF: 415,
     ErrorCode.PROGRAMME_YEAR_TAKEN: 409,
     ErrorCode.PROGRAMME_NOT_DRAFT: 409,

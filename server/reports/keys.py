@@ -41,9 +41,11 @@ __all__ = [
     "SigningKeyError",
     "certificate_fingerprint",
     "describe_key_file",
+    "has_non_repudiation",
     "key_password",
     "load_configured_key",
     "load_signing_key",
+    "load_trust_roots",
     "make_demo_key",
 ]
 
@@ -258,6 +260,35 @@ def key_password(settings: Settings) -> bytes:
 def load_configured_key(settings: Settings) -> SigningKey:
     """The key named by the settings (``signing_key_file``, ``signing_key_password``)."""
     return load_signing_key(settings.signing_key_file, key_password(settings))
+
+
+def load_trust_roots(settings: Settings) -> list[x509.Certificate]:
+    """The certificates of the PEM files ``TADQIQ_TRUST_ROOTS`` names (comma-separated; a file may hold
+    several), none when it is empty; ``SigningKeyError`` for a file missing, unreadable or holding no
+    certificate. These alone are trusted for long-term signatures, never the system's list."""
+    roots: list[x509.Certificate] = []
+    for name in (part.strip() for part in settings.trust_roots.split(",")):
+        if not name:
+            continue
+        path = Path(name)
+        try:
+            found = x509.load_pem_x509_certificates(path.read_bytes())
+        except OSError as error:
+            raise SigningKeyError(f"cannot read the trust root {path}: {error.strerror}") from None
+        except ValueError:
+            raise SigningKeyError(f"{path} holds no PEM certificate (TADQIQ_TRUST_ROOTS)") from None
+        roots.extend(found)
+    return roots
+
+
+def has_non_repudiation(certificate: x509.Certificate) -> bool:
+    """The certificate's key usage includes non-repudiation (content commitment), which a signature
+    committing its signer to a report's content calls for."""
+    try:
+        usage = certificate.extensions.get_extension_for_class(x509.KeyUsage).value
+    except x509.ExtensionNotFound:
+        return False
+    return bool(usage.content_commitment)
 
 
 def certificate_fingerprint(certificate: SigningKey | x509.Certificate) -> str:

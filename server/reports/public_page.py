@@ -1,8 +1,9 @@
 """The public verification page behind a report's QR code (pure: status in, HTML out).
 
 It tells whoever holds a printed or forwarded copy whether the reference exists in the register, which
-version it is, whether a later version replaced it, and the SHA-256 of the signed file to compare with
-theirs. It never shows the report's content, the audit, or any name.
+version it is, whether a later version replaced it, the SHA-256 of the signed file to compare with
+theirs, and the signature's PAdES level (saying so when it is lower than the server was set for). It
+never shows the report's content, the audit, or any name.
 """
 
 from __future__ import annotations
@@ -15,6 +16,7 @@ from babel.dates import format_datetime
 from server.lib.i18n import N_, Locale, text_direction, translate
 
 if TYPE_CHECKING:
+    from collections.abc import Callable
     from datetime import tzinfo
 
     from server.reports.schemas import PublicStatus
@@ -31,6 +33,10 @@ _HINT = N_(
     "Compare the SHA-256 above with that of the file you hold: any change to a signed report changes it. "
     "The content of a report is shown only to signed-in people who may read it."
 )
+_LEVEL = N_("Signature level")
+_DOWNGRADED = N_(
+    "{level}, lower than the {configured} the server is set for (a downgrade the administrator allowed)"
+)
 _COLOUR = {"current": "#1b5e20", "superseded": "#8a4b00", "unknown": "#b00020"}
 _BABEL_LOCALE = {"ar": "ar_MA", "fr": "fr_MA", "en": "en"}
 
@@ -45,6 +51,20 @@ _STYLE = (
 
 def _row(label: str, value: str) -> str:
     return f"<dt>{escape(label)}</dt><dd>{value}</dd>"
+
+
+def _level_row(status: PublicStatus, _: Callable[..., str]) -> str:
+    if not status.level:
+        return ""
+    level = f"PAdES {status.level}"
+    if status.configured_level and status.configured_level != status.level:
+        configured = f"PAdES {status.configured_level}"
+        # The sentence is escaped before the levels, each isolated for right-to-left pages, go in.
+        text = escape(_(_DOWNGRADED)).format(
+            level=f"<bdi>{escape(level)}</bdi>", configured=f"<bdi>{escape(configured)}</bdi>"
+        )
+        return _row(_(_LEVEL), f'<span data-downgraded="true">{text}</span>')
+    return _row(_(_LEVEL), f"<bdi>{escape(level)}</bdi>")
 
 
 def public_page(status: PublicStatus | None, locale: Locale, token: str, zone: tzinfo) -> str:
@@ -64,7 +84,8 @@ def public_page(status: PublicStatus | None, locale: Locale, token: str, zone: t
                 _row(_("Reference"), f"<bdi>{escape(status.reference)}</bdi>"),
                 _row(_("Version"), str(status.version)),
                 _row(_("Issued"), f"<bdi>{escape(issued)}</bdi>"),
-                _row(_("SHA-256 of the signed file"), f"<code dir=\"ltr\">{escape(status.sha256)}</code>"),
+                _row(_("SHA-256 of the signed file"), f'<code dir="ltr">{escape(status.sha256)}</code>'),
+                _level_row(status, _),
             ]
         )
     colour = _COLOUR[state]

@@ -39,7 +39,14 @@ class ReportOut(ApiOut):
     size: int
     pages: int
     level: str
-    """PAdES level of the signature: B-B, or B-T with a timestamp."""
+    """PAdES level of the signature: B-B, B-T with a timestamp, B-LTA with validation data and a document
+    timestamp for long-term validity."""
+    configured_level: str
+    """The level the server's configuration asked when the report was issued ('' for reports issued
+    before levels were recorded)."""
+    downgraded: bool
+    """Issued at a lower level than configured, because the admin allowed it while a piece (the TSA,
+    OCSP or CRL) was out of reach."""
     certificate_sha256: str
     signer: str
     issued_by: str
@@ -122,3 +129,7 @@ class PublicStatus(msgspec.Struct, frozen=True, kw_only=True):
     version: int
     status: Literal["current", "superseded", "unknown"]
     sha256: str
+    level: str = ""
+    """The PAdES level the signature reached (B-B, B-T, B-LTA)."""
+    configured_level: str = ""
+    """The level asked when it was issued: another than ``level`` means it was downgraded."""

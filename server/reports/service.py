@@ -1,7 +1,8 @@
 """Reports use cases: issue and sign an audit's report, list and serve the versions, verify a PDF, and the
 public status behind a report's QR code.
 
-Issuing runs the completeness gate, builds the model (pure), draws it and signs it in a worker thread,
+Issuing runs the completeness gate and the signing preflight (which sets the signature level, or refuses),
+builds the model (pure), draws it and signs it in a worker thread,
 stores the PDF under its SHA-256 in the report store, then in one transaction writes the register row,
 its trail entry and, at the first issue, moves the audit to ``signed`` (which locks its findings: later
 sync ops go to review).
@@ -29,8 +30,9 @@ from server.lib.errors import AppError, ErrorCode
 from server.lib.i18n import N_, Locale, translate
 from server.lib.structs import LocalizedName
 from server.org import people_store
-from server.reports import collect, gate, logic, signing, store
+from server.reports import collect, gate, logic, preflight, signing, store
 from server.reports.facts import ReportIssue
+from server.reports.keys import load_trust_roots
 from server.reports.render import render_report
 from server.reports.schemas import GateItemOut, IssueIn, PublicStatus, ReportLang, ReportOut
 from server.reports.store import ReportEntry
@@ -56,6 +58,7 @@ _ISSUABLE = frozenset({"reported", "signed", "closed"})
 _REASON_NEEDED = N_("Say why a new version of the report is issued (what it corrects).")
 _CHANGED_WHILE_ISSUING = N_("the audit's findings changed while the report was being made: issue it again")
 _SIGNING_REASON = N_("Approval of the internal audit report")
+_DOWNGRADED_REASON = N_("signed at level {level} instead of {configured}, as the administrator allowed")
 
 
 def report_files(settings: Settings) -> BlobStore:
@@ -82,6 +85,8 @@ def _out(settings: Settings, entry: ReportEntry) -> ReportOut:
         size=entry.size,
         pages=entry.pages,
         level=entry.level,
+        configured_level=entry.configured_level,
+        downgraded=_downgraded(entry),
         certificate_sha256=entry.certificate_sha256,
         signer=entry.signer,
         issued_by=entry.issued_by,
@@ -90,6 +95,10 @@ def _out(settings: Settings, entry: ReportEntry) -> ReportOut:
         download_url=f"/api/v1/reports/{entry.id}.pdf",
         verification_url=verification_url(settings, entry.token),
     )
+
+
+def _downgraded(entry: ReportEntry) -> bool:
+    return bool(entry.configured_level) and entry.level != entry.configured_level
 
 
 # ------------------------------------------------------------------ reading
@@ -126,6 +135,8 @@ async def public_status(token: str) -> PublicStatus | None:
         version=entry.version,
         status="superseded" if entry.superseded_by else "current",
         sha256=entry.sha256,
+        level=entry.level,
+        configured_level=entry.configured_level,
     )
 
 
@@ -167,19 +178,37 @@ def signing_key(settings: Settings) -> signing.SigningKey:
         raise AppError(ErrorCode.REPORT_SIGNING_UNAVAILABLE, params={"problem": str(exc)}) from exc
 
 
+def _signing_reason(lang: ReportLang, plan: preflight.SigningPlan) -> str:
+    reason = translate(lang, _SIGNING_REASON)
+    if not plan.downgraded:
+        return reason
+    return f"{reason} ({translate(lang, _DOWNGRADED_REASON, level=plan.level, configured=plan.configured)})"
+
+
 def _draw_and_sign(
-    gathered: collect.Gathered, lang: ReportLang, key: signing.SigningKey, settings: Settings, reason: str
+    gathered: collect.Gathered,
+    lang: ReportLang,
+    key: signing.SigningKey,
+    settings: Settings,
+    plan: preflight.SigningPlan,
 ) -> tuple[signing.SignedPdf, int]:
     model = logic.build_report(gathered.facts, lang)
     rendered = render_report(model, gathered.images)
-    signed = signing.sign_pdf(
-        rendered.pdf,
-        key,
-        rendered.signature_box,
-        reason=reason,
-        location=settings.public_base_url,
-        tsa_url=settings.tsa_url or None,
-    )
+    stamped = plan.level in ("B-T", "B-LT", "B-LTA")
+    try:
+        signed = signing.sign_pdf(
+            rendered.pdf,
+            key,
+            rendered.signature_box,
+            reason=_signing_reason(lang, plan),
+            location=settings.public_base_url,
+            tsa_url=settings.tsa_url if stamped else None,
+            trust_roots=load_trust_roots(settings) if plan.level == "B-LTA" else (),
+            downgraded_from=plan.configured if plan.downgraded else None,
+        )
+    except (signing.ReportSigningError, signing.SigningKeyError) as exc:
+        # The preflight passed moments ago: a service that failed since is the server's trouble too.
+        raise AppError(ErrorCode.REPORT_SIGNING_UNAVAILABLE, params={"problem": str(exc)}) from exc
     return signed, rendered.pages
 
 
@@ -218,10 +247,9 @@ async def issue_report(
         )
     if missing:
         raise _gate_error(missing)
+    plan = await preflight.plan_signing(settings)
     key = signing_key(settings)
-    signed, pages = await to_thread.run_sync(
-        _draw_and_sign, gathered, data.lang, key, settings, translate(data.lang, _SIGNING_REASON)
-    )
+    signed, pages = await to_thread.run_sync(_draw_and_sign, gathered, data.lang, key, settings, plan)
     await report_files(settings).put(signed.sha256, signed.pdf)
     entry = ReportEntry(
         id=str(uuid.uuid4()),
@@ -234,6 +262,7 @@ async def issue_report(
         size=len(signed.pdf),
         pages=pages,
         level=signed.level,
+        configured_level=plan.configured,
         certificate_sha256=signed.certificate_fingerprint,
         signer=key.certificate.subject.rfc4514_string(),
         supersedes_id=previous.id if previous else None,

@@ -38,6 +38,9 @@ class ReportEntry(msgspec.Struct, frozen=True, kw_only=True):
     size: int
     pages: int
     level: str
+    configured_level: str
+    """The level the configuration asked; ``level`` is lower when a downgrade was allowed ('' before
+    levels were recorded)."""
     certificate_sha256: str
     signer: str
     supersedes_id: str | None
@@ -60,6 +63,7 @@ def _entry(row: dict[str, Any], superseded_by: str | None) -> ReportEntry:
         size=row["size"],
         pages=row["pages"],
         level=row["level"],
+        configured_level=row["configured_level"],
         certificate_sha256=row["certificate_sha256"],
         signer=row["signer"],
         supersedes_id=str(row["supersedes_id"]) if row["supersedes_id"] else None,
@@ -143,6 +147,7 @@ async def insert_report(actor: Principal | None, entry: ReportEntry, issued_by_u
         size=entry.size,
         pages=entry.pages,
         level=entry.level,
+        configured_level=entry.configured_level,
         certificate_sha256=entry.certificate_sha256,
         signer=entry.signer,
         supersedes_id=entry.supersedes_id,
@@ -172,5 +177,6 @@ async def insert_report(actor: Principal | None, entry: ReportEntry, issued_by_u
             "sha256": entry.sha256,
             "supersedes": entry.supersedes_id,
             "level": entry.level,
+            "configuredLevel": entry.configured_level,
         },
     )

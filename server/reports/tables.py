@@ -25,7 +25,13 @@ class IssuedReport(Table, tablename="issued_report"):
     sha256 = Varchar(length=64, index=True, help_text="SHA-256 of the signed PDF as stored and served.")
     size = Integer()
     pages = Integer()
-    level = Varchar(length=8, help_text="PAdES level reached: B-B or B-T.")
+    level = Varchar(length=8, help_text="PAdES level reached: B-B, B-T or B-LTA.")
+    configured_level = Varchar(
+        length=8,
+        default="",
+        help_text="The level the configuration asked when it was issued; another than `level` means the "
+        "admin allowed a downgrade. Empty for reports issued before levels were recorded.",
+    )
     certificate_sha256 = Varchar(length=64, help_text="Fingerprint of the signing certificate.")
     signer = Varchar(length=200, default="", help_text="The signing certificate's subject (CN).")
     supersedes_id = UUID(null=True, default=None, help_text="The version this one replaces.")

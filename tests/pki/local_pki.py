@@ -16,6 +16,7 @@ from __future__ import annotations
 import contextlib
 import re
 import threading
+import urllib.request
 from collections.abc import Iterator
 from dataclasses import dataclass, replace
 from datetime import datetime, timedelta
@@ -26,8 +27,9 @@ import yaml
 from certomancer.integrations.animator import Animator, AnimatorArchStore
 from certomancer.registry import ArchLabel, CertLabel, CertomancerConfig
 from cryptography import x509
-from cryptography.hazmat.primitives import serialization
+from cryptography.hazmat.primitives import hashes, serialization
 from cryptography.hazmat.primitives.asymmetric import rsa
+from cryptography.x509 import ocsp
 from werkzeug.serving import make_server
 
 from server.lib.clock import utcnow
@@ -138,6 +140,20 @@ class LocalPki:
             tsa_url=self.tsa_url if tsa else "",
             trust_roots=str(self.root_pem) if trust_roots else "",
         )
+
+    def ocsp_response(self, label: str) -> ocsp.OCSPResponse:
+        """What the OCSP responder answers now (or as ``at`` says) for the certificate ``label``."""
+        request = (
+            ocsp.OCSPRequestBuilder()
+            .add_certificate(self.certificate(label), self.certificate("interm"), hashes.SHA256())
+            .build()
+            .public_bytes(serialization.Encoding.DER)
+        )
+        posted = urllib.request.Request(  # noqa: S310 - the loopback PKI
+            self.ocsp_url, data=request, headers={"Content-Type": "application/ocsp-request"}
+        )
+        with urllib.request.urlopen(posted, timeout=10) as answer:  # noqa: S310
+            return ocsp.load_der_ocsp_response(answer.read())
 
     @contextlib.contextmanager
     def at(self, when: datetime) -> Iterator[None]:

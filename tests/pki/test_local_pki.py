@@ -9,27 +9,13 @@ from datetime import timedelta
 
 from asn1crypto import cms, tsp
 from cryptography import x509
-from cryptography.hazmat.primitives import hashes, serialization
+from cryptography.hazmat.primitives import serialization
 from cryptography.x509 import ocsp
 from cryptography.x509.oid import ExtendedKeyUsageOID
 from pyhanko.sign.timestamps import HTTPTimeStamper
 
 from server.reports.keys import load_signing_key
 from tests.pki.local_pki import PKCS12_PASSWORD, LocalPki
-
-
-def _ocsp_status(pki: LocalPki, label: str) -> ocsp.OCSPResponse:
-    request = (
-        ocsp.OCSPRequestBuilder()
-        .add_certificate(pki.certificate(label), pki.certificate("interm"), hashes.SHA1())  # noqa: S303
-        .build()
-        .public_bytes(serialization.Encoding.DER)
-    )
-    posted = urllib.request.Request(  # noqa: S310 - the loopback PKI
-        pki.ocsp_url, data=request, headers={"Content-Type": "application/ocsp-request"}
-    )
-    with urllib.request.urlopen(posted, timeout=10) as answer:  # noqa: S310
-        return ocsp.load_der_ocsp_response(answer.read())
 
 
 def _responder_url(certificate: x509.Certificate) -> str:
@@ -64,10 +50,10 @@ def test_the_first_tsa_certificate_expires_within_two_years_and_the_later_one_af
 
 def test_ocsp_says_good_for_the_signer_and_revoked_for_the_revoked_one(local_pki: LocalPki) -> None:
     assert _responder_url(local_pki.certificate("signer")) == local_pki.ocsp_url
-    good = _ocsp_status(local_pki, "signer")
+    good = local_pki.ocsp_response("signer")
     assert good.response_status == ocsp.OCSPResponseStatus.SUCCESSFUL
     assert good.certificate_status == ocsp.OCSPCertStatus.GOOD
-    revoked = _ocsp_status(local_pki, "signer-revoked")
+    revoked = local_pki.ocsp_response("signer-revoked")
     assert revoked.certificate_status == ocsp.OCSPCertStatus.REVOKED
     assert revoked.revocation_time_utc == local_pki.revoked_since("signer-revoked")
 
@@ -75,9 +61,9 @@ def test_ocsp_says_good_for_the_signer_and_revoked_for_the_revoked_one(local_pki
 def test_a_later_revocation_shows_only_once_its_time_has_come(local_pki: LocalPki) -> None:
     since = local_pki.revoked_since("signer-later-revoked")
     assert since is not None and since > local_pki.anchor
-    assert _ocsp_status(local_pki, "signer-later-revoked").certificate_status == ocsp.OCSPCertStatus.GOOD
+    assert local_pki.ocsp_response("signer-later-revoked").certificate_status == ocsp.OCSPCertStatus.GOOD
     with local_pki.at(since + timedelta(hours=1)):
-        later = _ocsp_status(local_pki, "signer-later-revoked")
+        later = local_pki.ocsp_response("signer-later-revoked")
     assert later.certificate_status == ocsp.OCSPCertStatus.REVOKED
 
 

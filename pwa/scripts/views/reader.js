@@ -46,7 +46,8 @@ function report(r, ctx) {
     [_("Reason for this version"), r.reason], [_("SHA-256 of the signed file"), html`<code>${r.sha256.slice(0, 16)}…</code>`],
   ];
   return html`<li class="card" data-testid="report" data-status=${r.status}>
-    <h2>${r.reference} <span class="tag">${r.status === "current" ? _("Current") : _("Superseded")}</span></h2>${facts(rows)}<button data-testid="download"
+    <h2>${r.reference} <span class="tag">${r.status === "current" ? _("Current") : _("Superseded")}</span> <span class="tag${r.downgraded ? " warn" : ""}"
+      data-testid="level">PAdES ${r.level}${r.downgraded ? html` <s>${r.configuredLevel}</s>` : ""}</span></h2>${facts(rows)}<button data-testid="download"
       @click=${download}>${_("Download the PDF")}</button></li>`;
 }
 

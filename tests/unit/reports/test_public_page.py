@@ -5,6 +5,8 @@ from __future__ import annotations
 from datetime import UTC, datetime
 from zoneinfo import ZoneInfo
 
+from msgspec.structs import replace
+
 from server.reports.public_page import public_page
 from server.reports.schemas import PublicStatus
 
@@ -42,3 +44,15 @@ def test_the_arabic_page_is_right_to_left_with_latin_digits() -> None:
 def test_the_token_is_escaped() -> None:
     page = public_page(None, "fr", "<script>alert(1)</script>", ZONE)
     assert "<script>" not in page
+
+
+def test_the_signature_level_is_shown_and_a_downgrade_is_said() -> None:
+    plain = public_page(replace(STATUS, level="B-LTA", configured_level="B-LTA"), "fr", "Ab12Cd34Ef56", ZONE)
+    assert "PAdES B-LTA" in plain and "data-downgraded" not in plain
+    lowered = public_page(replace(STATUS, level="B-T", configured_level="B-LTA"), "fr", "Ab12Cd34Ef56", ZONE)
+    assert 'data-downgraded="true"' in lowered
+    assert "<bdi>PAdES B-T</bdi>" in lowered and "<bdi>PAdES B-LTA</bdi>" in lowered
+
+
+def test_a_report_issued_before_levels_were_recorded_shows_none() -> None:
+    assert "PAdES" not in public_page(STATUS, "fr", "Ab12Cd34Ef56", ZONE)
