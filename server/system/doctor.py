@@ -50,6 +50,7 @@ from server.system.doctor_logic import (
     settings_checks,
     signing_key_checks,
 )
+from server.system.doctor_signing import check_signing_preflight
 
 if TYPE_CHECKING:
     from piccolo.engine.base import Engine
@@ -289,6 +290,7 @@ CHECKS: tuple[DoctorCheck, ...] = (
     check_database,
     check_blob_stores,
     check_signing_key,
+    check_signing_preflight,
     check_catalogs,
     check_clock,
     check_disk,

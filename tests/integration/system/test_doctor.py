@@ -36,7 +36,10 @@ from server.lib.clock import utcnow
 from server.settings import PROJECT_ROOT, Settings
 from server.system.doctor import CHECKS, Examination, doctor_report, examine
 from server.system.doctor_logic import Check
+from server.system.doctor_signing import check_signing_preflight as examine_signing_preflight
 from tests.conftest import _pg_url, missing_tool
+from tests.pki.local_pki import LocalPki
+from tests.unit.reports.test_preflight import closed_port_url
 
 SQLITE_ONLY = pytest.mark.parametrize("settings", ["sqlite"], indirect=True)
 KEY_PASSWORD = "a key password of its own"
@@ -44,6 +47,19 @@ KEY_PASSWORD = "a key password of its own"
 
 def _name(common_name: str) -> x509.Name:
     return x509.Name([x509.NameAttribute(NameOID.COMMON_NAME, common_name)])
+
+
+_SIGNING_USAGE = x509.KeyUsage(
+    digital_signature=True,
+    content_commitment=True,  # non-repudiation, which the signing preflight asks of a report signer
+    key_encipherment=False,
+    data_encipherment=False,
+    key_agreement=False,
+    key_cert_sign=False,
+    crl_sign=False,
+    encipher_only=False,
+    decipher_only=False,
+)
 
 
 def make_key(path: Path, *, not_after: datetime, self_signed: bool = False) -> None:
@@ -61,6 +77,7 @@ def make_key(path: Path, *, not_after: datetime, self_signed: bool = False) -> N
         .serial_number(x509.random_serial_number())
         .not_valid_before(not_after - timedelta(days=800))
         .not_valid_after(not_after)
+        .add_extension(_SIGNING_USAGE, critical=True)
         .sign(issuer_key, hashes.SHA256())
     )
     blob = pkcs12.serialize_key_and_certificates(
@@ -125,6 +142,7 @@ async def test_a_ready_installation_passes_every_check(ready: Settings) -> None:
         "migrations",
         "blob store",
         "signing key",
+        "signing preflight",
         "catalog ar",
         "catalog fr",
         "clock",
@@ -134,7 +152,7 @@ async def test_a_ready_installation_passes_every_check(ready: Settings) -> None:
         "workers",
         "demo password",
     ]
-    assert text.splitlines()[-1] == "ready: all 12 checks passed"
+    assert text.splitlines()[-1] == "ready: all 13 checks passed"
     clock = next(line for line in lines(text, "ok") if " clock:" in line)
     assert "not before the newest audit-trail entry" in clock
     if ready.database_kind == "postgresql":
@@ -253,7 +271,7 @@ async def test_an_expired_or_soon_expiring_key_is_reported_and_a_demo_key_warned
     assert code == 0, text
     [warning] = lines(text, "WARNING")
     assert "self-signed" in warning and "published demo passphrase" in warning
-    assert text.splitlines()[-1] == "ready, with 1 warning(s) in 13 checks"
+    assert text.splitlines()[-1] == "ready, with 1 warning(s) in 14 checks"
 
 
 @SQLITE_ONLY
@@ -328,7 +346,8 @@ async def test_a_check_that_breaks_is_reported_and_the_others_still_run(ready: S
     async def check_signing_preflight(exam: Examination) -> list[Check]:
         raise ConnectionError("TSA unreachable")
 
-    checks = await examine(ready, checks=(*CHECKS[:1], check_signing_preflight, *CHECKS[1:]))
+    real = examine_signing_preflight
+    checks = await examine(ready, checks=tuple(check_signing_preflight if c is real else c for c in CHECKS))
     broken = [c for c in checks if not c.ok]
     assert [(c.name, c.message) for c in broken] == [
         ("signing preflight", "the check itself failed: ConnectionError: TSA unreachable")
@@ -366,3 +385,28 @@ async def test_the_command_prints_each_problem_and_exits_non_zero(settings: Sett
     found = {c["name"]: c for c in report["checks"]}
     assert report["ok"] is False and found["database"]["ok"] is True
     assert found["free disk"]["ok"] is False and "TADQIQ_DOCTOR_MIN_FREE_MB" in found["free disk"]["message"]
+
+
+async def test_the_signing_preflight_passes_at_b_lta_then_names_a_timestamp_authority_that_is_down(
+    ready: Settings, local_pki: LocalPki
+) -> None:
+    """Against the local PKI: B-LTA configured and every service answering, then the TSA unreachable:
+    a problem naming it (every issue would be refused), or a warning when downgrades are allowed."""
+    b_lta = local_pki.configure(ready)
+    code, text = await doctor_report(b_lta)
+    assert code == 0, text
+    [said] = [line for line in lines(text, "ok") if "signing preflight" in line]
+    assert "PAdES B-LTA" in said, text
+
+    down = replace(b_lta, tsa_url=closed_port_url())
+    code, text = await doctor_report(down)
+    assert code == 1, text
+    [problem] = [line for line in lines(text, "PROBLEM") if "signing preflight" in line]
+    assert down.tsa_url in problem, text
+    assert "every report issue is refused" in text
+
+    code, text = await doctor_report(replace(down, signature_allow_downgrade=True))
+    assert code == 0, text
+    [warning] = [line for line in lines(text, "WARNING") if "signing preflight" in line]
+    assert down.tsa_url in warning, text
+    assert "instead of B-LTA" in text
