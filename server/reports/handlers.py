@@ -28,16 +28,23 @@ from server.auth.policy import CAN_ISSUE_REPORT, CAN_READ_REPORTS, PUBLIC, SIGNE
 from server.lib.errors import AppError, ErrorCode
 from server.lib.http_errors import request_locale
 from server.lib.i18n import as_locale, negotiate_locale
-from server.reports import service
+from server.reports import revisions, service
 from server.reports.public_page import public_page
-from server.reports.schemas import IssueIn, ReportOut, VerifyOut
+from server.reports.schemas import IssueIn, ReportOut, ReportRevisionOut, VerifyOut
 from server.settings import Settings
 
-__all__ = ["CONTROLLERS", "AuditReportsController", "PublicVerificationController", "ReportsController"]
+__all__ = [
+    "CONTROLLERS",
+    "AuditReportsController",
+    "PublicVerificationController",
+    "ReportRevisionsController",
+    "ReportsController",
+]
 
 Req = Request[Any, Any, Any]
 _PDF_NAME = re.compile(r"^([0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12})\.pdf$")
 _TOKEN = re.compile(r"^[A-Za-z0-9]{8,24}$")
+_REVISION_NAME = re.compile(r"^([1-9][0-9]{0,5})\.pdf$")
 _PAGE_HEADERS = {
     "Content-Security-Policy": "default-src 'none'; style-src 'unsafe-inline'; base-uri 'none'; "
     "form-action 'none'; frame-ancestors 'none'",
@@ -119,7 +126,9 @@ class ReportsController(Controller):
         operation_class=_PdfOperation,
     )
     async def download(self, request: Req, file_name: FromPath[str]) -> Response[bytes]:
-        """The signed PDF ``<report id>.pdf``, byte for byte as issued, for whoever may read the audit."""
+        """The signed PDF ``<report id>.pdf``, byte for byte as stored, for whoever may read the audit: its
+        latest revision (a B-LTA report gains a document timestamp at each renewal; the earlier revisions
+        stay under ``/revisions``)."""
         match = _PDF_NAME.match(file_name)
         if match is None:
             raise AppError(ErrorCode.NOT_FOUND, details={"entity": "report", "id": file_name})
@@ -129,7 +138,8 @@ class ReportsController(Controller):
             media_type="application/pdf",
             headers={
                 "ETag": f'"{out.sha256}"',
-                "Cache-Control": "private, max-age=31536000, immutable",
+                # Not immutable: a timestamp renewal changes the bytes behind this address.
+                "Cache-Control": "private, no-cache",
                 "Content-Disposition": f'inline; filename="{out.reference}.pdf"',
                 "X-Content-Type-Options": "nosniff",
             },
@@ -154,6 +164,46 @@ class ReportsController(Controller):
             request.stream(), announced=request.content_length, max_bytes=settings.report_max_bytes
         )
         return await service.verify_document(settings, body, request_locale(request), at=_aware(at))
+
+
+class ReportRevisionsController(Controller):
+    path = "/api/v1/reports/{report_id:uuid}/revisions"
+    tags = ["reports"]
+
+    @get("/", operation_id="listReportRevisions", guards=[CAN_READ_REPORTS])
+    async def list_revisions(self, request: Req, report_id: FromPath[UUID]) -> list[ReportRevisionOut]:
+        """Every stored revision of the report: 1 as issued, then one per timestamp renewal (B-LTA), each
+        the same signed report with one more document timestamp; ``latest`` marks the one served."""
+        return await revisions.list_report_revisions(principal_of(request), str(report_id))
+
+    @get(
+        "/{file_name:str}",
+        operation_id="getReportRevisionPdf",
+        guards=[CAN_READ_REPORTS],
+        media_type="application/pdf",
+        operation_class=_PdfOperation,
+    )
+    async def download(
+        self, request: Req, report_id: FromPath[UUID], file_name: FromPath[str]
+    ) -> Response[bytes]:
+        """One revision ``<n>.pdf`` of the report, byte for byte as stored (an earlier one stays
+        downloadable after a renewal)."""
+        match = _REVISION_NAME.match(file_name)
+        if match is None:
+            raise AppError(ErrorCode.NOT_FOUND, details={"entity": "report revision", "id": file_name})
+        out, content = await revisions.read_report_revision(
+            principal_of(request), _settings(request), str(report_id), int(match.group(1))
+        )
+        return Response(
+            content=content,
+            media_type="application/pdf",
+            headers={
+                "ETag": f'"{out.sha256}"',
+                "Cache-Control": "private, max-age=31536000, immutable",
+                "Content-Disposition": f'inline; filename="{report_id}-r{out.revision}.pdf"',
+                "X-Content-Type-Options": "nosniff",
+            },
+        )
 
 
 class PublicVerificationController(Controller):
@@ -187,5 +237,6 @@ class PublicVerificationController(Controller):
 CONTROLLERS: list[type[Controller]] = [
     AuditReportsController,
     ReportsController,
+    ReportRevisionsController,
     PublicVerificationController,
 ]

@@ -9,7 +9,15 @@ import msgspec
 
 from server.lib.structs import ApiIn, ApiOut
 
-__all__ = ["GateItemOut", "IssueIn", "LongTermOut", "PublicStatus", "ReportOut", "VerifyOut"]
+__all__ = [
+    "GateItemOut",
+    "IssueIn",
+    "LongTermOut",
+    "PublicStatus",
+    "ReportOut",
+    "ReportRevisionOut",
+    "VerifyOut",
+]
 
 ReportLang = Literal["ar", "fr"]
 ReportStatus = Literal["current", "superseded"]
@@ -54,6 +62,24 @@ class ReportOut(ApiOut):
     reason: str
     download_url: str
     verification_url: str
+
+
+class ReportRevisionOut(ApiOut):
+    """One stored revision of an issued report: 1 as issued, then one per timestamp renewal (the earlier
+    bytes with a document timestamp appended). Every revision is the same signed report."""
+
+    revision: int
+    sha256: str
+    size: int
+    made_at: datetime
+    made_by: Literal["issue", "renewal"]
+    latest: bool
+    """The revision the register serves (``GET /api/v1/reports/{id}.pdf``)."""
+    download_url: str
+    timestamp_authority: str = ""
+    """The authority of its latest document timestamp ('' when not recorded: a report never renewed)."""
+    timestamp_expires_at: datetime | None = None
+    """When that timestamp's certificate expires (renewal is due before)."""
 
 
 class GateItemOut(ApiOut):

@@ -374,6 +374,12 @@ TABLE: dict[str, Row] = {
     "getReportPdf": Row(
         "can_read_reports", ALL, READERS_OF_FOREIGN, call("GET", "/api/v1/reports/{report}.pdf")
     ),
+    "listReportRevisions": Row(
+        "can_read_reports", ALL, READERS_OF_FOREIGN, call("GET", "/api/v1/reports/{report}/revisions")
+    ),
+    "getReportRevisionPdf": Row(
+        "can_read_reports", ALL, READERS_OF_FOREIGN, call("GET", "/api/v1/reports/{report}/revisions/1.pdf")
+    ),
     "verifyReport": Row("signed_in", ALL, ALL, call("POST", "/api/v1/reports/verify", raw=b"%PDF-1.7 x")),
     "getVerificationPage": Row("public", ALL, ALL, call("GET", "/v/{report_token}")),
     # the annual programme: writes answer 412 to the scenario's If-Match once authorization has passed

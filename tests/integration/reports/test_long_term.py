@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import hashlib
 import os
+import shutil
 import subprocess
 import sys
 from dataclasses import replace
@@ -29,7 +30,7 @@ from server.reports.revision_store import RevisionEntry
 from server.reports.service import report_files
 from server.settings import Settings
 from server.trail.store import list_entries
-from tests.conftest import login
+from tests.conftest import login, missing_tool
 from tests.integration.actions.support import behind_the_back
 from tests.integration.reports.long_term_support import (
     RegisteredReport,
@@ -174,6 +175,43 @@ async def test_after_the_first_timestamp_certificate_expires_only_the_renewed_fi
         assert after.assumed_unrevoked and after.protected_until == local_pki.validity("tsa2")[1]
 
 
+async def test_every_revision_stays_listed_and_downloadable_after_a_renewal(
+    client: AsyncTestClient[Any], settings: Settings, local_pki: LocalPki, tmp_path: Path
+) -> None:
+    configured, report = await _registered(client, settings, local_pki)
+    headers = await login(client, "lead")
+    url = f"/api/v1/reports/{report.id}/revisions"
+    before = (await client.get(url, headers=headers)).json()
+    assert [(r["revision"], r["sha256"], r["latest"]) for r in before] == [(1, report.sha256, True)]
+    item = next(i for i in (await _renew(configured)).items if i.report_id == report.id)
+    after = (await client.get(url, headers=headers)).json()
+    assert [(r["revision"], r["sha256"], r["latest"], r["madeBy"]) for r in after] == [
+        (1, report.sha256, False, "issue"),
+        (2, item.new_sha256, True, "renewal"),
+    ]
+    first = await client.get(after[0]["downloadUrl"], headers=headers)
+    assert first.status_code == 200 and first.content == report.pdf, "the earlier revision, byte for byte"
+    latest = await client.get(f"/api/v1/reports/{report.id}.pdf", headers=headers)
+    assert hashlib.sha256(latest.content).hexdigest() == item.new_sha256
+    assert (
+        latest.headers["etag"] == f'"{item.new_sha256}"'
+        and "immutable" not in latest.headers["cache-control"]
+    )
+    missing = await client.get(f"{url}/3.pdf", headers=headers)
+    assert missing.status_code == 404
+    path = tmp_path / "renewed.pdf"
+    path.write_bytes(latest.content)
+    pdfsig = shutil.which("pdfsig")
+    if pdfsig is None:
+        missing_tool("pdfsig is not installed (apt-get install poppler-utils)")
+        return
+    checked = subprocess.run(
+        [pdfsig, str(path)], capture_output=True, text=True, timeout=60, check=False
+    ).stdout
+    assert checked.count("Signature Validation: Signature is Valid.") == 1, checked
+    assert checked.count("Timestamp-") == 2, "the document timestamp at signing and the renewal's"
+
+
 def _cli(settings: Settings, *args: str) -> subprocess.CompletedProcess[str]:
     env = {
         **os.environ,
@@ -199,3 +237,59 @@ async def test_the_renew_command_lists_on_a_dry_run_then_renews(
     assert done.returncode == 0, done.stdout + done.stderr
     assert f"renewed {report.reference}: revision 2" in done.stdout
     assert len(await _revisions(configured, report.id)) == 2
+
+
+async def _verify(client: AsyncTestClient[Any], pdf: bytes, at: str | None = None) -> dict[str, Any]:
+    headers = {**await login(client, "lead"), "Content-Type": "application/pdf", "Accept-Language": "fr"}
+    response = await client.post(
+        "/api/v1/reports/verify", content=pdf, headers=headers, params={"at": at} if at else None
+    )
+    assert response.status_code == 200, response.text
+    body: dict[str, Any] = response.json()
+    return body
+
+
+async def test_the_verify_api_validates_for_the_long_term_and_knows_every_revision(
+    client: AsyncTestClient[Any], settings: Settings, local_pki: LocalPki
+) -> None:
+    configured, report = await _registered(client, settings, local_pki)
+    client.app.state.settings = configured  # the server trusts the local PKI's root
+    fresh = await _verify(client, report.pdf)
+    assert fresh["registered"] and fresh["problems"] == [] and fresh["level"] == "B-LTA"
+    assert (fresh["longTerm"]["indication"], fresh["longTerm"]["code"]) == ("valid", "ok")
+    assert fresh["longTerm"]["offline"] and (fresh["revision"], fresh["latestRevision"]) == (1, 1)
+    later = (local_pki.validity("signer")[1] + timedelta(days=30)).isoformat()
+    unrenewed = await _verify(client, report.pdf, at=later)
+    assert (unrenewed["longTerm"]["indication"], unrenewed["longTerm"]["code"]) == (
+        "indeterminate",
+        "expired_no_proof",
+    )
+    item = next(i for i in (await _renew(configured)).items if i.report_id == report.id)
+    renewed = await _stored(configured, item.new_sha256)
+    assert renewed is not None
+    latest = await _verify(client, renewed, at=later)
+    assert latest["reportId"] == report.id and (latest["revision"], latest["latestRevision"]) == (2, 2)
+    assert latest["longTerm"]["indication"] == "valid" and latest["problems"] == []
+    earlier = await _verify(client, report.pdf)
+    assert earlier["reportId"] == report.id and (earlier["revision"], earlier["latestRevision"]) == (1, 2)
+    assert earlier["registered"] and earlier["problems"] == [] and earlier["status"] == "current"
+    assert "2" in earlier["verdict"] and earlier["longTerm"]["indication"] == "valid"
+
+
+async def test_tadqiq_verify_shows_the_renewed_report_valid_years_ahead_offline(
+    client: AsyncTestClient[Any], settings: Settings, local_pki: LocalPki, tmp_path: Path
+) -> None:
+    configured, report = await _registered(client, settings, local_pki)
+    item = next(i for i in (await _renew(configured)).items if i.report_id == report.id)
+    renewed = await _stored(configured, item.new_sha256)
+    assert renewed is not None
+    (tmp_path / "renewed.pdf").write_bytes(renewed)
+    (tmp_path / "issued.pdf").write_bytes(report.pdf)
+    ahead = (local_pki.validity("signer")[1] + timedelta(days=365)).strftime("%Y-%m-%d")
+    command = ["verify", "--lang", "en", "--offline", "--at", ahead]
+    good = await to_thread.run_sync(lambda: _cli(configured, *command, str(tmp_path / "renewed.pdf")))
+    assert good.returncode == 0, good.stdout + good.stderr
+    assert f"as of {ahead} 00:00 UTC: valid" in good.stdout and "revision 2 of 2" in good.stdout
+    stale = await to_thread.run_sync(lambda: _cli(configured, *command, str(tmp_path / "issued.pdf")))
+    assert stale.returncode == 1 and ": indeterminate" in stale.stdout, stale.stdout + stale.stderr
+    assert "revision 1 of 2" in stale.stdout
