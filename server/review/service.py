@@ -14,8 +14,9 @@ from server.lib.clock import utcnow
 from server.lib.errors import AppError, ErrorCode, Phrase
 from server.lib.i18n import N_, translate
 from server.org.profile_store import read_profile
-from server.reports import signing
+from server.reports import preflight, signing
 from server.reports.facts import STANDARD_LABELS, in_language
+from server.reports.keys import load_trust_roots
 from server.reports.service import signing_key
 from server.review import figures, store
 from server.review.model import Names, Period, ReviewPack
@@ -122,7 +123,11 @@ async def pack_xlsx(period: Period, lang: Lang, settings: Settings) -> bytes:
 
 # ------------------------------------------------------------------ PDF, signed like the reports
 
-def _draw_and_sign(pack: ReviewPack, lang: Lang, organisation: str, settings: Settings) -> bytes:
+
+def _draw_and_sign(
+    pack: ReviewPack, lang: Lang, organisation: str, settings: Settings, plan: preflight.SigningPlan
+) -> bytes:
+    """At the level the preflight found, as a report is (the stamp says when it is lower than asked)."""
     rendered = render_pack_pdf(pack, lang, organisation=organisation, timezone=settings.time_zone)
     signed = signing.sign_pdf(
         rendered.pdf,
@@ -130,7 +135,9 @@ def _draw_and_sign(pack: ReviewPack, lang: Lang, organisation: str, settings: Se
         rendered.signature_box,
         reason=translate(lang, _SIGNING_REASON),
         location=settings.public_base_url,
-        tsa_url=settings.tsa_url or None,
+        tsa_url=settings.tsa_url if plan.level != "B-B" else None,
+        trust_roots=load_trust_roots(settings) if plan.level == "B-LTA" else (),
+        downgraded_from=plan.configured if plan.downgraded else None,
     )
     return signed.pdf
 
@@ -138,7 +145,8 @@ def _draw_and_sign(pack: ReviewPack, lang: Lang, organisation: str, settings: Se
 async def pack_pdf(period: Period, lang: Lang, settings: Settings) -> bytes:
     pack = await build_pack(period, settings)
     organisation = in_language((await read_profile()).name, lang)
+    plan = await preflight.plan_signing(settings)
     try:
-        return await to_thread.run_sync(_draw_and_sign, pack, lang, organisation, settings)
-    except signing.ReportSigningError as exc:
+        return await to_thread.run_sync(_draw_and_sign, pack, lang, organisation, settings, plan)
+    except (signing.ReportSigningError, signing.SigningKeyError) as exc:
         raise AppError(ErrorCode.REPORT_SIGNING_UNAVAILABLE, params={"problem": str(exc)}) from exc

@@ -9,18 +9,24 @@ import io
 import re
 import shutil
 import subprocess
+from dataclasses import replace
 from pathlib import Path
 from typing import Any, Literal
 
 import pytest
+from anyio import to_thread
 from litestar.testing import AsyncTestClient
 from openpyxl import load_workbook
 
+from server.app import create_app
 from server.lib.i18n import translate
+from server.reports.signing import verify_pdf
 from server.review.xlsx import SHEETS, TOTALLED
 from server.settings import Settings
 from tests.conftest import login, missing_tool
+from tests.pki.local_pki import LocalPki
 from tests.unit.reports.pdftext import need_poppler
+from tests.unit.reports.test_preflight import closed_port_url
 from tests.unit.review.test_pdf_render import PAGES_DIR, pdf_total_rows, write_pages
 
 Lang = Literal["ar", "fr"]
@@ -85,3 +91,30 @@ async def test_pdfsig_validates_the_signed_pack(
     path.write_bytes(bytes(tampered))
     changed = subprocess.run([pdfsig, str(path)], capture_output=True, text=True, timeout=120, check=False)
     assert "Digest Mismatch" in changed.stdout, "pdfsig exits 0 even then: its words say it"
+
+
+async def test_the_pack_is_signed_at_the_configured_level_like_a_report(
+    settings: Settings, local_pki: LocalPki
+) -> None:
+    """With trust roots and a TSA, the pack is B-LTA (validation data embedded, a document timestamp);
+    with the TSA down it is refused in words, as a report's issue is, unless a downgrade is allowed,
+    and then the stamp says the lower level."""
+    b_lta = local_pki.configure(settings)
+    async with AsyncTestClient(app=create_app(b_lta)) as client:
+        pdf = await _download(client, "pdf", "fr")
+    verdict = await to_thread.run_sync(verify_pdf, pdf)
+    assert verdict.valid and verdict.intact, verdict
+    assert verdict.level == "B-LTA", verdict
+
+    down = replace(b_lta, tsa_url=closed_port_url())
+    async with AsyncTestClient(app=create_app(down)) as client:
+        headers = await login(client, "manager")
+        refused = await client.get("/api/v1/review/pack.pdf", params={"lang": "fr"}, headers=headers)
+    assert refused.status_code == 503, refused.text
+    assert refused.json()["code"] == "report.signature_level_unavailable"
+    assert down.tsa_url in refused.json()["message"]
+
+    async with AsyncTestClient(app=create_app(replace(down, signature_allow_downgrade=True))) as client:
+        lower = await _download(client, "pdf", "fr")
+    verdict = await to_thread.run_sync(verify_pdf, lower)
+    assert verdict.level == "B-B", verdict
