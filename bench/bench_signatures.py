@@ -13,23 +13,15 @@ the levels taking turns so that they share whatever load the machine has.
 from __future__ import annotations
 
 import asyncio
-import inspect
 import logging
 import statistics
 import tempfile
 import time
 from collections.abc import Callable
-from io import BytesIO
 from pathlib import Path
 from typing import Any
 
 from cryptography import x509
-from pyhanko.keys.internal import translate_pyca_cryptography_cert_to_asn1
-from pyhanko.pdf_utils.incremental_writer import IncrementalPdfFileWriter
-from pyhanko.sign.fields import SigFieldSpec, SigSeedSubFilter
-from pyhanko.sign.signers.pdf_signer import PdfSignatureMetadata, PdfSigner
-from pyhanko.sign.timestamps import HTTPTimeStamper
-from pyhanko_certvalidator import ValidationContext
 
 from server.reports.archive import extend_timestamp_chain
 from server.reports.keys import SigningKey, load_signing_key
@@ -43,49 +35,17 @@ FINDINGS, PHOTOS, RUNS = 200, 50, 5
 Row = tuple[str, str, str, str]
 
 
-def _signs_long_term() -> bool:
-    """``sign_pdf`` takes trust roots (B-LTA) once the signature levels are in."""
-    return "trust_roots" in inspect.signature(sign_pdf).parameters
-
-
-def _b_lta_with_pyhanko(
-    pdf: bytes, key: SigningKey, box: SignatureBox, pki: LocalPki, root: x509.Certificate
-) -> bytes:
-    """B-LTA as ``sign_pdf`` makes it, for a tree where it does not yet."""
-    context = ValidationContext(
-        trust_roots=[translate_pyca_cryptography_cert_to_asn1(root)],
-        allow_fetching=True,
-        revocation_mode="hard-fail",
-    )
-    meta = PdfSignatureMetadata(
-        field_name="TadqiqApproval",
-        md_algorithm="sha256",
-        subfilter=SigSeedSubFilter.PADES,
-        embed_validation_info=True,
-        use_pades_lta=True,
-        validation_context=context,
-    )
-    spec = SigFieldSpec(
-        sig_field_name="TadqiqApproval",
-        on_page=box.page,
-        box=(int(box.x1), int(box.y1), int(box.x2), int(box.y2)),
-    )
-    signer = PdfSigner(meta, key.signer, timestamper=HTTPTimeStamper(pki.tsa_url), new_field_spec=spec)
-    return bytes(signer.sign_pdf(IncrementalPdfFileWriter(BytesIO(pdf))).getbuffer())
-
-
 def _signers(
     pdf: bytes, box: SignatureBox, key: SigningKey, pki: LocalPki, root: x509.Certificate
 ) -> dict[str, Callable[[], bytes]]:
     def level(**extra: Any) -> Callable[[], bytes]:
         return lambda: sign_pdf(pdf, key, box, reason="bench", location="bench", **extra).pdf
 
-    lta = (
-        level(tsa_url=pki.tsa_url, trust_roots=[root])
-        if _signs_long_term()
-        else (lambda: _b_lta_with_pyhanko(pdf, key, box, pki, root))
-    )
-    return {"B-B": level(), "B-T": level(tsa_url=pki.tsa_url), "B-LTA": lta}
+    return {
+        "B-B": level(),
+        "B-T": level(tsa_url=pki.tsa_url),
+        "B-LTA": level(tsa_url=pki.tsa_url, trust_roots=[root]),
+    }
 
 
 def _medians(actions: dict[str, Callable[[], bytes]]) -> tuple[dict[str, float], dict[str, bytes]]:
@@ -116,7 +76,6 @@ def _rows() -> list[Row]:
         )
     base = medians["B-B"]
     mib = len(rendered.pdf) / 2**20
-    how = "sign_pdf" if _signs_long_term() else "pyHanko as sign_pdf does"
     rows: list[Row] = [
         (
             f"signatures: B-B, {FINDINGS}-finding report ({mib:.1f} MiB, RSA-2048, baseline)",
@@ -127,7 +86,7 @@ def _rows() -> list[Row]:
     ]
     for name, label in (
         ("B-T", "B-T (+ TSA token)"),
-        ("B-LTA", f"B-LTA (+ OCSP/CRL, DSS, document timestamp; {how})"),
+        ("B-LTA", "B-LTA (+ OCSP/CRL, DSS, document timestamp)"),
     ):
         grown = (len(made[name]) - len(made["B-B"])) / 1024
         rows.append(

@@ -34,7 +34,7 @@ from tests.conftest import login, missing_tool
 from tests.integration.actions.support import behind_the_back
 from tests.integration.reports.long_term_support import (
     RegisteredReport,
-    register_b_lta_report,
+    issue_b_lta_report,
     renewal_settings,
 )
 from tests.pki.local_pki import LocalPki
@@ -63,7 +63,7 @@ async def _registered(
     client: AsyncTestClient[Any], settings: Settings, pki: LocalPki
 ) -> tuple[Settings, RegisteredReport]:
     configured = renewal_settings(settings, pki)
-    return configured, await register_b_lta_report(client, configured, pki)
+    return configured, await issue_b_lta_report(client, settings, pki)
 
 
 async def test_a_b_lta_report_validates_offline_from_its_embedded_data(
