@@ -91,6 +91,9 @@ class UserCreateIn(ApiIn):
     roles: Roles
     person_id: Uuid | None = None
     locale: LocaleCode | None = None
+    must_change_password: bool = False
+    """True: the initial password only opens the change of password, at first sign-in (the app's default:
+    an administrator should not keep knowing a person's password)."""
 
 
 class UserUpdateIn(ApiIn):

@@ -264,6 +264,7 @@ async def create_user(settings: Settings, actor: Principal, data: UserCreateIn) 
             person_id=data.person_id,
             locale=data.locale,
             now=utcnow(),
+            must_change_password=data.must_change_password,
         )
 
 

@@ -301,6 +301,7 @@ async def create_user(
     person_id: str | None,
     locale: str | None,
     now: datetime,
+    must_change_password: bool = False,
 ) -> UserOut:
     async with write_transaction():
         if await User.exists().where(User.username == username).run():
@@ -313,6 +314,7 @@ async def create_user(
             locale=locale,
             active=True,
             created_at=now,
+            must_change_password=must_change_password,
         )
         await User.insert(user).run()
         row = await User.select().where(User.username == username).first().run()

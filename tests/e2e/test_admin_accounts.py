@@ -93,17 +93,24 @@ def test_an_admin_creates_an_auditor_account_and_the_auditor_signs_in(browser: B
     page.get_by_test_id("field-personId").select_option(person["id"])
     page.get_by_test_id("role-auditor").check()
     page.get_by_test_id("field-password").fill("bienvenue-2026")
+    expect(page.get_by_test_id("must-change")).to_be_checked()  # the admin should not keep knowing it
     page.get_by_test_id("create-account").click()
     page.locator("main h1", has_text="nouvel.auditeur").wait_for()
     expect(page.get_by_test_id("account-result")).not_to_be_empty()
     expect(page.get_by_test_id("one-time-password")).to_have_count(0)  # typed by the admin: not shown again
     made = next(u for u in accounts(app_url, "q=nouvel.auditeur")[0] if u["username"] == "nouvel.auditeur")
     assert (made["roles"], made["personId"], made["active"]) == (["auditor"], person["id"], True)
+    assert made["mustChangePassword"] is True
 
     auditor = browser.new_context(viewport=TABLET).new_page()
     auditor_errors: list[str] = []
     auditor.on("pageerror", lambda error: auditor_errors.append(str(error)))
     sign_in(auditor, app_url, "nouvel.auditeur", "bienvenue-2026")
+    auditor.get_by_test_id("password-form").wait_for()  # first sign-in: their own password first
+    auditor.get_by_test_id("field-currentPassword").fill("bienvenue-2026")
+    auditor.get_by_test_id("field-newPassword").fill("mon-propre-secret")
+    auditor.get_by_test_id("field-repeat").fill("mon-propre-secret")
+    auditor.get_by_test_id("change-password").click()
     auditor.get_by_test_id("nav-audits").wait_for()
     expect(auditor.get_by_test_id("password-form")).to_have_count(0)
     assert read(app_url, f"/api/v1/users/{made['id']}", "admin")["lastSignInAt"] is not None

@@ -93,7 +93,7 @@ export async function load(ctx) {
     startForm({ roles: [...user.roles], personId: user.personId || "", locale: user.locale || "" }, user.id);
     return { mode: "open", user, people };
   }
-  startForm({ username: "", personId: "", roles: [], locale: "", password: "" }, null);
+  startForm({ username: "", personId: "", roles: [], locale: "", password: "", mustChange: true }, null);
   if (q.new) return { mode: "new", people };
   const page = Math.max(1, Number.parseInt(q.page, 10) || 1);
   const asked = new URLSearchParams({ ...Object.fromEntries(Object.entries(filtersOf(q)).filter(([, v]) => v)), limit: SIZE, page });
@@ -181,7 +181,7 @@ async function create(event, ctx) {
   const v = state.values;
   try {
     const user = await sendJson("POST", "/api/v1/users", { username: v.username, password: v.password, roles: v.roles,
-      ...(v.personId && { personId: v.personId }), ...(v.locale && { locale: v.locale }) });
+      mustChangePassword: v.mustChange, ...(v.personId && { personId: v.personId }), ...(v.locale && { locale: v.locale }) });
     state.secret = v.password === state.generated ? { id: user.id, password: v.password, kind: "created" } : null;
     state.done = said(user.id, _("The account %(name)s is created.", { name: user.username }));
     ctx.go(link({ open: user.id }));
@@ -210,6 +210,8 @@ function newView(d, ctx) {
       ${field(_("Initial password"), "password", v.password, { required: true, problem: shown.password, input: edit(ctx, "password"),
         autocomplete: "new-password", hint: _("At least 8 characters. Type one, or generate one.") })}
       <div class="actions"><button type="button" data-testid="generate-password" @click=${generate}>${_("Generate a password")}</button></div>
+      <label class="choice"><input type="checkbox" data-testid="must-change" .checked=${v.mustChange}
+        @change=${(e) => { v.mustChange = e.target.checked; }}><span>${_("A new password must be chosen at first sign-in")}</span></label>
       ${refused(state.form)}
       <div class="actions"><button class="primary" data-testid="create-account" ?disabled=${state.busy}>${_("Create the account")}</button>
         <a class="button" href=${link({})}>${_("Cancel")}</a></div>

@@ -215,3 +215,32 @@ async def test_an_admin_cannot_lock_themselves_out(client: AsyncTestClient[Any])
         f"/api/v1/users/{me['id']}", json={"roles": ["admin", "manager"]}, headers=admin
     )
     assert fine.status_code == 200, fine.text
+
+
+async def test_an_account_created_to_change_its_password_opens_only_the_change_at_first_sign_in(
+    client: AsyncTestClient[Any],
+) -> None:
+    admin = await login(client, "admin")
+    made = await client.post(
+        "/api/v1/users",
+        json={"username": "nouvelle.auditrice", "password": "bienvenue-2026", "roles": ["auditor"],
+              "mustChangePassword": True},
+        headers=admin,
+    )  # fmt: skip
+    assert made.status_code == 201, made.text
+    assert made.json()["mustChangePassword"] is True
+    signed_in = await _sign_in(client, "nouvelle.auditrice", "bienvenue-2026")
+    assert signed_in.json()["user"]["mustChangePassword"] is True
+    headers = {"Authorization": f"Bearer {signed_in.json()['token']}"}
+    held = await client.get("/api/v1/audits", headers=headers)
+    assert (held.status_code, held.json()["code"]) == (403, "auth.password_change_required")
+    body = {"currentPassword": "bienvenue-2026", "newPassword": "mon-propre-secret"}
+    changed = await client.post("/api/v1/me/password", json=body, headers=headers)
+    assert changed.status_code in (200, 204), changed.text
+    assert (await client.get("/api/v1/audits", headers=headers)).status_code == 200
+    plain = await client.post(
+        "/api/v1/users",
+        json={"username": "sans.changement", "password": "bienvenue-2026", "roles": ["auditee"]},
+        headers=admin,
+    )
+    assert plain.json()["mustChangePassword"] is False  # the API's default keeps older clients working
