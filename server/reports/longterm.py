@@ -18,7 +18,6 @@ import asyncio
 from collections.abc import Sequence
 from datetime import UTC, datetime
 from io import BytesIO
-from pathlib import Path
 from typing import TYPE_CHECKING, Literal
 
 import msgspec
@@ -54,8 +53,6 @@ __all__ = [
     "Indication",
     "LongTermReason",
     "LongTermVerdict",
-    "TrustRootsError",
-    "load_trust_roots",
     "validate_long_term",
 ]
 
@@ -120,10 +117,6 @@ _REASONS: dict[AdESSubIndic, LongTermReason] = {
 }
 
 
-class TrustRootsError(Exception):
-    """A configured trust root file cannot be read; the message names it."""
-
-
 class LongTermVerdict(msgspec.Struct, frozen=True, kw_only=True):
     indication: Indication
     reason: LongTermReason
@@ -141,23 +134,6 @@ class LongTermVerdict(msgspec.Struct, frozen=True, kw_only=True):
     assumed_unrevoked: bool = False
     """The latest document timestamp's certificate was taken as unrevoked at the validation time (offline,
     or a moment no revocation data can speak for yet)."""
-
-
-def load_trust_roots(spec: str) -> list[x509.Certificate]:
-    """The certificates in the PEM files named by ``spec`` (comma-separated paths; empty: none). Raises
-    ``TrustRootsError`` for a file that is missing or holds no certificate."""
-    roots: list[x509.Certificate] = []
-    for name in (part.strip() for part in spec.split(",")):
-        if not name:
-            continue
-        try:
-            found = x509.load_pem_x509_certificates(Path(name).read_bytes())
-        except OSError as error:
-            raise TrustRootsError(f"cannot read the trust root file {name}: {error.strerror}") from error
-        except ValueError as error:
-            raise TrustRootsError(f"{name} holds no PEM certificate") from error
-        roots.extend(found)
-    return roots
 
 
 def _spec(

@@ -32,7 +32,7 @@ from server.reports.archive import (
     latest_document_timestamp,
     timestamp_authority_certificate,
 )
-from server.reports.longterm import TrustRootsError, load_trust_roots
+from server.reports.keys import SigningKeyError, load_trust_roots
 from server.reports.renewal_logic import RenewalState, authority_outlasts_window, renew_from, renewal_state
 from server.reports.revision_store import LongTermReport, NewRevision
 from server.reports.service import report_files
@@ -151,8 +151,8 @@ def _preconditions(settings: Settings, now: datetime) -> tuple[list[Certificate]
     if not settings.tsa_url:
         return [], "no timestamp authority is configured (TADQIQ_TSA_URL)"
     try:
-        roots = load_trust_roots(settings.trust_roots)
-    except TrustRootsError as error:
+        roots = load_trust_roots(settings)
+    except SigningKeyError as error:
         return [], str(error)
     if not roots:
         return [], "no trust roots are configured (TADQIQ_TRUST_ROOTS)"

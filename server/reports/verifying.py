@@ -24,7 +24,8 @@ from server.audits import store as audits_store
 from server.lib.errors import AppError, ErrorCode
 from server.lib.i18n import N_, Locale, translate
 from server.reports import revision_store, signing, store
-from server.reports.longterm import LongTermVerdict, TrustRootsError, load_trust_roots, validate_long_term
+from server.reports.keys import SigningKeyError, load_trust_roots
+from server.reports.longterm import LongTermVerdict, validate_long_term
 from server.reports.schemas import LongTermOut, VerifyOut
 
 if TYPE_CHECKING:
@@ -129,8 +130,8 @@ def _trust(settings: Settings) -> tuple[list[x509.Certificate], list[str]]:
     from server.reports.service import signing_key  # the service imports this module
 
     try:
-        roots = load_trust_roots(settings.trust_roots)
-    except TrustRootsError:
+        roots = load_trust_roots(settings)
+    except SigningKeyError:
         roots = []
     try:
         own = [signing.certificate_fingerprint(signing_key(settings))]
