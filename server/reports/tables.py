@@ -12,7 +12,9 @@ __all__ = ["IssuedReport"]
 
 class IssuedReport(Table, tablename="issued_report"):
     """One signed report. The PDF itself lies in the report store under its SHA-256; this row is its
-    entry in the register, written once in the transaction that signs the audit."""
+    entry in the register, written in the transaction that signs the audit. Only a timestamp renewal
+    (``tadqiq signatures renew``) changes it afterwards: ``sha256`` and ``size`` then name the latest
+    revision, each earlier one staying stored and listed in ``report_revision``."""
 
     id = UUID(primary_key=True, default=uuid.uuid4)
     audit_id = UUID(index=True)
@@ -22,7 +24,7 @@ class IssuedReport(Table, tablename="issued_report"):
     token = Varchar(
         length=24, unique=True, help_text="The short public verification address's key (in the QR code)."
     )
-    sha256 = Varchar(length=64, index=True, help_text="SHA-256 of the signed PDF as stored and served.")
+    sha256 = Varchar(length=64, index=True, help_text="SHA-256 of the latest revision of the signed PDF, as served.")
     size = Integer()
     pages = Integer()
     level = Varchar(length=8, help_text="PAdES level reached: B-B, B-T or B-LTA.")
