@@ -24,7 +24,7 @@ class IssuedReport(Table, tablename="issued_report"):
     token = Varchar(
         length=24, unique=True, help_text="The short public verification address's key (in the QR code)."
     )
-    sha256 = Varchar(length=64, index=True, help_text="SHA-256 of the latest revision of the signed PDF, as served.")
+    sha256 = Varchar(length=64, index=True, help_text="SHA-256 of the signed PDF as stored and served.")
     size = Integer()
     pages = Integer()
     level = Varchar(length=8, help_text="PAdES level reached: B-B, B-T or B-LTA.")
