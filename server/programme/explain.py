@@ -39,7 +39,7 @@ from server.programme.greedy import (
     slots_needed,
 )
 from server.programme.model import Auditor, Blocker, Demand, Pin, Problem
-from server.programme.solver import Group, ProgrammeModel
+from server.programme.solver_model import Group, ProgrammeModel
 
 __all__ = ["explain_infeasible", "structural_blockers"]
 

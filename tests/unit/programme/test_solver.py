@@ -15,7 +15,8 @@ from server.programme.checker import check_programme
 from server.programme.greedy import greedy_programme
 from server.programme.model import Auditor, Demand, Pin, PlannedAudit, Problem, Solution
 from server.programme.objective import programme_cost
-from server.programme.solver import ProgrammeModel, schedule_programme
+from server.programme.solver import schedule_programme
+from server.programme.solver_model import ProgrammeModel
 
 # U-TOP ─┬─ U-A ── U-A1
 #        ├─ U-B ── U-B1
