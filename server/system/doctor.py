@@ -37,7 +37,6 @@ from server.system.doctor_logic import (
     ClockFacts,
     DatabaseFacts,
     KeyFacts,
-    SettingsFacts,
     StoreProbe,
     blob_store_check,
     catalog_check,
@@ -47,9 +46,9 @@ from server.system.doctor_logic import (
     exit_code,
     render_json,
     render_text,
-    settings_checks,
     signing_key_checks,
 )
+from server.system.doctor_settings import SettingsFacts, settings_checks
 from server.system.doctor_signing import check_signing_preflight
 
 if TYPE_CHECKING:

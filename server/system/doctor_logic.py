@@ -8,12 +8,10 @@ but lets it pass. Messages are for the IT admin, in English, like the other comm
 
 from __future__ import annotations
 
-import ipaddress
 import json
 from dataclasses import asdict, dataclass
 from datetime import date, datetime, timedelta
 from typing import Literal
-from urllib.parse import urlsplit
 
 __all__ = [
     "CLOCK_TOLERANCE",
@@ -21,7 +19,6 @@ __all__ = [
     "ClockFacts",
     "DatabaseFacts",
     "KeyFacts",
-    "SettingsFacts",
     "Severity",
     "StoreProbe",
     "blob_store_check",
@@ -30,10 +27,12 @@ __all__ = [
     "database_checks",
     "disk_check",
     "exit_code",
+    "ok_check",
+    "problem_check",
     "render_json",
     "render_text",
-    "settings_checks",
     "signing_key_checks",
+    "warning_check",
 ]
 
 Severity = Literal["problem", "warning"]
@@ -42,7 +41,6 @@ CLOCK_TOLERANCE = timedelta(seconds=60)
 """How far the system clock may be from the database server's (or behind the newest stored time)."""
 
 _MIB = 1024 * 1024
-_LOOPBACK_NAMES = {"localhost", "localhost.localdomain", "ip6-localhost"}
 
 
 @dataclass(frozen=True, slots=True)
@@ -57,15 +55,15 @@ class Check:
     """Only meaningful when not ``ok``: a problem fails the command, a warning does not."""
 
 
-def _ok(name: str, message: str) -> Check:
+def ok_check(name: str, message: str) -> Check:
     return Check(name, True, message)
 
 
-def _problem(name: str, message: str, hint: str) -> Check:
+def problem_check(name: str, message: str, hint: str) -> Check:
     return Check(name, False, message, hint)
 
 
-def _warning(name: str, message: str, hint: str) -> Check:
+def warning_check(name: str, message: str, hint: str) -> Check:
     return Check(name, False, message, hint, "warning")
 
 
@@ -99,19 +97,21 @@ def database_checks(facts: DatabaseFacts) -> list[Check]:
             else "check TADQIQ_DATABASE_URL (or TADQIQ_VAR_DIR); a new installation starts with "
             "`tadqiq migrate`"
         )
-        return [_problem("database", f"cannot open the {label} database {facts.where}: {facts.error}", hint)]
-    found = [_ok("database", f"{label} database {facts.where} opened and writable")]
+        return [
+            problem_check("database", f"cannot open the {label} database {facts.where}: {facts.error}", hint)
+        ]
+    found = [ok_check("database", f"{label} database {facts.where} opened and writable")]
     if facts.pending:
         shown = ", ".join(facts.pending[:5]) + (", …" if len(facts.pending) > 5 else "")
         found.append(
-            _problem(
+            problem_check(
                 "migrations",
                 f"{len(facts.pending)} migration(s) not applied ({shown}): this version's tables are missing",
                 "run `tadqiq migrate` with the same settings, then restart the service",
             )
         )
     else:
-        found.append(_ok("migrations", f"all {facts.applied} migrations applied"))
+        found.append(ok_check("migrations", f"all {facts.applied} migrations applied"))
     return found
 
 
@@ -134,7 +134,7 @@ class StoreProbe:
 def blob_store_check(probe: StoreProbe) -> Check:
     name = "blob store"
     if probe.read_only:
-        return _problem(
+        return problem_check(
             name,
             f"{', '.join(probe.read_only)}: read-only for this user, so photos and issued reports cannot be "
             "stored",
@@ -142,12 +142,12 @@ def blob_store_check(probe: StoreProbe) -> Check:
             "read-write; run the doctor as that user",
         )
     if probe.error is not None:
-        return _problem(
+        return problem_check(
             name,
             f"a probe file could not be stored, read back and removed: {probe.error}",
             "check that the folders (or the database) have room and that the service user may write there",
         )
-    return _ok(name, f"{probe.where}: a probe file was stored, read back and removed")
+    return ok_check(name, f"{probe.where}: a probe file was stored, read back and removed")
 
 
 # ------------------------------------------------------------------ signing key
@@ -171,7 +171,7 @@ def signing_key_checks(facts: KeyFacts, now: datetime, margin_days: int) -> list
     name = "signing key"
     if facts.missing:
         return [
-            _problem(
+            problem_check(
                 name,
                 f"no signing key at {facts.path}: reports cannot be issued",
                 "set TADQIQ_SIGNING_KEY_PATH to the organisation's PKCS#12 file and "
@@ -180,7 +180,7 @@ def signing_key_checks(facts: KeyFacts, now: datetime, margin_days: int) -> list
             )
         ]
     if facts.error is not None or facts.not_after is None or facts.not_before is None:
-        return [_problem(name, facts.error or f"{facts.path} holds no certificate", "")]
+        return [problem_check(name, facts.error or f"{facts.path} holds no certificate", "")]
     found = [_key_validity(facts.path, facts.not_before, facts.not_after, now, margin_days)]
     origin = _key_origin(facts)
     if origin is not None:
@@ -193,24 +193,26 @@ def _key_validity(path: str, not_before: datetime, not_after: datetime, now: dat
     until = f"{not_after:%Y-%m-%d %H:%M} UTC"
     renew = "renew the certificate with its provider and point TADQIQ_SIGNING_KEY_PATH at the new file"
     if now < not_before:
-        return _problem(
+        return problem_check(
             name,
             f"the certificate in {path} is not valid before {not_before:%Y-%m-%d %H:%M} UTC",
             "check the system clock, else wait for the certificate's start or use the current one",
         )
     if now >= not_after:
-        return _problem(
+        return problem_check(
             name, f"the certificate in {path} expired on {until}: reports cannot be signed", renew
         )
     left = not_after - now
     if left < timedelta(days=margin):
-        return _problem(
+        return problem_check(
             name,
             f"the certificate in {path} expires on {until}, in {left.days} day(s): less than the "
             f"{margin} days TADQIQ_SIGNING_MARGIN_DAYS asks, so reports are refused",
             renew,
         )
-    return _ok(name, f"{path} opens with its password; certificate valid until {until} ({left.days} days)")
+    return ok_check(
+        name, f"{path} opens with its password; certificate valid until {until} ({left.days} days)"
+    )
 
 
 def _key_origin(facts: KeyFacts) -> Check | None:
@@ -223,7 +225,7 @@ def _key_origin(facts: KeyFacts) -> Check | None:
         )
     if not reasons:
         return None
-    return _warning(
+    return warning_check(
         "signing key origin",
         f"{facts.subject or facts.path}: a demonstration key? " + "; ".join(reasons),
         "for real reports use the organisation's key issued by a certificate provider, with a password "
@@ -239,18 +241,18 @@ def catalog_check(locale: str, po_mtime: float | None, mo_mtime: float | None, p
     name = f"catalog {locale}"
     hint = "run `make i18n-compile` in the code's folder (after every upgrade), then restart the service"
     if po_mtime is None:
-        return _problem(
+        return problem_check(
             name, f"no catalog source {po_path}: the code is incomplete", "check out the code again"
         )
     if mo_mtime is None:
-        return _problem(
+        return problem_check(
             name, f"{po_path} is not compiled (no messages.mo): {locale} texts would show in English", hint
         )
     if mo_mtime < po_mtime:
-        return _problem(
+        return problem_check(
             name, f"messages.mo is older than {po_path}: newer {locale} texts would be missing", hint
         )
-    return _ok(name, f"{locale} catalog compiled")
+    return ok_check(name, f"{locale} catalog compiled")
 
 
 # ------------------------------------------------------------------ clock
@@ -273,12 +275,12 @@ def clock_check(facts: ClockFacts, tolerance: timedelta = CLOCK_TOLERANCE) -> Ch
     now = f"{facts.now:%Y-%m-%d %H:%M:%S} UTC"
     fix = "set the system clock right and keep it synchronised (systemd-timesyncd or chrony)"
     if facts.now.date() < facts.release:
-        return _problem(
+        return problem_check(
             name, f"the system clock says {now}, before this version was made ({facts.release})", fix
         )
     if facts.database_now is not None and abs(facts.database_now - facts.now) > tolerance:
         skew = int(abs(facts.database_now - facts.now).total_seconds())
-        return _problem(
+        return problem_check(
             name,
             f"the system clock ({now}) and the database server's "
             f"({facts.database_now:%Y-%m-%d %H:%M:%S} UTC) differ by {skew} s, more than "
@@ -286,7 +288,7 @@ def clock_check(facts: ClockFacts, tolerance: timedelta = CLOCK_TOLERANCE) -> Ch
             fix + ", on both machines",
         )
     if facts.newest_stored is not None and facts.now < facts.newest_stored - tolerance:
-        return _problem(
+        return problem_check(
             name,
             f"the system clock ({now}) is before the newest audit-trail entry "
             f"({facts.newest_stored:%Y-%m-%d %H:%M:%S} UTC): it went back",
@@ -297,7 +299,7 @@ def clock_check(facts: ClockFacts, tolerance: timedelta = CLOCK_TOLERANCE) -> Ch
         compared.append("not before the newest audit-trail entry")
     if facts.database_now is not None:
         compared.append("agrees with the database server's")
-    return _ok(name, f"{now}: " + ", ".join(compared))
+    return ok_check(name, f"{now}: " + ", ".join(compared))
 
 
 # ------------------------------------------------------------------ disk
@@ -307,109 +309,13 @@ def disk_check(path: str, free_bytes: int, min_free_mb: int) -> Check:
     name = "free disk"
     free = f"{free_bytes // _MIB} MiB free under {path}"
     if free_bytes < min_free_mb * _MIB:
-        return _problem(
+        return problem_check(
             name,
             f"only {free}, less than the {min_free_mb} MiB TADQIQ_DOCTOR_MIN_FREE_MB asks",
             "free some space or move TADQIQ_VAR_DIR to a larger disk (old backups and logs are the usual "
             "culprits)",
         )
-    return _ok(name, free)
-
-
-# ------------------------------------------------------------------ settings
-
-
-@dataclass(frozen=True, slots=True)
-class SettingsFacts:
-    host: str
-    public_base_url: str
-    trusted_proxies: str
-    workers: int
-    database_kind: str
-    demo_accounts_open: tuple[str, ...] | None = None
-    """Active demo accounts the demo password still opens; None when the database could not be read."""
-
-
-def settings_checks(facts: SettingsFacts) -> list[Check]:
-    found = [_public_address(facts), _trusted_proxies(facts.trusted_proxies), _workers(facts)]
-    if facts.demo_accounts_open is not None:
-        found.append(_demo_password(facts.demo_accounts_open))
-    return found
-
-
-def _is_loopback(host: str) -> bool:
-    host = host.strip().strip("[]").lower()
-    if host in _LOOPBACK_NAMES:
-        return True
-    try:
-        return ipaddress.ip_address(host).is_loopback
-    except ValueError:
-        return False
-
-
-def _public_address(facts: SettingsFacts) -> Check:
-    name = "public address"
-    parts = urlsplit(facts.public_base_url)
-    if parts.scheme not in ("http", "https") or not parts.hostname:
-        return _problem(
-            name,
-            f"TADQIQ_PUBLIC_BASE_URL {facts.public_base_url!r} is not an http(s) address",
-            "set it to the address the public reaches the server at, such as https://audit.example.ma",
-        )
-    reached_from_elsewhere = not _is_loopback(facts.host) or bool(facts.trusted_proxies.strip())
-    if _is_loopback(parts.hostname) and reached_from_elsewhere:
-        return _problem(
-            name,
-            f"TADQIQ_PUBLIC_BASE_URL is {facts.public_base_url}, an address of this machine only, while "
-            "the server is reached from elsewhere: the QR code and link printed in every report would lead "
-            "nowhere",
-            "set TADQIQ_PUBLIC_BASE_URL to the public https address before issuing any report",
-        )
-    return _ok(name, f"reports will point to {facts.public_base_url}")
-
-
-def _trusted_proxies(raw: str) -> Check:
-    name = "trusted proxies"
-    entries = [entry.strip() for entry in raw.split(",") if entry.strip()]
-    bad = []
-    for entry in entries:
-        try:
-            ipaddress.ip_network(entry, strict=False)
-        except ValueError:
-            bad.append(entry)
-    if bad:
-        return _problem(
-            name,
-            f"TADQIQ_TRUSTED_PROXIES holds {', '.join(repr(b) for b in bad)}, not an IP address or network: "
-            "`tadqiq serve` refuses to start",
-            "write addresses or CIDRs such as 127.0.0.1 or 10.0.0.0/8 (no host names, no *)",
-        )
-    if not entries:
-        return _ok(name, "none: X-Forwarded-For is ignored (set TADQIQ_TRUSTED_PROXIES behind a proxy)")
-    return _ok(name, f"X-Forwarded-For believed from {', '.join(entries)} only")
-
-
-def _workers(facts: SettingsFacts) -> Check:
-    if facts.workers > 1 and facts.database_kind == "sqlite":
-        return _problem(
-            "workers",
-            f"TADQIQ_WORKERS is {facts.workers} on SQLite: `tadqiq serve` refuses to start",
-            "set TADQIQ_WORKERS=1, or move to PostgreSQL (TADQIQ_DATABASE_URL=postgresql://…)",
-        )
-    return _ok("workers", f"{facts.workers} server process(es) on {facts.database_kind}")
-
-
-def _demo_password(open_accounts: tuple[str, ...]) -> Check:
-    name = "demo password"
-    if open_accounts:
-        shown = ", ".join(open_accounts[:8]) + (", …" if len(open_accounts) > 8 else "")
-        return _problem(
-            name,
-            f"the published demo password still opens {len(open_accounts)} account(s): {shown}",
-            "give each a password of its own, or deactivate it, from the administration screen "
-            "(PATCH /api/v1/users/{id})",
-        )
-    return _ok(name, "no active demo account opens with the demo password")
+    return ok_check(name, free)
 
 
 # ------------------------------------------------------------------ the report

@@ -14,7 +14,6 @@ from server.system.doctor_logic import (
     ClockFacts,
     DatabaseFacts,
     KeyFacts,
-    SettingsFacts,
     StoreProbe,
     blob_store_check,
     catalog_check,
@@ -24,9 +23,9 @@ from server.system.doctor_logic import (
     exit_code,
     render_json,
     render_text,
-    settings_checks,
     signing_key_checks,
 )
+from server.system.doctor_settings import SettingsFacts, settings_checks
 
 NOW = datetime(2027, 3, 1, 9, 0, tzinfo=UTC)
 MIB = 1024 * 1024
