@@ -1,4 +1,9 @@
-// The only IndexedDB user. A transaction's callback awaits nothing but its own requests, or the transaction ends early.
+// The only IndexedDB user, through idb 8. A transaction's callback awaits nothing but its own requests, or the transaction ends early.
+// idb's UMD build, its smallest (3.7 KB; the ES one is 11.6 KB unminified): imported, it sets globalThis.idb
+import "/vendor/idb@8.0.4/build/umd.js";
+
+const { openDB } = globalThis.idb;
+
 const STORES = ["meta", "audits", "checklists", "findings", "meetings", "conclusions", "outbox", "batches", "blobs", "conflicts", "ncs"];
 let opening = null;
 
@@ -20,27 +25,16 @@ function first(db) {
   outbox.createIndex("ref", "id");
 }
 
-const settled = (request) => new Promise((resolve, reject) => {
-  request.onsuccess = () => resolve(request.result);
-  request.onerror = () => reject(request.error);
-});
-
-const promising = (target) => new Proxy(target, {
-  get(raw, name) {
-    const value = raw[name];
-    return typeof value !== "function" ? value : (...args) => {
-      const out = value.apply(raw, args);
-      return out instanceof IDBRequest ? settled(out) : out instanceof IDBIndex ? promising(out) : out;
-    };
-  },
-});
-
 function connection() {
-  opening ??= settled(Object.assign(indexedDB.open("tadqiq", 2), { onupgradeneeded: (e) => upgrade(e.target.result, e.oldVersion) })).then((db) => {
-    db.onversionchange = () => { db.close(); opening = null; }; // a newer app version upgrades
-    db.onclose = () => { opening = null; };
-    return db;
-  }, (error) => { opening = null; throw error; });
+  opening ??= openDB("tadqiq", 2, {
+    upgrade: (db, from) => upgrade(db, from),
+    blocking: () => { // a newer app version upgrades
+      const was = opening;
+      opening = null;
+      was?.then((db) => db.close(), () => {});
+    },
+    terminated: () => { opening = null; }, // the browser closed it
+  }).catch((error) => { opening = null; throw error; });
   return opening;
 }
 
@@ -61,23 +55,19 @@ async function retrying(work) {
 // one "strict" transaction, done once committed; if `fn` throws, nothing of it is stored
 const transaction = (stores, mode, fn) => retrying(async (db) => {
   const tx = db.transaction(stores, mode, { durability: "strict" });
-  const done = new Promise((resolve, reject) => {
-    tx.oncomplete = () => resolve();
-    tx.onerror = tx.onabort = () => reject(tx.error || new DOMException("The transaction was aborted.", "AbortError"));
-  });
-  done.catch(() => {});
+  tx.done.catch(() => {});
   let result;
   try {
     result = await fn({
-      objectStore: (name) => promising(tx.objectStore(name)),
-      byAudit: (name, auditId) => settled(tx.objectStore(name).index("auditId").getAll(auditId)),
+      objectStore: (name) => tx.objectStore(name),
+      byAudit: (name, auditId) => tx.objectStore(name).index("auditId").getAll(auditId),
       commit: () => tx.commit?.(),
     });
   } catch (error) {
     try { tx.abort(); } catch { /* already over */ }
     throw error;
   }
-  await done;
+  await tx.done;
   return result;
 });
 

@@ -1,3 +1,5 @@
+import SignaturePad from "/vendor/signature_pad@5.1.4/dist/signature_pad.min.js";
+
 // Files named by SHA-256, made before a transaction opens: photos (upright, ≤ 1600 px, JPEG sans EXIF), signatures (PNG).
 async function canvasFile(canvas, type, quality) {
   const blob = await new Promise((resolve, reject) => canvas.toBlob((made) => (made ? resolve(made) : reject(new Error(`no ${type} made`))), type, quality));
@@ -24,54 +26,14 @@ export async function preparePhoto(file) {
 
 export const blobRecord = (file, auditId) => ({ ...file, auditId, uploaded: false });
 
-const mid = ([x1, y1], [x2, y2]) => [(x1 + x2) / 2, (y1 + y2) / 2];
-
+// signature_pad 5 draws: Bézier curves through the points, the ink thinner where the pen moves faster
 export function attachPad(canvas) {
   if (canvas.pad) return canvas.pad;
   const ratio = Math.max(devicePixelRatio || 1, 1);
   canvas.width = canvas.offsetWidth * ratio;
   canvas.height = canvas.offsetHeight * ratio;
-  const ink = canvas.getContext("2d");
-  ink.scale(ratio, ratio);
-  let empty = true;
-  let points = null; // the stroke's last two points
-  const at = (e, box = canvas.getBoundingClientRect()) => [e.clientX - box.left, e.clientY - box.top];
-  // curves between the segments' middles: no corners where the pointer turns
-  const draw = (from, through, to) => {
-    Object.assign(ink, { lineWidth: 2.5, lineCap: "round", lineJoin: "round", strokeStyle: "rgb(0, 0, 80)" });
-    ink.beginPath();
-    ink.moveTo(...from);
-    ink.quadraticCurveTo(...through, ...to);
-    ink.stroke();
-    empty = false;
-  };
-  canvas.addEventListener("pointerdown", (e) => {
-    canvas.setPointerCapture(e.pointerId);
-    points = [at(e), at(e)];
-  });
-  canvas.addEventListener("pointermove", (e) => {
-    const moves = e.getCoalescedEvents?.(); // every position since the last event: a faithful line
-    for (const each of points ? (moves?.length ? moves : [e]) : []) {
-      const [before, last] = points;
-      const next = at(each);
-      draw(mid(before, last), last, mid(last, next));
-      points = [last, next];
-    }
-  });
-  const end = () => {
-    if (points && !empty) draw(mid(...points), points[1], points[1]);
-    points = null;
-  };
-  for (const type of ["pointerup", "pointercancel"]) canvas.addEventListener(type, end);
-  canvas.pad = {
-    clear() {
-      ink.fillStyle = "#fff";
-      ink.fillRect(0, 0, canvas.width, canvas.height);
-      empty = true;
-    },
-    isEmpty: () => empty,
-  };
-  canvas.pad.clear();
+  canvas.getContext("2d").scale(ratio, ratio);
+  canvas.pad = new SignaturePad(canvas, { backgroundColor: "rgb(255, 255, 255)", penColor: "rgb(0, 0, 80)", minWidth: 1, maxWidth: 3.5 });
   return canvas.pad;
 }
 
