@@ -17,12 +17,13 @@ const SCREENS = { // the first screen with the page's modules, others when first
 };
 const worker = navigator.serviceWorker;
 let session = null, route = parseRoute(location.hash), data = null, loads = 0, toast = null, focusHeading = true;
-let signInError = "", signingIn = false;
+let signInError = "", signingIn = false, loadReason = "visit";
 
 const ctx = {
   get session() { return session; },
   get params() { return route.params; },
   get query() { return route.query; },
+  get loadReason() { return loadReason; },
   rerender: paint,
   reload,
   go(hash) { location.hash = hash; },
@@ -43,8 +44,11 @@ const ctx = {
   clearData: forget,
 };
 
-async function reload() {
+/** The screen's load again: `why` is "visit" (a new screen), "reload" (its data changed) or "language" (only its words:
+ * a form keeps what was typed, `ctx.loadReason`). */
+async function reload(why = "reload") {
   const loading = ++loads;
+  loadReason = typeof why === "string" ? why : "reload"; // `.then(ctx.reload)` passes a value
   const loaded = await SCREENS[route.name].load(route.params, ctx).catch((error) => ({ failure: describe(error) }));
   if (loading === loads) { data = loaded; paint(); }
 }
@@ -53,7 +57,7 @@ async function show() {
   await flushSaves();
   route = homeFor(parseRoute(location.hash), session);
   [toast, data, focusHeading] = [null, null, true];
-  await (session ? reload() : paint());
+  await (session ? reload("visit") : paint());
 }
 
 function statusLine(s) {
@@ -169,7 +173,7 @@ async function forget() {
 async function boot() {
   useSession((await Promise.all([getMeta("session"), startLanguage()]))[0] || null);
   worker?.addEventListener("controllerchange", paint);
-  onLanguageChange(() => (session ? reload() : paint()));
+  onLanguageChange(() => (session ? reload("language") : paint()));
   syncEvents.addEventListener(CHANGED, ({ detail }) => {
     if (!route.params.auditId || detail.auditIds.includes(route.params.auditId)) reload();
   });

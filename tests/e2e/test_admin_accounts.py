@@ -20,7 +20,7 @@ from tests.e2e.test_i18n_a11y import check
 from tests.e2e.test_lead_screens import api, catalog, open_page, read
 
 if TYPE_CHECKING:
-    from playwright.sync_api import Browser, Page
+    from playwright.sync_api import Browser, Page, Route
 
 TEMPORARY = re.compile(r"[a-hj-km-np-z2-9]{4}(-[a-hj-km-np-z2-9]{4}){3}")
 PAGE_SIZE = 10  # pwa/scripts/admin/accounts.js
@@ -212,6 +212,59 @@ def test_a_wrong_temporary_password_is_said_beside_its_field(browser: Browser, a
     problem = page.get_by_test_id("field-currentPassword-problem")
     expect(problem).to_have_text(said, timeout=PASSWORD_CHANGE_MS)
     expect(page.get_by_test_id("field-currentPassword")).to_be_focused()
+
+
+def test_what_is_typed_stays_when_the_other_language_arrives_meanwhile(
+    browser: Browser, app_url: str
+) -> None:
+    """A language switch reloads the screen's words, never what the person typed. Here the Arabic catalog
+    is held by the test until the three fields are filled, as on a slow line (CI's loaded machine hit it:
+    the form forgot the fields, then refused the change for an empty current password)."""
+    from playwright.sync_api import expect
+
+    user_id = next(u["id"] for u in accounts(app_url, "q=auditor5")[0])
+    temporary = api(app_url, "POST", f"/api/v1/users/{user_id}/password-reset", "admin").json()[
+        "temporaryPassword"
+    ]
+    page = browser.new_context(viewport=TABLET, service_workers="block").new_page()  # its fetches pass here
+    held: list[Route | None] = []
+    page.route(
+        "**/api/v1/i18n/ar",
+        lambda route: route.continue_() if held and held[0] is None else held.append(route),
+    )
+    sign_in(page, app_url, "auditor5", temporary)
+    page.get_by_test_id("password-form").wait_for()
+    with page.expect_request("**/api/v1/i18n/ar"):
+        page.get_by_test_id("lang-ar").click()
+    typed = {"currentPassword": temporary, "newPassword": "un-nouveau-secret", "repeat": "un-nouveau-secret"}
+    for name, value in typed.items():
+        page.get_by_test_id(f"field-{name}").fill(value)
+    assert held, "the catalog was asked for"
+    waiting = [route for route in held if route]
+    held[:] = [None]  # what is asked for from now on passes
+    for route in waiting:
+        route.continue_()
+    expect(page.locator("html")).to_have_attribute("lang", "ar")
+    expect(page.get_by_test_id("change-password")).to_have_text(catalog(app_url, "ar")["Change the password"])
+    for name, value in typed.items():
+        expect(page.get_by_test_id(f"field-{name}")).to_have_value(value)
+    page.get_by_test_id("change-password").click()
+    expect(page.get_by_test_id("password-form")).to_have_count(0, timeout=PASSWORD_CHANGE_MS)
+    signed = httpx.post(
+        f"{app_url}/api/v1/auth/login", json={"username": "auditor5", "password": typed["newPassword"]}
+    )
+    assert signed.json()["user"]["mustChangePassword"] is False
+
+    admin, errors = open_accounts(browser, app_url, "fr")  # and the administrator's form of a new account
+    admin.get_by_test_id("new-account").click()
+    admin.get_by_test_id("field-username").fill("nouveau.compte")
+    admin.get_by_test_id("role-auditee").check()
+    admin.get_by_test_id("lang-ar").click()
+    expect(admin.locator("html")).to_have_attribute("lang", "ar")
+    expect(admin.get_by_test_id("create-account")).to_have_text(catalog(app_url, "ar")["Create the account"])
+    expect(admin.get_by_test_id("field-username")).to_have_value("nouveau.compte")
+    expect(admin.get_by_test_id("role-auditee")).to_be_checked()
+    assert errors == []
 
 
 def test_the_list_searches_filters_and_pages_through_the_demo_accounts(

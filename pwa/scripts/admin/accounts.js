@@ -33,14 +33,16 @@ export function accountProblems(values, creating) {
 
 /** The form being typed, what was touched, the server's refusals by field; for the account `id` shown, the one-time password
  * (`secret`) and what was just done (`done`), both forgotten once another screen is shown. */
-const state = { values: null, touched: new Set(), server: {}, form: "", busy: false, secret: null, generated: "", done: null, focus: null };
+const state = { values: null, formOf: null, touched: new Set(), server: {}, form: "", busy: false, secret: null, generated: "", done: null, focus: null };
 const link = (query) => href("admin", {}, { view: "accounts", ...Object.fromEntries(Object.entries(query).filter(([, v]) => v)) });
 const filtersOf = (q) => ({ q: q.q, role: q.role, active: q.active });
 const roleNames = (roles) => roles.map((r) => (ROLES[r] ? _(ROLES[r]) : r)).join(" · ");
 const personName = (people, id) => (id ? localName(people.get(id)?.fullName) || id : "");
 
-function startForm(values, id) {
-  Object.assign(state, { values, touched: new Set(), server: {}, form: "", busy: false });
+/** The form of account `id` (null: a new one) afresh, unless only the language changed (what was typed stays). */
+function startForm(values, id, why) {
+  if (why === "language" && state.values && state.formOf === id) return;
+  Object.assign(state, { values, formOf: id, touched: new Set(), server: {}, form: "", busy: false });
   if (state.secret?.id !== id) state.secret = null;
   if (state.done?.id !== id) state.done = null;
 }
@@ -86,14 +88,14 @@ function focusFirstProblem(shown) {
 }
 
 export async function load(ctx) {
-  const q = ctx.query;
+  const q = ctx.query, why = ctx.loadReason;
   const people = new Map((await getJson("/api/v1/people?includeArchived=true")).map((p) => [p.id, p]));
   if (q.open) {
     const user = await getJson(`/api/v1/users/${encodeURIComponent(q.open)}`);
-    startForm({ roles: [...user.roles], personId: user.personId || "", locale: user.locale || "" }, user.id);
+    startForm({ roles: [...user.roles], personId: user.personId || "", locale: user.locale || "" }, user.id, why);
     return { mode: "open", user, people };
   }
-  startForm({ username: "", personId: "", roles: [], locale: "", password: "", mustChange: true }, null);
+  startForm({ username: "", personId: "", roles: [], locale: "", password: "", mustChange: true }, null, why);
   if (q.new) return { mode: "new", people };
   const page = Math.max(1, Number.parseInt(q.page, 10) || 1);
   const asked = new URLSearchParams({ ...Object.fromEntries(Object.entries(filtersOf(q)).filter(([, v]) => v)), limit: SIZE, page });

@@ -78,7 +78,9 @@ async function change(event, ctx) {
 
 export const password = {
   async load(params, ctx) {
-    Object.assign(state, { values: { currentPassword: "", newPassword: "", repeat: "" }, touched: new Set(), server: {}, form: "", busy: false });
+    if (ctx.loadReason !== "language" || !state.values) { // the other language: the same form, what was typed stays
+      Object.assign(state, { values: { currentPassword: "", newPassword: "", repeat: "" }, touched: new Set(), server: {}, form: "", busy: false });
+    }
     return { forced: Boolean(ctx.session?.user.mustChangePassword), username: ctx.session?.user.username || "" };
   },
   view(d, ctx) {
