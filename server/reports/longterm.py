@@ -36,7 +36,6 @@ from pyhanko.sign.validation.policy_decl import (
     RevocationInfoGatheringSpec,
     SignatureValidationSpec,
 )
-from pyhanko.sign.validation.settings import KeyUsageConstraints
 from pyhanko_certvalidator.context import CertValidationPolicySpec
 from pyhanko_certvalidator.ltv.types import ValidationTimingInfo
 from pyhanko_certvalidator.policy_decl import REQUIRE_REVINFO, CertRevTrustPolicy, NonRevokedStatusAssertion
@@ -44,6 +43,7 @@ from pyhanko_certvalidator.registry import SimpleTrustManager
 
 from server.lib.clock import utcnow
 from server.reports.archive import latest_document_timestamp
+from server.reports.pdf_verdict import SIGNER_KEY_USAGE
 
 if TYPE_CHECKING:
     from pyhanko.sign.ades.report import AdESSubIndic
@@ -92,7 +92,6 @@ LongTermReason = Literal[
 - ``other``: any other AdES indication (``detail`` names it).
 """
 
-_SIGNER_KEY_USAGE = KeyUsageConstraints(key_usage={"digital_signature", "non_repudiation"})
 _REASONS: dict[AdESSubIndic, LongTermReason] = {
     AdESFailure.FORMAT_FAILURE: "altered",
     AdESFailure.HASH_FAILURE: "altered",
@@ -152,7 +151,7 @@ def _spec(
             revinfo_gathering_policy=RevocationInfoGatheringSpec(
                 online_fetching_rule=rule, certificate_fetching_rule=CertificateFetchingRule.NEVER_FETCH
             ),
-            key_usage_settings=_SIGNER_KEY_USAGE,
+            key_usage_settings=SIGNER_KEY_USAGE,
             local_knowledge=LocalKnowledge(nonrevoked_assertions=assertions),
         )
     )

@@ -1,42 +1,35 @@
-"""Signing a report's PDF (PAdES) and verifying a signed PDF, with pyHanko.
+"""Signing a report's PDF (PAdES) with pyHanko.
 
 ``sign_pdf`` adds one visible approval signature as an incremental update: PAdES baseline B-B (subfilter
 ``ETSI.CAdES.detached``), B-T when a timestamp authority is named (its RFC 3161 token proves the time), or
 B-LTA when trust roots are given too: the signer's and the TSA's chains are validated against those roots
 alone (never the system's list), their OCSP responses and CRLs fetched and embedded in the document
-security store, and a document timestamp added over all of it.
-``verify_pdf`` reads any bytes and answers with a ``PdfVerdict`` whose ``problems`` are stable codes; it
-never raises on bad input. The key itself (making, loading, fingerprint) is in ``keys``; its names are
-re-exported here.
+security store, and a document timestamp added over all of it. Reading a signed PDF back (``verify_pdf``,
+``PdfVerdict``, the levels) is in ``pdf_verdict``, the key itself (making, loading, fingerprint) in
+``keys``; their names are re-exported here.
 
-Both functions are synchronous and CPU-bound (pyHanko runs its own event loop inside): from async code
-call them in a worker thread (``await anyio.to_thread.run_sync(...)``), never on the event loop.
+``sign_pdf`` is synchronous and CPU-bound (pyHanko runs its own event loop inside): from async code call it
+in a worker thread (``await anyio.to_thread.run_sync(...)``), never on the event loop.
 """
 
 from __future__ import annotations
 
-import asyncio
 import hashlib
 import unicodedata
 from collections.abc import Sequence
-from datetime import UTC, datetime
+from datetime import datetime
 from functools import lru_cache
 from io import BytesIO
-from pathlib import Path
-from typing import TYPE_CHECKING, Literal
+from typing import TYPE_CHECKING
 
 import msgspec
 from pyhanko.keys.internal import translate_pyca_cryptography_cert_to_asn1
 from pyhanko.pdf_utils.incremental_writer import IncrementalPdfFileWriter
-from pyhanko.pdf_utils.reader import PdfFileReader
 from pyhanko.pdf_utils.text import TextBoxStyle
-from pyhanko.sign.diff_analysis import ModificationLevel
 from pyhanko.sign.fields import SigFieldSpec, SigSeedSubFilter
 from pyhanko.sign.general import SigningError
 from pyhanko.sign.signers.pdf_signer import PdfSignatureMetadata, PdfSigner
 from pyhanko.sign.timestamps import HTTPTimeStamper, TimestampRequestError
-from pyhanko.sign.validation import SignatureCoverageLevel, async_validate_pdf_signature
-from pyhanko.sign.validation.settings import KeyUsageConstraints
 from pyhanko.stamp import TextStampStyle
 from pyhanko_certvalidator import ValidationContext
 
@@ -50,10 +43,18 @@ from server.reports.keys import (
     load_signing_key,
     make_demo_key,
 )
+from server.reports.pdf_verdict import (
+    LEVELS,
+    Level,
+    PdfVerdict,
+    Problem,
+    refuse_inside_event_loop,
+    verify_file,
+    verify_pdf,
+)
 
 if TYPE_CHECKING:
     from cryptography.x509 import Certificate
-    from pyhanko.sign.validation import EmbeddedPdfSignature, PdfSignatureStatus
 
     from server.reports.model import SignatureBox
 
@@ -81,35 +82,7 @@ __all__ = [
 SIGNATURE_FIELD = "TadqiqApproval"
 """Name of the signature form field ``sign_pdf`` creates."""
 
-Level = Literal["B-B", "B-T", "B-LT", "B-LTA"]
-"""PAdES baseline level: B-B (signature only), B-T (with a timestamp authority's token), B-LT (and the
-validation data, OCSP responses and CRLs, in the document security store), B-LTA (and a document
-timestamp over them, which renewal extends)."""
-LEVELS: tuple[Level, ...] = ("B-B", "B-T", "B-LT", "B-LTA")
-"""The levels from lowest to highest: each one holds all that the ones before it hold."""
-
-Problem = Literal[
-    "unreadable",
-    "not_signed",
-    "digest_mismatch",
-    "invalid_signature",
-    "not_whole_document",
-    "untrusted_signer",
-]
-"""Stable codes for what is wrong with a PDF, in this order of gravity:
-
-- ``unreadable``: not a PDF, or its signature cannot be parsed (nothing else is reported);
-- ``not_signed``: a readable PDF without a signature (nothing else is reported);
-- ``digest_mismatch``: bytes inside the signed range were changed after signing;
-- ``invalid_signature``: the signature value does not verify with the certificate in it;
-- ``not_whole_document``: bytes were added after the signature (an incremental update other than
-  validation data and document timestamps, or junk);
-- ``untrusted_signer``: the signer's certificate is not among the trusted ones (or outside its validity).
-"""
-
 _TIME_FORMAT = "%Y-%m-%d %H:%M UTC"
-# Either usage will do: many organisations' certificates carry digitalSignature alone.
-_SIGNER_KEY_USAGE = KeyUsageConstraints(key_usage={"digital_signature", "non_repudiation"})
 _STAMP_STYLE = TextStampStyle(
     stamp_text="%(headline)s\n%(when)s\n%(certificate)s\n%(level)s",
     text_box_style=TextBoxStyle(font_size=8),
@@ -136,36 +109,6 @@ class SignedPdf(msgspec.Struct, frozen=True, kw_only=True):
     """The time printed in the stamp (UTC, to the second); the PDF's own /M is within a second of it."""
 
 
-class PdfVerdict(msgspec.Struct, frozen=True, kw_only=True):
-    """What ``verify_pdf`` found. The facts describe the last signature of the file."""
-
-    signed: bool
-    intact: bool
-    """The signed byte ranges hash to the digest in the signature (no byte in them changed)."""
-    valid: bool
-    """The signature value verifies with the certificate embedded in it."""
-    trusted: bool
-    """The signer's certificate is one of the trusted certificates given (and within its validity)."""
-    whole_document: bool
-    """The signature covers the entire file, or only long-term upkeep (validation data, document
-    timestamps) was appended after signing."""
-    sha256: str
-    """SHA-256 of the bytes given, lower-case hex (to look the file up in the register)."""
-    signer: str | None = None
-    """The certificate subject's common name."""
-    signer_fingerprint: str | None = None
-    signed_at: datetime | None = None
-    """The timestamp authority's time (B-T), else the time the signer claims (UTC)."""
-    level: Level | None = None
-    """None for a signature that is not PAdES (``adbe.pkcs7.detached``) or no signature."""
-    problems: list[Problem] = []
-
-    @property
-    def ok(self) -> bool:
-        """Signed, untouched, wholly covered and by a trusted signer."""
-        return not self.problems
-
-
 def sign_pdf(
     pdf: bytes,
     key: SigningKey,
@@ -187,7 +130,7 @@ def sign_pdf(
     document, a PDF pyHanko cannot update, a timestamp authority that fails, or a chain that cannot be
     validated (untrusted, revoked, its revocation data out of reach).
     """
-    _refuse_inside_event_loop("sign_pdf")
+    refuse_inside_event_loop("sign_pdf")
     if not (box.x1 < box.x2 and box.y1 < box.y2):
         raise ReportSigningError(f"the signature box {box} is empty")
     signed_at = utcnow().replace(microsecond=0)
@@ -303,109 +246,3 @@ def _latin(text: str) -> str:
             folded = unicodedata.normalize("NFKD", char).encode("ascii", "ignore").decode()
             kept.append(folded or "?")
     return "".join(kept).strip()
-
-
-def verify_pdf(pdf: bytes, trusted: Sequence[Certificate] | None = None) -> PdfVerdict:
-    """Check the last signature of ``pdf`` against the ``trusted`` certificates (none: nothing is trusted,
-    so ``untrusted_signer`` is reported). Any input gives a verdict: garbage is ``unreadable``."""
-    _refuse_inside_event_loop("verify_pdf")
-    digest = hashlib.sha256(pdf).hexdigest()
-    unreadable = PdfVerdict(
-        signed=False, intact=False, valid=False, trusted=False, whole_document=False, sha256=digest,
-        problems=["unreadable"],
-    )  # fmt: skip
-    try:
-        reader = PdfFileReader(BytesIO(pdf))
-        signatures = reader.embedded_regular_signatures
-    except Exception:
-        return unreadable
-    if not signatures:
-        return msgspec.structs.replace(unreadable, problems=["not_signed"])
-    try:
-        embedded = signatures[-1]
-        status = asyncio.run(_validate(embedded, trusted or ()))
-        return _verdict(embedded, status, digest, whole=_covers_document(status, pdf))
-    except Exception:
-        return unreadable
-
-
-async def _validate(embedded: EmbeddedPdfSignature, trusted: Sequence[Certificate]) -> PdfSignatureStatus:
-    # No fetching (no OCSP, CRL or issuer downloads): nothing to release afterwards, and a verdict that
-    # depends on the given certificates alone.
-    context = ValidationContext(
-        trust_roots=[translate_pyca_cryptography_cert_to_asn1(c) for c in trusted],
-        allow_fetching=False,
-    )
-    # What follows the signature, if anything, is analysed: long-term upkeep (validation data, document
-    # timestamps) leaves the signed document as it was; any other change does not.
-    whole_file = embedded.evaluate_signature_coverage() == SignatureCoverageLevel.ENTIRE_FILE
-    return await async_validate_pdf_signature(
-        embedded, context, key_usage_settings=_SIGNER_KEY_USAGE, skip_diff=whole_file
-    )
-
-
-def _covers_document(status: PdfSignatureStatus, pdf: bytes) -> bool:
-    """The signature covers the whole file, or only long-term upkeep follows it (validation data and
-    document timestamps, B-LT and B-LTA), in complete revisions: nothing trails the last one."""
-    if status.coverage == SignatureCoverageLevel.ENTIRE_FILE:
-        return True
-    return (
-        status.coverage == SignatureCoverageLevel.ENTIRE_REVISION
-        and status.modification_level == ModificationLevel.LTA_UPDATES
-        and pdf.rstrip().endswith(b"%%EOF")
-    )
-
-
-def _level(embedded: EmbeddedPdfSignature, stamped: bool) -> Level | None:
-    if embedded.sig_object.get("/SubFilter") != SigSeedSubFilter.PADES.value:
-        return None
-    if not stamped:
-        return "B-B"
-    reader = embedded.reader
-    if "/DSS" not in reader.root:
-        return "B-T"
-    later = [t for t in reader.embedded_timestamp_signatures if t.signed_revision > embedded.signed_revision]
-    return "B-LTA" if later else "B-LT"
-
-
-def _verdict(
-    embedded: EmbeddedPdfSignature, status: PdfSignatureStatus, digest: str, *, whole: bool
-) -> PdfVerdict:
-    trusted = status.validation_path is not None and status.trust_problem_indic is None
-    checks: list[tuple[bool, Problem]] = [
-        (status.intact, "digest_mismatch"),
-        (status.valid, "invalid_signature"),
-        (whole, "not_whole_document"),
-        (trusted, "untrusted_signer"),
-    ]
-    stamp = status.timestamp_validity
-    stamped = stamp is not None and stamp.intact and stamp.valid
-    when = stamp.timestamp if stamp is not None and stamped else status.signer_reported_dt
-    level = _level(embedded, stamped)
-    names = status.signing_cert.subject.native
-    return PdfVerdict(
-        signed=True,
-        intact=status.intact,
-        valid=status.valid,
-        trusted=trusted,
-        whole_document=whole,
-        sha256=digest,
-        signer=str(names["common_name"]) if "common_name" in names else None,
-        signer_fingerprint=hashlib.sha256(status.signing_cert.dump()).hexdigest(),
-        signed_at=when.astimezone(UTC) if when is not None else None,
-        level=level,
-        problems=[problem for passed, problem in checks if not passed],
-    )
-
-
-def verify_file(path: Path, trusted: Sequence[Certificate] | None = None) -> PdfVerdict:
-    """``verify_pdf`` of a file's bytes; an ``OSError`` if the file cannot be read."""
-    return verify_pdf(path.read_bytes(), trusted)
-
-
-def _refuse_inside_event_loop(name: str) -> None:
-    try:
-        asyncio.get_running_loop()
-    except RuntimeError:
-        return
-    raise RuntimeError(f"{name} blocks: call it in a worker thread (anyio.to_thread.run_sync), not in a loop")
