@@ -179,6 +179,8 @@ async function syncAll() {
     if (httpStatus(error) === 401) {
       signedIn = false;
       publish({ state: "signin", error: _("Your session has ended. Sign in again to send your work: nothing is lost.") });
+    } else if (error instanceof ApiError && error.code === "auth.password_change_required") {
+      publish({ state: "idle", error: null }); // held until the change: its screen says so, in the screen's language
     } else publish({ state: error instanceof OfflineError ? "offline" : "error", error: describe(error) });
   }
   await refreshStatus();
